@@ -1,0 +1,81 @@
+// The errors the emulator answers with, shaped as Step Functions sends them:
+// `{"__type":"<namespace>#<Name>","message":"…"}` with HTTP 400 or the modelled status.
+
+const SFN_NAMESPACE = 'com.amazonaws.swf.service.v2.model';
+const VALIDATE_NAMESPACE = 'com.amazon.coral.validate';
+
+/** An error the emulator sends to the client as an awsJson1_0 error body. */
+export class SfnServiceError extends Error {
+  override readonly name = 'SfnServiceError';
+
+  constructor(
+    /** The error's name as the SDK will read it, e.g. `TaskTimedOut`. */
+    readonly errorName: string,
+    message: string,
+    /** HTTP status of the reply. */
+    readonly httpStatus = 400,
+    readonly namespace = SFN_NAMESPACE,
+  ) {
+    super(message);
+  }
+
+  /** The `__type` field of the reply body. */
+  get type(): string {
+    return `${this.namespace}#${this.errorName}`;
+  }
+
+  toBody(): { __type: string; message: string } {
+    return { __type: this.type, message: this.message };
+  }
+}
+
+/** Errors with the messages that real AWS sends (FACTS §1). */
+export const serviceErrors = {
+  activityDoesNotExist: (arn: string) =>
+    new SfnServiceError('ActivityDoesNotExist', `Activity Does Not Exist: '${arn}'`),
+  invalidArn: (detail: string) => new SfnServiceError('InvalidArn', `Invalid Arn: '${detail}'`),
+  invalidName: (name: string) => new SfnServiceError('InvalidName', `Invalid Name: '${name}'`),
+  invalidToken: () => new SfnServiceError('InvalidToken', `Invalid Token: 'Invalid token'`),
+  taskTimedOut: () =>
+    new SfnServiceError('TaskTimedOut', `Task Timed Out: 'Provided task does not exist anymore'`),
+  invalidOutput: (detail: string) => new SfnServiceError('InvalidOutput', `Invalid Output: '${detail}'`),
+  activityWorkerLimitExceeded: () =>
+    new SfnServiceError(
+      'ActivityWorkerLimitExceeded',
+      'The maximum number of workers concurrently polling for activity tasks has been reached.',
+    ),
+  executionDoesNotExist: (arn: string) =>
+    new SfnServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`),
+  executionAlreadyExists: (arn: string) =>
+    new SfnServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`),
+  stateMachineDoesNotExist: (arn: string) =>
+    new SfnServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`),
+  stateMachineAlreadyExists: (arn: string) =>
+    new SfnServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`),
+  invalidDefinition: (detail: string) =>
+    new SfnServiceError('InvalidDefinition', `Invalid State Machine Definition: '${detail}'`),
+  invalidExecutionInput: (detail: string) =>
+    new SfnServiceError('InvalidExecutionInput', `Invalid Execution Input: '${detail}'`),
+  validation: (message: string) =>
+    new SfnServiceError('ValidationException', message, 400, VALIDATE_NAMESPACE),
+  serialization: (message: string) =>
+    new SfnServiceError('SerializationException', message, 400, 'com.amazon.coral.service'),
+  unknownOperation: (target: string) =>
+    new SfnServiceError(
+      'UnknownOperationException',
+      `Unknown operation: '${target}'`,
+      400,
+      'com.amazon.coral.service',
+    ),
+  throttling: () =>
+    new SfnServiceError('ThrottlingException', 'Rate exceeded', 400, 'com.amazon.coral.availability'),
+  internalFailure: () =>
+    new SfnServiceError('InternalFailure', 'Internal failure (injected)', 500, 'com.amazon.coral.service'),
+  serviceUnavailable: () =>
+    new SfnServiceError(
+      'ServiceUnavailable',
+      'Service unavailable (injected)',
+      503,
+      'com.amazon.coral.service',
+    ),
+} as const;

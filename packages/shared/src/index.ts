@@ -1,0 +1,23 @@
+export { jobIdForToken, parseTaskInput, tokenDigest } from './activity-job.js';
+export type { ActivityJobData } from './activity-job.js';
+export { InvalidActivityArnError, activityArn, parseActivityArn } from './activity-arn.js';
+export type { ActivityArnParts } from './activity-arn.js';
+export { fullJitterBackoffMs } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+export { ENQUEUE_FAILED_ERROR, SFN_LIMITS } from './limits.js';
+export {
+  InvalidClientOptionError,
+  MIN_POLL_REQUEST_TIMEOUT_MS,
+  createPollingSfnClient,
+  createSendSfnClient,
+} from './sfn-clients.js';
+export type { PollingClientOptions, SendClientOptions, SfnConnectionOptions } from './sfn-clients.js';
+export {
+  isActivityMissingError,
+  isNetworkError,
+  isTaskGoneError,
+  isThrottlingError,
+  isTransientError,
+  isWorkerLimitError,
+  sfnErrorName,
+} from './sfn-errors.js';

@@ -1,0 +1,108 @@
+// Step Functions clients set up for what each caller does. Long polls need
+// their own sockets, no retry and no timeout under 65 s (FACTS §4): a retried
+// or timed-out poll is an abandoned poll, and a token sent to it is lost.
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export interface SfnConnectionOptions {
+  /** AWS region. When absent, the SDK's standard chain (AWS_REGION, profile) decides. */
+  region?: string;
+  /** An endpoint other than AWS's, e.g. the emulator's `http://127.0.0.1:8083`. */
+  endpoint?: string;
+  /** Credentials; by default the SDK's standard provider chain. */
+  credentials?: SFNClientConfig['credentials'];
+}
+
+export interface PollingClientOptions extends SfnConnectionOptions {
+  /** Open polls this client must carry at once; sockets are sized above it. */
+  maxConcurrentPolls: number;
+  /**
+   * How long a poll may stay silent before the client gives up on it. Must be
+   * at least 65,000 (the service holds a poll up to 60 s). @default 75_000
+   */
+  pollRequestTimeoutMs?: number;
+}
+
+export interface SendClientOptions extends SfnConnectionOptions {
+  /** Sockets for Send* calls. @default 64 */
+  maxSockets?: number;
+  /** Per-attempt timeout of a Send* call. @default 10_000 */
+  requestTimeoutMs?: number;
+  /** SDK attempts per Send* call (throttling, 5xx and network errors are retried with jitter). @default 3 */
+  maxAttempts?: number;
+}
+
+/** Thrown for client options that would break the long-poll contract. */
+export class InvalidClientOptionError extends TypeError {
+  override readonly name = 'InvalidClientOptionError';
+}
+
+/** The least time a client must allow a GetActivityTask call (FACTS §3). */
+export const MIN_POLL_REQUEST_TIMEOUT_MS = 65_000;
+
+/** A client for GetActivityTask only: its own agents, sockets above the polls, no retry. */
+export function createPollingSfnClient(options: PollingClientOptions): SFNClient {
+  const { maxConcurrentPolls } = options;
+  if (!Number.isInteger(maxConcurrentPolls) || maxConcurrentPolls < 1) {
+    throw new InvalidClientOptionError(
+      `maxConcurrentPolls: must be a positive integer, got ${maxConcurrentPolls}`,
+    );
+  }
+  const pollRequestTimeoutMs = options.pollRequestTimeoutMs ?? 75_000;
+  if (!(pollRequestTimeoutMs >= MIN_POLL_REQUEST_TIMEOUT_MS)) {
+    throw new InvalidClientOptionError(
+      `pollRequestTimeoutMs: must be at least ${MIN_POLL_REQUEST_TIMEOUT_MS} (a poll is held up to 60 s), got ${pollRequestTimeoutMs}`,
+    );
+  }
+  // A few sockets more than polls, so a replacement poll never waits for a socket.
+  const maxSockets = maxConcurrentPolls + 16;
+  return new SFNClient({
+    ...connection(options),
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      // Connecting is safe to time out: the request has not reached the service yet.
+      connectionTimeout: 10_000,
+      requestTimeout: pollRequestTimeoutMs,
+      throwOnRequestTimeout: true,
+    }),
+  });
+}
+
+/** A client for SendTaskSuccess/Failure/Heartbeat and control calls: its own sockets, SDK retries on. */
+export function createSendSfnClient(options: SendClientOptions = {}): SFNClient {
+  const maxSockets = options.maxSockets ?? 64;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const maxAttempts = options.maxAttempts ?? 3;
+  if (!Number.isInteger(maxSockets) || maxSockets < 1) {
+    throw new InvalidClientOptionError(`maxSockets: must be a positive integer, got ${maxSockets}`);
+  }
+  if (!(requestTimeoutMs > 0)) {
+    throw new InvalidClientOptionError(`requestTimeoutMs: must be positive, got ${requestTimeoutMs}`);
+  }
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new InvalidClientOptionError(`maxAttempts: must be a positive integer, got ${maxAttempts}`);
+  }
+  return new SFNClient({
+    ...connection(options),
+    maxAttempts,
+    requestHandler: new NodeHttpHandler({
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
+      connectionTimeout: 5_000,
+      requestTimeout: requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    }),
+  });
+}
+
+function connection(options: SfnConnectionOptions): SFNClientConfig {
+  const config: SFNClientConfig = {};
+  if (options.region !== undefined) config.region = options.region;
+  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  if (options.credentials !== undefined) config.credentials = options.credentials;
+  return config;
+}
