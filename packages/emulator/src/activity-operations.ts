@@ -1,0 +1,167 @@
+// The activity and task operations of the Step Functions API: request validation,
+// limits and response shapes, on top of the ActivityBroker.
+import type { ActivityBroker, ActivityDescription, PollSink } from './activity-broker.js';
+import { serviceErrors } from './service-error.js';
+import { RequestValidator, assertValidResourceName } from './validation.js';
+
+/** Limits from FACTS §2. */
+export const LIMITS = {
+  nameMaxChars: 80,
+  arnMaxChars: 256,
+  taskTokenMaxChars: 2048,
+  outputMaxBytes: 262_144,
+  errorMaxChars: 256,
+  causeMaxChars: 32_768,
+  listMaxResults: 1000,
+  listDefaultResults: 100,
+} as const;
+
+/** What a long-poll operation needs from its HTTP exchange. */
+export interface OperationContext {
+  /** Registers a callback for a client that leaves before its reply. */
+  onClientGone(callback: () => void): void;
+}
+
+/** An operation's answer that is not a reply body: end the exchange with no response. */
+export const NO_RESPONSE = Symbol('no response');
+
+export type OperationHandler = (body: Record<string, unknown>, context: OperationContext) => unknown; // a body, a Promise of one, or NO_RESPONSE
+
+export function activityOperations(broker: ActivityBroker): Map<string, OperationHandler> {
+  const operations = new Map<string, OperationHandler>();
+
+  operations.set('CreateActivity', (body) => {
+    const check = new RequestValidator(body);
+    const name = check.requiredString('name', { min: 1, max: LIMITS.nameMaxChars });
+    check.throwIfInvalid();
+    assertValidResourceName(name);
+    const activity = broker.createActivity(name);
+    return { activityArn: activity.activityArn, creationDate: epochSeconds(activity.creationDate) };
+  });
+
+  operations.set('DeleteActivity', (body) => {
+    const check = new RequestValidator(body);
+    const arn = check.requiredString('activityArn', { min: 1, max: LIMITS.arnMaxChars });
+    check.throwIfInvalid();
+    broker.deleteActivity(arn);
+    return {};
+  });
+
+  operations.set('DescribeActivity', (body) => {
+    const check = new RequestValidator(body);
+    const arn = check.requiredString('activityArn', { min: 1, max: LIMITS.arnMaxChars });
+    check.throwIfInvalid();
+    return activityBody(broker.describeActivity(arn));
+  });
+
+  operations.set('ListActivities', (body) => {
+    const check = new RequestValidator(body);
+    const maxResults = check.optionalInteger('maxResults', { min: 0, max: LIMITS.listMaxResults });
+    const nextToken = check.optionalString('nextToken', { min: 1, max: 1024 });
+    check.throwIfInvalid();
+    const pageSize = maxResults === undefined || maxResults === 0 ? LIMITS.listDefaultResults : maxResults;
+    const offset = nextToken === undefined ? 0 : decodePageToken(nextToken);
+    const all = broker.listActivities();
+    const page = all.slice(offset, offset + pageSize);
+    const result: { activities: unknown[]; nextToken?: string } = { activities: page.map(activityBody) };
+    if (offset + pageSize < all.length) result.nextToken = encodePageToken(offset + pageSize);
+    return result;
+  });
+
+  operations.set('GetActivityTask', (body, context) => {
+    const check = new RequestValidator(body);
+    const arn = check.requiredString('activityArn', { min: 1, max: LIMITS.arnMaxChars });
+    const workerName = check.optionalString('workerName', { min: 1, max: LIMITS.nameMaxChars });
+    check.throwIfInvalid();
+    return new Promise<unknown>((resolve) => {
+      const sink: PollSink = {
+        answer: (reply) =>
+          resolve(reply === undefined ? {} : new PollAnswer(reply.taskToken, reply.input, reply.lost)),
+        drop: () => resolve(NO_RESPONSE),
+      };
+      const poll = broker.poll(arn, workerName, sink);
+      context.onClientGone(() => poll.clientGone());
+    });
+  });
+
+  operations.set('SendTaskSuccess', (body) => {
+    const check = new RequestValidator(body);
+    const token = check.requiredString('taskToken', { min: 1, max: LIMITS.taskTokenMaxChars });
+    const output = check.requiredString('output', { max: LIMITS.outputMaxBytes });
+    check.throwIfInvalid();
+    if (Buffer.byteLength(output, 'utf8') > LIMITS.outputMaxBytes) {
+      throw serviceErrors.invalidOutput(`Output exceeds the maximum size of ${LIMITS.outputMaxBytes} bytes`);
+    }
+    try {
+      JSON.parse(output);
+    } catch {
+      throw serviceErrors.invalidOutput('Output is not valid JSON');
+    }
+    broker.sendTaskSuccess(token, output);
+    return {};
+  });
+
+  operations.set('SendTaskFailure', (body) => {
+    const check = new RequestValidator(body);
+    const token = check.requiredString('taskToken', { min: 1, max: LIMITS.taskTokenMaxChars });
+    const error = check.optionalString('error', { max: LIMITS.errorMaxChars });
+    const cause = check.optionalString('cause', { max: LIMITS.causeMaxChars });
+    check.throwIfInvalid();
+    broker.sendTaskFailure(token, error, cause);
+    return {};
+  });
+
+  operations.set('SendTaskHeartbeat', (body) => {
+    const check = new RequestValidator(body);
+    const token = check.requiredString('taskToken', { min: 1, max: LIMITS.taskTokenMaxChars });
+    check.throwIfInvalid();
+    broker.sendTaskHeartbeat(token);
+    return {};
+  });
+
+  return operations;
+}
+
+/** A poll's reply carrying a token; the server calls `lost()` if it cannot be written. */
+export class PollAnswer {
+  constructor(
+    readonly taskToken: string,
+    readonly input: string,
+    readonly lost: () => void,
+  ) {}
+
+  toJSON(): { taskToken: string; input: string } {
+    return { taskToken: this.taskToken, input: this.input };
+  }
+}
+
+/** Timestamps in bodies are epoch seconds with a fraction (FACTS §1). */
+export function epochSeconds(ms: number): number {
+  return ms / 1000;
+}
+
+function activityBody(activity: ActivityDescription): Record<string, unknown> {
+  return {
+    activityArn: activity.activityArn,
+    name: activity.name,
+    creationDate: epochSeconds(activity.creationDate),
+  };
+}
+
+function encodePageToken(offset: number): string {
+  return Buffer.from(JSON.stringify({ v: 1, offset })).toString('base64url');
+}
+
+function decodePageToken(token: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && 'v' in parsed && 'offset' in parsed) {
+      const offset = parsed.offset;
+      if (parsed.v === 1 && typeof offset === 'number' && Number.isInteger(offset) && offset >= 0)
+        return offset;
+    }
+  } catch {
+    // falls through to InvalidToken
+  }
+  throw serviceErrors.invalidToken();
+}

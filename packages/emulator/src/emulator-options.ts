@@ -1,0 +1,149 @@
+// The emulator's options: public `EmulatorOptions`, compiled once at start into
+// `CompiledEmulatorOptions` with every default filled; a bad option fails naming itself.
+import { compileFaults, InvalidFaultError, type EmulatorFaults } from './faults.js';
+import { defaultBuckets, type BucketSpec, type ThrottleOption } from './throttle.js';
+import { isValidResourceName } from './validation.js';
+
+export interface EmulatorOptions {
+  /** TCP port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Region in ARNs. @default 'us-east-1' */
+  region?: string;
+  /** Account id in ARNs. @default '123456789012' */
+  accountId?: string;
+  /** How long a GetActivityTask is held before answering `{}`. @default 60_000 */
+  pollTimeoutMs?: number;
+  /** Open polls per activity before ActivityWorkerLimitExceeded. @default 1000 */
+  maxPollsPerActivity?: number;
+  /** Activities created at start. @default [] */
+  activities?: string[];
+  /** Faults in force from the start. @default no faults */
+  faults?: Partial<EmulatorFaults>;
+  /**
+   * Token buckets per API: `true` uses AWS's defaults for the region (FACTS §2); an object
+   * gives buckets per operation name (`'*'` for the rest; unlisted operations unthrottled
+   * without `'*'`). @default false
+   */
+  throttle?: ThrottleOption;
+}
+
+export interface CompiledEmulatorOptions {
+  port: number;
+  host: string;
+  region: string;
+  accountId: string;
+  pollTimeoutMs: number;
+  maxPollsPerActivity: number;
+  activities: string[];
+  faults: EmulatorFaults;
+  /** Undefined when throttling is off. */
+  throttle: Record<string, BucketSpec> | undefined;
+}
+
+/** An emulator option with a bad value; `option` names it. */
+export class InvalidEmulatorOptionError extends TypeError {
+  override readonly name = 'InvalidEmulatorOptionError';
+  constructor(
+    readonly option: string,
+    readonly value: unknown,
+    expected: string,
+  ) {
+    super(`${option}: ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+}
+
+export function compileEmulatorOptions(options: EmulatorOptions = {}): CompiledEmulatorOptions {
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new InvalidEmulatorOptionError('port', port, 'must be an integer from 0 to 65535');
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') {
+    throw new InvalidEmulatorOptionError('host', host, 'must be a non-empty string');
+  }
+  const region = options.region ?? 'us-east-1';
+  if (typeof region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new InvalidEmulatorOptionError('region', region, 'must be a region name like us-east-1');
+  }
+  const accountId = options.accountId ?? '123456789012';
+  if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId)) {
+    throw new InvalidEmulatorOptionError('accountId', accountId, 'must be 12 digits');
+  }
+  const pollTimeoutMs = options.pollTimeoutMs ?? 60_000;
+  if (typeof pollTimeoutMs !== 'number' || !(pollTimeoutMs >= 1 && pollTimeoutMs <= 600_000)) {
+    throw new InvalidEmulatorOptionError('pollTimeoutMs', pollTimeoutMs, 'must be from 1 to 600000 ms');
+  }
+  const maxPollsPerActivity = options.maxPollsPerActivity ?? 1000;
+  if (!Number.isInteger(maxPollsPerActivity) || maxPollsPerActivity < 1) {
+    throw new InvalidEmulatorOptionError(
+      'maxPollsPerActivity',
+      maxPollsPerActivity,
+      'must be a positive integer',
+    );
+  }
+  const activities = options.activities ?? [];
+  if (!Array.isArray(activities)) {
+    throw new InvalidEmulatorOptionError('activities', activities, 'must be an array of names');
+  }
+  for (const name of activities) {
+    if (typeof name !== 'string' || name.length < 1 || name.length > 80 || !isValidResourceName(name)) {
+      throw new InvalidEmulatorOptionError(
+        'activities',
+        name,
+        'must hold valid activity names (1–80 characters)',
+      );
+    }
+  }
+  let faults: EmulatorFaults;
+  try {
+    faults = compileFaults(options.faults);
+  } catch (error) {
+    if (error instanceof InvalidFaultError) {
+      throw new InvalidEmulatorOptionError(`faults.${error.field}`, error.value, error.message);
+    }
+    throw error;
+  }
+  return {
+    port,
+    host,
+    region,
+    accountId,
+    pollTimeoutMs,
+    maxPollsPerActivity,
+    activities: [...activities],
+    faults,
+    throttle: compileThrottle(options.throttle, region),
+  };
+}
+
+function compileThrottle(
+  option: ThrottleOption | undefined,
+  region: string,
+): Record<string, BucketSpec> | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return defaultBuckets(region);
+  if (typeof option !== 'object' || option === null || Array.isArray(option)) {
+    throw new InvalidEmulatorOptionError('throttle', option, 'must be a boolean or buckets per operation');
+  }
+  const specs: Record<string, BucketSpec> = {};
+  for (const [operation, spec] of Object.entries(option)) {
+    const valid =
+      typeof spec === 'object' &&
+      spec !== null &&
+      typeof spec.bucket === 'number' &&
+      spec.bucket >= 1 &&
+      typeof spec.refillPerSecond === 'number' &&
+      spec.refillPerSecond >= 0;
+    if (!valid) {
+      throw new InvalidEmulatorOptionError(
+        `throttle.${operation}`,
+        spec,
+        'must be { bucket >= 1, refillPerSecond >= 0 }',
+      );
+    }
+    specs[operation] = { bucket: spec.bucket, refillPerSecond: spec.refillPerSecond };
+  }
+  return specs;
+}

@@ -1,0 +1,430 @@
+// The emulator: an HTTP server speaking awsJson1_0 as Step Functions does, routing
+// each operation to the task broker (activities, tasks) or the state-machine engine.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ActivityBroker, type ActivityStats } from './activity-broker.js';
+import { NO_RESPONSE, PollAnswer, activityOperations, type OperationHandler } from './activity-operations.js';
+import {
+  compileEmulatorOptions,
+  type CompiledEmulatorOptions,
+  type EmulatorOptions,
+} from './emulator-options.js';
+import { compileFaults, InvalidFaultError, type EmulatorFaults } from './faults.js';
+import { RequestTooLargeError, readRequestBody } from './request-body.js';
+import { SfnServiceError, serviceErrors } from './service-error.js';
+import type { ActivityTaskOutcome } from './task-scheduler.js';
+import { Throttler } from './throttle.js';
+
+const CONTENT_TYPE = 'application/x-amz-json-1.0';
+const TARGET_PREFIX = 'AWSStepFunctions.';
+/** Step Functions refuses requests over 1 MB (FACTS §2). */
+export const MAX_REQUEST_BYTES = 1_048_576;
+
+export interface ExecutionStats {
+  running: number;
+  succeeded: number;
+  failed: number;
+  timedOut: number;
+  aborted: number;
+}
+
+export interface EmulatorStats {
+  activities: Record<string, ActivityStats>;
+  /** Present once the state-machine engine is wired in. */
+  executions?: ExecutionStats;
+  totals: {
+    openPolls: number;
+    /** Scheduled or started, not closed. */
+    openTasks: number;
+    waiting: number;
+    scheduled: number;
+    started: number;
+    succeeded: number;
+    failed: number;
+    timedOut: number;
+    heartbeats: number;
+    lostTokens: { total: number; droppedByFault: number; clientGone: number };
+    /** API requests answered, by outcome. */
+    requests: number;
+    throttled: number;
+    injectedErrors: number;
+  };
+}
+
+/** The part of the state-machine engine the server uses (see src/states/). */
+export interface OperationProvider {
+  readonly operations: ReadonlyMap<string, OperationHandler>;
+  stats(): ExecutionStats;
+  close(): void;
+}
+
+type Lifecycle = 'starting' | 'running' | 'closing' | 'closed';
+
+export class Emulator {
+  readonly region: string;
+  readonly accountId: string;
+  private endpointUrl = '';
+  private readonly options: CompiledEmulatorOptions;
+  private readonly broker: ActivityBroker;
+  private readonly operations: Map<string, OperationHandler>;
+  private readonly server: Server;
+  private readonly throttler: Throttler | undefined;
+  private currentFaults: EmulatorFaults;
+  private engine: OperationProvider | undefined;
+  private state: Lifecycle = 'starting';
+  private closing: Promise<void> | undefined;
+  private readonly counts = { requests: 0, throttled: 0, injectedErrors: 0 };
+
+  /** Use `startEmulator()`; the constructor does not listen. */
+  constructor(options: EmulatorOptions = {}) {
+    this.options = compileEmulatorOptions(options);
+    this.region = this.options.region;
+    this.accountId = this.options.accountId;
+    this.currentFaults = this.options.faults;
+    this.broker = new ActivityBroker({
+      region: this.region,
+      accountId: this.accountId,
+      pollTimeoutMs: this.options.pollTimeoutMs,
+      maxPollsPerActivity: this.options.maxPollsPerActivity,
+      faults: () => this.currentFaults,
+    });
+    this.operations = activityOperations(this.broker);
+    this.throttler = this.options.throttle === undefined ? undefined : new Throttler(this.options.throttle);
+    for (const name of this.options.activities) this.broker.createActivity(name);
+    this.server = createServer({ keepAliveTimeout: 120_000 }, (request, response) => {
+      this.handle(request, response).catch(() => {
+        // handle() answers every error itself; this only guards a write on a dead socket.
+        response.destroy();
+      });
+    });
+    // Long polls are held up to pollTimeoutMs; Node's default 5-minute requestTimeout must not cut them.
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 60_000;
+    this.server.maxConnections = Infinity;
+  }
+
+  /** `http://host:port`, once listening. */
+  get endpoint(): string {
+    return this.endpointUrl;
+  }
+
+  /** The ARN an activity of this name has here, whether or not it exists. */
+  activityArn(name: string): string {
+    return this.broker.activityArn(name);
+  }
+
+  /** Creates the activity if needed (idempotent) and returns its ARN. */
+  createActivity(name: string): string {
+    return this.broker.createActivity(name).activityArn;
+  }
+
+  /** The broker, for the state-machine engine: it implements `TaskScheduler`. */
+  get scheduler(): ActivityBroker {
+    return this.broker;
+  }
+
+  /** Schedules a task with no state machine behind it, for tests and benchmarks. */
+  scheduleTask(
+    activityArn: string,
+    input = '{}',
+    options: { timeoutSeconds?: number; heartbeatSeconds?: number } = {},
+  ): { outcome: Promise<ActivityTaskOutcome> } {
+    if (!this.broker.hasActivity(activityArn)) throw serviceErrors.activityDoesNotExist(activityArn);
+    let settle: (outcome: ActivityTaskOutcome) => void = () => undefined;
+    const outcome = new Promise<ActivityTaskOutcome>((resolve) => {
+      settle = resolve;
+    });
+    const request: {
+      activityArn: string;
+      input: string;
+      timeoutSeconds?: number;
+      heartbeatSeconds?: number;
+    } = {
+      activityArn,
+      input,
+    };
+    if (options.timeoutSeconds !== undefined) request.timeoutSeconds = options.timeoutSeconds;
+    if (options.heartbeatSeconds !== undefined) request.heartbeatSeconds = options.heartbeatSeconds;
+    this.broker.schedule(request, { onStarted: () => undefined, onClosed: (result) => settle(result) });
+    return { outcome };
+  }
+
+  /** Wires in the state-machine engine: its operations are routed after the activity ones. */
+  attachEngine(engine: OperationProvider): void {
+    this.engine = engine;
+  }
+
+  stats(): EmulatorStats {
+    const activities = this.broker.stats();
+    const totals: EmulatorStats['totals'] = {
+      openPolls: 0,
+      openTasks: this.broker.openTaskCount,
+      waiting: 0,
+      scheduled: 0,
+      started: 0,
+      succeeded: 0,
+      failed: 0,
+      timedOut: 0,
+      heartbeats: 0,
+      lostTokens: { total: 0, droppedByFault: 0, clientGone: 0 },
+      ...this.counts,
+    };
+    for (const activity of Object.values(activities)) {
+      totals.openPolls += activity.openPolls;
+      totals.waiting += activity.waiting;
+      totals.scheduled += activity.scheduled;
+      totals.started += activity.started;
+      totals.succeeded += activity.succeeded;
+      totals.failed += activity.failed;
+      totals.timedOut += activity.timedOut;
+      totals.heartbeats += activity.heartbeats;
+      totals.lostTokens.total += activity.lostTokens.total;
+      totals.lostTokens.droppedByFault += activity.lostTokens.droppedByFault;
+      totals.lostTokens.clientGone += activity.lostTokens.clientGone;
+    }
+    const result: EmulatorStats = { activities, totals };
+    if (this.engine !== undefined) result.executions = this.engine.stats();
+    return result;
+  }
+
+  faults(): EmulatorFaults {
+    return { ...this.currentFaults };
+  }
+
+  /** Changes faults at run time; throws `InvalidFaultError` (a TypeError) naming the bad field. */
+  setFaults(faults: Partial<EmulatorFaults>): EmulatorFaults {
+    this.currentFaults = compileFaults(faults, this.currentFaults);
+    return this.faults();
+  }
+
+  /** Starts listening; resolves once the endpoint is known. */
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.endpointUrl = `http://${host}:${address.port}`;
+    this.state = 'running';
+  }
+
+  /** Idempotent: answers open polls `{}`, stops every clock and the engine, closes the server. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.state = 'closing';
+    const failures: unknown[] = [];
+    const step = (action: () => void): void => {
+      try {
+        action();
+      } catch (error) {
+        failures.push(error);
+      }
+    };
+    step(() => this.broker.close());
+    step(() => this.engine?.close());
+    // Let the empty answers go out before the sockets are cut.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => {
+      if (!this.server.listening) {
+        resolve();
+        return;
+      }
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+      setTimeout(() => this.server.closeAllConnections(), 50).unref();
+    });
+    this.state = 'closed';
+    if (failures.length > 0) throw new AggregateError(failures, 'emulator close failed in part');
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path === '/_emulator/stats' || path === '/_emulator/faults') {
+      await this.handleIntrospection(path, request, response);
+      return;
+    }
+    if (path !== '/' || request.method !== 'POST') {
+      request.resume();
+      writeJson(response, 404, { message: `Not found: ${request.method ?? ''} ${path ?? ''}` });
+      return;
+    }
+    if (this.state !== 'running') {
+      request.resume();
+      await this.reply(response, serviceErrors.serviceUnavailable());
+      return;
+    }
+    let body: Record<string, unknown>;
+    try {
+      body = parseBody(await readRequestBody(request, MAX_REQUEST_BYTES));
+    } catch (error) {
+      if (error instanceof RequestTooLargeError) {
+        // AWS's front end refuses bodies over 1 MB with 413 before the service sees them; we
+        // answer 413 with a JSON error (not retried by the SDK) and close the connection, so
+        // the rest of the body is never read.
+        response.setHeader('Connection', 'close');
+        writeJson(response, 413, {
+          __type: 'com.amazon.coral.service#RequestEntityTooLarge',
+          message: error.message,
+        });
+        response.on('finish', () => request.destroy());
+        return;
+      }
+      await this.reply(response, error);
+      return;
+    }
+    const target = headerValue(request.headers['x-amz-target']);
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    const handler =
+      operation === undefined
+        ? undefined
+        : (this.operations.get(operation) ?? this.engine?.operations.get(operation));
+    if (handler === undefined || operation === undefined) {
+      await this.reply(response, serviceErrors.unknownOperation(target));
+      return;
+    }
+    if (this.throttler !== undefined && !this.throttler.admit(operation)) {
+      this.counts.throttled += 1;
+      await this.reply(response, serviceErrors.throttling());
+      return;
+    }
+    const errorRate = this.currentFaults.errorRate;
+    // Injected before the operation runs, so an injected error never changes state.
+    if (errorRate > 0 && Math.random() < errorRate) {
+      this.counts.injectedErrors += 1;
+      await this.reply(
+        response,
+        Math.random() < 0.5 ? serviceErrors.internalFailure() : serviceErrors.serviceUnavailable(),
+      );
+      return;
+    }
+    let result: unknown;
+    try {
+      result = await handler(body, {
+        onClientGone: (callback) => {
+          response.on('close', () => {
+            if (!response.writableFinished) callback();
+          });
+        },
+      });
+    } catch (error) {
+      await this.reply(response, error);
+      return;
+    }
+    if (result === NO_RESPONSE) {
+      response.destroy();
+      return;
+    }
+    await this.reply(response, result ?? {});
+  }
+
+  /** Writes a result or an error after the injected latency; a token that cannot be written is lost. */
+  private async reply(response: ServerResponse, result: unknown): Promise<void> {
+    this.counts.requests += 1;
+    const latencyMs = this.currentFaults.latencyMs;
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    if (response.destroyed || response.writableEnded || !response.socket || response.socket.destroyed) {
+      if (result instanceof PollAnswer) result.lost();
+      return;
+    }
+    if (result instanceof SfnServiceError) {
+      writeJson(response, result.httpStatus, result.toBody());
+    } else if (result instanceof Error || !(typeof result === 'object' && result !== null)) {
+      const failure =
+        result instanceof SyntaxError
+          ? serviceErrors.serialization(result.message)
+          : serviceErrors.internalFailure();
+      writeJson(response, failure.httpStatus, failure.toBody());
+    } else {
+      writeJson(response, 200, result);
+    }
+  }
+
+  private async handleIntrospection(
+    path: string,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    if (path === '/_emulator/stats' && request.method === 'GET') {
+      request.resume();
+      writeJson(response, 200, this.stats(), 'application/json');
+      return;
+    }
+    if (path === '/_emulator/faults' && request.method === 'GET') {
+      request.resume();
+      writeJson(response, 200, this.faults(), 'application/json');
+      return;
+    }
+    if (path === '/_emulator/faults' && request.method === 'POST') {
+      try {
+        const body = parseBody(await readRequestBody(request, 64 * 1024));
+        writeJson(response, 200, this.setFaults(body), 'application/json');
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const name = error instanceof InvalidFaultError ? error.name : 'BadRequest';
+        writeJson(response, 400, { error: name, message }, 'application/json');
+      }
+      return;
+    }
+    request.resume();
+    writeJson(
+      response,
+      405,
+      { message: `Method not allowed: ${request.method ?? ''} ${path}` },
+      'application/json',
+    );
+  }
+}
+
+/** Starts an emulator listening on `options.port` (a free one by default). */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const emulator = new Emulator(options);
+  await emulator.listen();
+  return emulator;
+}
+
+function parseBody(buffer: Buffer): Record<string, unknown> {
+  if (buffer.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(buffer.toString('utf8'));
+  } catch (error) {
+    throw serviceErrors.serialization(error instanceof Error ? error.message : 'Malformed JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw serviceErrors.serialization('Start of structure or map found where not expected.');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function headerValue(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
+}
+
+function writeJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = CONTENT_TYPE,
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'x-amzn-RequestId': requestId(),
+  });
+  response.end(text);
+}
+
+let requestCounter = 0;
+function requestId(): string {
+  requestCounter = (requestCounter + 1) % 0xffffffff;
+  return `00000000-0000-4000-8000-${requestCounter.toString(16).padStart(12, '0')}`;
+}

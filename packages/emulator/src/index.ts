@@ -1,0 +1,19 @@
+// The public API of @sfn-bullmq/emulator: start an emulated Step Functions activity
+// service, inspect it and inject faults. Nothing else of the package is public.
+export { Emulator, MAX_REQUEST_BYTES, startEmulator } from './emulator.js';
+export type { EmulatorStats, ExecutionStats, OperationProvider } from './emulator.js';
+export type { ActivityStats } from './activity-broker.js';
+export { InvalidEmulatorOptionError, compileEmulatorOptions } from './emulator-options.js';
+export type { CompiledEmulatorOptions, EmulatorOptions } from './emulator-options.js';
+export { DEFAULT_FAULTS, InvalidFaultError } from './faults.js';
+export type { EmulatorFaults } from './faults.js';
+export type { BucketSpec, ThrottleOption } from './throttle.js';
+export { SfnServiceError, serviceErrors } from './service-error.js';
+export type {
+  ActivityTaskHandle,
+  ActivityTaskListener,
+  ActivityTaskOutcome,
+  ActivityTaskRequest,
+  TaskScheduler,
+} from './task-scheduler.js';
+export { RequestValidator, assertValidResourceName, isValidResourceName } from './validation.js';
