@@ -1,0 +1,12 @@
+// Public face of the state-machine engine: the service the HTTP router wires in, and its option/stat types.
+// Everything else in this folder is internal.
+
+export { StateMachineService } from './state-machine-service.js';
+export type {
+  ExecutionCounts,
+  OperationHandler,
+  StateMachineServiceOptions,
+} from './state-machine-service.js';
+export { MAX_HISTORY_EVENTS } from './execution.js';
+export type { ExecutionStatus } from './execution.js';
+export type { HistoryEvent } from './history.js';

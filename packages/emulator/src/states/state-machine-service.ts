@@ -1,0 +1,351 @@
+// The state-machine half of the emulator's API: CreateStateMachine … GetExecutionHistory as handlers keyed
+// by operation name, over in-memory state machines and executions (insertion-ordered, paged by position).
+
+import { randomUUID } from 'node:crypto';
+import { SfnServiceError, serviceErrors } from '../service-error.js';
+import type { TaskScheduler } from '../task-scheduler.js';
+import type { Definition } from './definition.js';
+import { parseDefinition } from './definition.js';
+import type { ExecutionHost, ExecutionStatus } from './execution.js';
+import { Execution } from './execution.js';
+import { withoutExecutionData } from './history.js';
+import type { JsonValue } from './json-path.js';
+import {
+  checkResourceName,
+  decodePageToken,
+  encodePageToken,
+  optionalBoolean,
+  optionalString,
+  pageSize,
+  requiredString,
+} from './request-fields.js';
+
+export interface StateMachineServiceOptions {
+  region: string;
+  accountId: string;
+  scheduler: TaskScheduler;
+  /** Clock in epoch milliseconds. @default Date.now */
+  now?: () => number;
+}
+
+export interface ExecutionCounts {
+  running: number;
+  succeeded: number;
+  failed: number;
+  timedOut: number;
+  aborted: number;
+}
+
+export type OperationHandler = (input: Record<string, unknown>) => unknown;
+
+interface StateMachineRecord {
+  readonly arn: string;
+  readonly name: string;
+  readonly definitionText: string;
+  readonly definition: Definition;
+  readonly roleArn: string;
+  readonly creationDateMs: number;
+  /** Position in `machineList`, cleared to a hole on delete. */
+  readonly position: number;
+  /** Every execution in start order; ListExecutions pages from the end (newest first). */
+  readonly executions: Execution[];
+}
+
+const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
+const MAX_INPUT_BYTES = 262_144;
+const MAX_DEFINITION_CHARS = 1_048_576;
+
+export class StateMachineService {
+  readonly operations: ReadonlyMap<string, OperationHandler>;
+
+  private readonly region: string;
+  private readonly accountId: string;
+  private readonly now: () => number;
+  private readonly host: ExecutionHost;
+  private readonly machines = new Map<string, StateMachineRecord>();
+  private readonly machineList: (StateMachineRecord | undefined)[] = [];
+  private readonly executions = new Map<string, Execution>();
+  private readonly running = new Set<Execution>();
+  private readonly counts: ExecutionCounts = { running: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0 };
+  private closed = false;
+
+  constructor(options: StateMachineServiceOptions) {
+    this.region = options.region;
+    this.accountId = options.accountId;
+    this.now = options.now ?? Date.now;
+    this.host = {
+      scheduler: options.scheduler,
+      now: this.now,
+      onFinished: (execution) => this.onFinished(execution),
+    };
+    this.operations = new Map<string, OperationHandler>([
+      ['CreateStateMachine', (input) => this.createStateMachine(input)],
+      ['DescribeStateMachine', (input) => this.describeStateMachine(input)],
+      ['DeleteStateMachine', (input) => this.deleteStateMachine(input)],
+      ['ListStateMachines', (input) => this.listStateMachines(input)],
+      ['StartExecution', (input) => this.startExecution(input)],
+      ['DescribeExecution', (input) => this.describeExecution(input)],
+      ['ListExecutions', (input) => this.listExecutions(input)],
+      ['StopExecution', (input) => this.stopExecution(input)],
+      ['GetExecutionHistory', (input) => this.getExecutionHistory(input)],
+    ]);
+  }
+
+  stats(): ExecutionCounts {
+    return { ...this.counts, running: this.running.size };
+  }
+
+  /** Clears every Wait and Retry timer; executions stay as they are. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const execution of this.running) execution.clearTimers();
+  }
+
+  private createStateMachine(input: Record<string, unknown>): unknown {
+    const name = requiredString(input, 'name', 80);
+    checkResourceName(name);
+    const definitionText = requiredString(input, 'definition', MAX_DEFINITION_CHARS);
+    const roleArn = requiredString(input, 'roleArn', 256);
+    const type = optionalString(input, 'type', 16) ?? 'STANDARD';
+    if (type === 'EXPRESS') {
+      throw serviceErrors.validation(
+        "1 validation error detected: Value 'EXPRESS' at 'type' failed to satisfy constraint: " +
+          'this emulator runs STANDARD state machines only (activities exist only in Standard workflows)',
+      );
+    }
+    if (type !== 'STANDARD') {
+      throw serviceErrors.validation(
+        `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`,
+      );
+    }
+    const definition = parseDefinition(definitionText);
+    const arn = this.stateMachineArn(name);
+    const existing = this.machines.get(arn);
+    if (existing) {
+      // Idempotent on name + definition (+ type, always STANDARD here); a different roleArn is ignored like AWS does.
+      if (existing.definitionText === definitionText) {
+        return { stateMachineArn: arn, creationDate: existing.creationDateMs / 1000 };
+      }
+      throw serviceErrors.stateMachineAlreadyExists(arn);
+    }
+    const record: StateMachineRecord = {
+      arn,
+      name,
+      definitionText,
+      definition,
+      roleArn,
+      creationDateMs: this.now(),
+      position: this.machineList.length,
+      executions: [],
+    };
+    this.machines.set(arn, record);
+    this.machineList.push(record);
+    return { stateMachineArn: arn, creationDate: record.creationDateMs / 1000 };
+  }
+
+  private describeStateMachine(input: Record<string, unknown>): unknown {
+    const machine = this.machine(requiredString(input, 'stateMachineArn', 2048));
+    return {
+      stateMachineArn: machine.arn,
+      name: machine.name,
+      status: 'ACTIVE',
+      definition: machine.definitionText,
+      roleArn: machine.roleArn,
+      type: 'STANDARD',
+      creationDate: machine.creationDateMs / 1000,
+      loggingConfiguration: { level: 'OFF', includeExecutionData: false },
+      tracingConfiguration: { enabled: false },
+    };
+  }
+
+  /** Deleting answers 200 even when the machine is gone; running executions carry on (AWS lets them finish). */
+  private deleteStateMachine(input: Record<string, unknown>): unknown {
+    const arn = requiredString(input, 'stateMachineArn', 2048);
+    this.parseArn(arn, 'stateMachine');
+    const machine = this.machines.get(arn);
+    if (machine) {
+      this.machines.delete(arn);
+      this.machineList[machine.position] = undefined;
+    }
+    return {};
+  }
+
+  private listStateMachines(input: Record<string, unknown>): unknown {
+    const size = pageSize(input);
+    let position = decodePageToken(input) ?? 0;
+    const stateMachines: unknown[] = [];
+    while (position < this.machineList.length && stateMachines.length < size) {
+      const machine = this.machineList[position++];
+      if (machine) {
+        stateMachines.push({
+          stateMachineArn: machine.arn,
+          name: machine.name,
+          type: 'STANDARD',
+          creationDate: machine.creationDateMs / 1000,
+        });
+      }
+    }
+    return position < this.machineList.length
+      ? { stateMachines, nextToken: encodePageToken(position) }
+      : { stateMachines };
+  }
+
+  private startExecution(input: Record<string, unknown>): unknown {
+    const machine = this.machine(requiredString(input, 'stateMachineArn', 2048));
+    const givenName = optionalString(input, 'name', 80);
+    if (givenName !== undefined) checkResourceName(givenName);
+    const name = givenName ?? randomUUID();
+    const inputText = optionalString(input, 'input', Number.MAX_SAFE_INTEGER) ?? '{}';
+    if (Buffer.byteLength(inputText, 'utf8') > MAX_INPUT_BYTES) {
+      throw serviceErrors.validation(
+        `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_INPUT_BYTES}`,
+      );
+    }
+    let inputValue: JsonValue;
+    try {
+      inputValue = JSON.parse(inputText) as JsonValue;
+    } catch (err) {
+      throw serviceErrors.invalidExecutionInput(err instanceof Error ? err.message : 'not JSON');
+    }
+    const arn = `arn:aws:states:${this.region}:${this.accountId}:execution:${machine.name}:${name}`;
+    const existing = this.executions.get(arn);
+    if (existing) {
+      // AWS: idempotent only while the earlier execution runs with the same input; otherwise it exists.
+      if (existing.status === 'RUNNING' && existing.input === inputText) {
+        return { executionArn: arn, startDate: existing.startDateMs / 1000 };
+      }
+      throw serviceErrors.executionAlreadyExists(arn);
+    }
+    const execution = new Execution(this.host, machine, arn, name, inputText, this.now());
+    this.executions.set(arn, execution);
+    machine.executions.push(execution);
+    this.running.add(execution);
+    execution.start(inputValue);
+    return { executionArn: arn, startDate: execution.startDateMs / 1000 };
+  }
+
+  private describeExecution(input: Record<string, unknown>): unknown {
+    const execution = this.execution(requiredString(input, 'executionArn', 2048));
+    return {
+      executionArn: execution.arn,
+      stateMachineArn: execution.machine.arn,
+      name: execution.name,
+      status: execution.status,
+      startDate: execution.startDateMs / 1000,
+      ...(execution.stopDateMs !== undefined && { stopDate: execution.stopDateMs / 1000 }),
+      input: execution.input,
+      inputDetails: { included: true },
+      ...(execution.output !== undefined && { output: execution.output, outputDetails: { included: true } }),
+      ...(execution.error !== undefined && { error: execution.error }),
+      ...(execution.cause !== undefined && { cause: execution.cause }),
+    };
+  }
+
+  private listExecutions(input: Record<string, unknown>): unknown {
+    const arn = requiredString(input, 'stateMachineArn', 2048);
+    const machine = this.machine(arn);
+    const status = optionalString(input, 'statusFilter', 16);
+    if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) {
+      throw serviceErrors.validation(
+        `1 validation error detected: Value '${status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`,
+      );
+    }
+    const size = pageSize(input);
+    // Positions count from the newest: page k starts `skip` executions back from the end.
+    const list = machine.executions;
+    let skip = decodePageToken(input) ?? 0;
+    const executions: unknown[] = [];
+    while (skip < list.length && executions.length < size) {
+      const execution = list[list.length - 1 - skip++] as Execution;
+      if (status !== undefined && execution.status !== status) continue;
+      executions.push({
+        executionArn: execution.arn,
+        stateMachineArn: machine.arn,
+        name: execution.name,
+        status: execution.status,
+        startDate: execution.startDateMs / 1000,
+        ...(execution.stopDateMs !== undefined && { stopDate: execution.stopDateMs / 1000 }),
+      });
+    }
+    return skip < list.length ? { executions, nextToken: encodePageToken(skip) } : { executions };
+  }
+
+  /** Stopping a closed execution answers its existing stopDate and changes nothing (our choice). */
+  private stopExecution(input: Record<string, unknown>): unknown {
+    const execution = this.execution(requiredString(input, 'executionArn', 2048));
+    const error = optionalString(input, 'error', 256);
+    const cause = optionalString(input, 'cause', 32_768);
+    execution.stop(error, cause);
+    return { stopDate: (execution.stopDateMs ?? this.now()) / 1000 };
+  }
+
+  private getExecutionHistory(input: Record<string, unknown>): unknown {
+    const execution = this.execution(requiredString(input, 'executionArn', 2048));
+    const size = pageSize(input);
+    const reverse = optionalBoolean(input, 'reverseOrder') ?? false;
+    const includeData = optionalBoolean(input, 'includeExecutionData') ?? true;
+    const history = execution.history;
+    const skip = decodePageToken(input) ?? 0;
+    const end = Math.min(history.length, skip + size);
+    const events = reverse
+      ? history.slice(Math.max(0, history.length - end), history.length - skip).reverse()
+      : history.slice(skip, end);
+    return {
+      events: includeData ? events : events.map(withoutExecutionData),
+      ...(end < history.length && { nextToken: encodePageToken(end) }),
+    };
+  }
+
+  private onFinished(execution: Execution): void {
+    this.running.delete(execution);
+    switch (execution.status) {
+      case 'SUCCEEDED':
+        this.counts.succeeded++;
+        break;
+      case 'FAILED':
+        this.counts.failed++;
+        break;
+      case 'TIMED_OUT':
+        this.counts.timedOut++;
+        break;
+      case 'ABORTED':
+        this.counts.aborted++;
+        break;
+      case 'RUNNING':
+        break;
+    }
+  }
+
+  private stateMachineArn(name: string): string {
+    return `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${name}`;
+  }
+
+  private machine(arn: string): StateMachineRecord {
+    this.parseArn(arn, 'stateMachine');
+    const machine = this.machines.get(arn);
+    if (!machine) throw serviceErrors.stateMachineDoesNotExist(arn);
+    return machine;
+  }
+
+  private execution(arn: string): Execution {
+    this.parseArn(arn, 'execution');
+    const execution = this.executions.get(arn);
+    if (!execution) throw serviceErrors.executionDoesNotExist(arn);
+    return execution;
+  }
+
+  private parseArn(arn: string, resourceType: 'stateMachine' | 'execution'): void {
+    const parts = arn.split(':');
+    if (!arn.startsWith('arn:') || parts.length < 7 || parts[2] !== 'states') {
+      throw serviceErrors.invalidArn(`Invalid ARN prefix: ${arn}`);
+    }
+    if (parts[5] !== resourceType) {
+      throw serviceErrors.invalidArn(`Resource type not valid in this context: ${parts[5] ?? ''}`);
+    }
+    const expectedParts = resourceType === 'stateMachine' ? 7 : 8;
+    if (parts.length !== expectedParts) {
+      throw new SfnServiceError('InvalidArn', `Invalid Arn: 'Resource name not valid: ${arn}'`);
+    }
+  }
+}
