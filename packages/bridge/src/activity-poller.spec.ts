@@ -1,0 +1,256 @@
+import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ActivityPoller } from './activity-poller.js';
+import type { ActivityPollerOptions } from './bridge-options.js';
+import type { ActivityJobQueue, ActivityTaskSource, PolledTask, TaskFailureReporter } from './ports.js';
+
+const ARN = 'arn:aws:states:us-east-1:123456789012:activity:resize';
+
+interface OpenPoll {
+  resolve(task: PolledTask): void;
+  reject(error: unknown): void;
+}
+
+/** A Step Functions stand-in whose polls the test answers one by one. */
+class FakeSource implements ActivityTaskSource {
+  readonly open: OpenPoll[] = [];
+  calls = 0;
+  getActivityTask(): Promise<PolledTask> {
+    this.calls += 1;
+    return new Promise((resolve, reject) => this.open.push({ resolve, reject }));
+  }
+  answer(task: PolledTask = {}): void {
+    const poll = this.open.shift();
+    if (poll === undefined) throw new Error('no open poll');
+    poll.resolve(task);
+  }
+  fail(error: unknown): void {
+    const poll = this.open.shift();
+    if (poll === undefined) throw new Error('no open poll');
+    poll.reject(error);
+  }
+  answerAll(): void {
+    while (this.open.length > 0) this.answer();
+  }
+}
+
+class FakeQueue implements ActivityJobQueue {
+  readonly jobs = new Map<string, { name: string; data: unknown; opts: unknown }>();
+  failAdds = false;
+  waiting = 0;
+  adds = 0;
+  add(name: string, data: unknown, opts?: { jobId?: string }): Promise<unknown> {
+    this.adds += 1;
+    if (this.failAdds)
+      return Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false"));
+    const id = opts?.jobId ?? String(this.adds);
+    if (!this.jobs.has(id)) {
+      this.jobs.set(id, { name, data, opts });
+      this.waiting += 1;
+    }
+    return Promise.resolve({ id });
+  }
+  getJob(id: string): Promise<unknown> {
+    if (this.failAdds) return Promise.reject(new Error('down'));
+    return Promise.resolve(this.jobs.get(id));
+  }
+  getJobCounts(): Promise<Record<string, number>> {
+    return Promise.resolve({ waiting: this.waiting, prioritized: 0 });
+  }
+}
+
+class FakeReporter implements TaskFailureReporter {
+  readonly failures: { taskToken: string; error: string; cause: string }[] = [];
+  sendTaskFailure(request: { taskToken: string; error: string; cause: string }): Promise<void> {
+    this.failures.push(request);
+    return Promise.resolve();
+  }
+}
+
+async function until(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+const pollers: ActivityPoller[] = [];
+let sources: FakeSource[] = [];
+
+function makePoller(options: Partial<ActivityPollerOptions> = {}) {
+  const source = new FakeSource();
+  const queue = new FakeQueue();
+  const reporter = new FakeReporter();
+  const poller = new ActivityPoller(
+    { activityArn: ARN, polls: 5, backpressureCheckIntervalMs: 20, pollBackoffMaxMs: 20, ...options },
+    { source, queue, reporter, workerName: 'test-worker' },
+  );
+  pollers.push(poller);
+  sources.push(source);
+  return { poller, source, queue, reporter };
+}
+
+afterEach(async () => {
+  const closing = pollers.splice(0).map((poller) => poller.close());
+  for (const source of sources) source.answerAll();
+  sources = [];
+  await Promise.all(closing);
+});
+
+describe('ActivityPoller', () => {
+  it('keeps exactly `polls` polls open and replaces each one that returns', async () => {
+    const { poller, source } = makePoller({ polls: 5 });
+    poller.start();
+    await until(() => source.open.length === 5);
+    source.answer();
+    source.answer({ taskToken: 'token-1', input: '{}' });
+    await until(() => source.calls === 7);
+    expect(source.open.length).toBe(5);
+    expect(poller.status()).toMatchObject({ state: 'running', healthy: true, openPolls: 5, targetPolls: 5 });
+  });
+
+  it('turns a token into one job with the token-derived id and the parsed input', async () => {
+    const { poller, source, queue } = makePoller();
+    poller.start();
+    await until(() => source.open.length === 5);
+    source.answer({ taskToken: 'token-a', input: '{"width":100}' });
+    source.answer({ taskToken: 'token-b', input: 'not json' });
+    await until(() => queue.jobs.size === 2);
+    const job = queue.jobs.get(jobIdForToken('token-a'));
+    expect(job?.name).toBe('resize');
+    expect(job?.data).toMatchObject({
+      taskToken: 'token-a',
+      input: { width: 100 },
+      activityArn: ARN,
+      workerName: 'test-worker',
+    });
+    expect(job?.opts).toMatchObject({
+      jobId: jobIdForToken('token-a'),
+      removeOnComplete: { age: 86_400, count: 10_000 },
+    });
+    expect(queue.jobs.get(jobIdForToken('token-b'))?.data).toMatchObject({
+      input: 'not json',
+      inputIsRaw: true,
+    });
+  });
+
+  it('holds tokens while Redis fails, opens no polls, and resumes when they are stored', async () => {
+    const { poller, source, queue } = makePoller({ polls: 3 });
+    poller.start();
+    await until(() => source.open.length === 3);
+    queue.failAdds = true;
+    source.answer({ taskToken: 'held-1' });
+    await until(() => poller.state === 'holding');
+    // A slot may have polled again before the failed add was known; answer whatever is open.
+    source.answer({ taskToken: 'held-2' });
+    source.answerAll();
+    const callsWhileHolding = source.calls;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(source.calls).toBe(callsWhileHolding);
+    expect(source.open.length).toBe(0);
+    expect(poller.status()).toMatchObject({ healthy: false, heldTokens: 2, openPolls: 0 });
+    queue.failAdds = false;
+    await until(() => queue.jobs.size === 2 && poller.state === 'running');
+    await until(() => source.open.length === 3);
+  });
+
+  it('reports SendTaskFailure SfnBullmq.EnqueueFailed for a token not stored by the deadline', async () => {
+    const { poller, source, queue, reporter } = makePoller({ polls: 1, enqueueDeadlineMs: 100 });
+    poller.start();
+    await until(() => source.open.length === 1);
+    queue.failAdds = true;
+    source.answer({ taskToken: 'doomed' });
+    await until(() => reporter.failures.length === 1, 2_000);
+    expect(reporter.failures[0]).toMatchObject({ taskToken: 'doomed', error: ENQUEUE_FAILED_ERROR });
+    expect(reporter.failures[0]?.cause).toContain('100 ms');
+    await until(() => poller.state === 'running');
+    expect(poller.heldTokens).toBe(0);
+  });
+
+  it('stops a pool whose activity does not exist, then resumes when it answers again', async () => {
+    const { poller, source } = makePoller({ polls: 3, missingActivityRetryMs: 30 });
+    poller.start();
+    await until(() => source.open.length === 3);
+    const missing = Object.assign(new Error("Activity Does Not Exist: 'x'"), {
+      name: 'ActivityDoesNotExist',
+    });
+    source.fail(missing);
+    source.answer();
+    source.answer();
+    await until(() => poller.state === 'stopped');
+    expect(poller.status()).toMatchObject({
+      healthy: false,
+      lastError: expect.stringContaining('ActivityDoesNotExist') as unknown,
+    });
+    // Only one slot probes.
+    await until(() => source.open.length === 1);
+    source.answer();
+    await until(() => poller.state === 'running' && source.open.length === 3);
+  });
+
+  it('backs off on throttling and polls again', async () => {
+    const { poller, source } = makePoller({ polls: 2 });
+    poller.start();
+    await until(() => source.open.length === 2);
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    source.fail(throttled);
+    source.fail(throttled);
+    await until(() => source.open.length === 2);
+    expect(poller.state).toBe('running');
+  });
+
+  it('shrinks on ActivityWorkerLimitExceeded', async () => {
+    const { poller, source } = makePoller({ polls: 4 });
+    poller.start();
+    await until(() => source.open.length === 4);
+    source.fail(Object.assign(new Error('limit'), { name: 'ActivityWorkerLimitExceeded' }));
+    await until(() => poller.status().targetPolls === 3);
+  });
+
+  it('stops opening polls at the high-water mark and resumes below the low-water mark', async () => {
+    const { poller, source, queue } = makePoller({ polls: 2, maxWaiting: 3, resumeBelow: 2 });
+    poller.start();
+    await until(() => source.open.length === 2);
+    for (let i = 0; i < 3; i += 1) {
+      await until(() => source.open.length > 0);
+      source.answer({ taskToken: `bp-${i}` });
+      await until(() => queue.jobs.size === i + 1);
+    }
+    await until(() => poller.state === 'backpressure');
+    source.answerAll();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(source.open.length).toBe(0);
+    queue.waiting = 2;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(poller.state).toBe('backpressure');
+    queue.waiting = 1;
+    await until(() => poller.state === 'running' && source.open.length === 2);
+  });
+
+  it('close() waits for open polls and stores what they bring', async () => {
+    const { poller, source, queue } = makePoller({ polls: 2 });
+    poller.start();
+    await until(() => source.open.length === 2);
+    const closing = poller.close();
+    expect(poller.state).toBe('draining');
+    source.answer({ taskToken: 'late' });
+    let closed = false;
+    void closing.then(() => (closed = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(closed).toBe(false);
+    source.answer();
+    await expect(closing).resolves.toEqual({ abandonedPolls: 0, abandonedTokens: 0 });
+    expect(queue.jobs.has(jobIdForToken('late'))).toBe(true);
+    expect(source.calls).toBe(2);
+    expect(poller.state).toBe('closed');
+    expect(poller.close()).toBe(closing);
+  });
+
+  it('a forced close stops waiting and counts the polls it abandons', async () => {
+    const { poller, source } = makePoller({ polls: 3 });
+    poller.start();
+    await until(() => source.open.length === 3);
+    await expect(poller.close({ force: true })).resolves.toEqual({ abandonedPolls: 3, abandonedTokens: 0 });
+  });
+});

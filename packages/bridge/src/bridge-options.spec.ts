@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { compileBridgeOptions, InvalidBridgeOptionError, type BridgeOptions } from './bridge-options.js';
+
+const ARN = 'arn:aws:states:us-east-1:123456789012:activity:resize';
+const OTHER = 'arn:aws:states:us-east-1:123456789012:activity:thumbnail';
+
+function options(overrides: Partial<BridgeOptions> = {}): BridgeOptions {
+  return {
+    connection: { host: '127.0.0.1', port: 1 },
+    sfn: { region: 'us-east-1' },
+    activities: [{ activityArn: ARN }],
+    ...overrides,
+  };
+}
+
+function errorOf(run: () => unknown): InvalidBridgeOptionError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidBridgeOptionError);
+    expect(error).toBeInstanceOf(TypeError);
+    return error as InvalidBridgeOptionError;
+  }
+  throw new Error('expected an InvalidBridgeOptionError');
+}
+
+describe('compileBridgeOptions', () => {
+  it('fills the defaults', () => {
+    const compiled = compileBridgeOptions(options());
+    expect(compiled.prefix).toBe('bull');
+    expect(compiled.pollRequestTimeoutMs).toBe(75_000);
+    expect(compiled.drainTimeoutMs).toBe(80_000);
+    expect(compiled.workerName.length).toBeGreaterThan(0);
+    expect(compiled.workerName.length).toBeLessThanOrEqual(80);
+    const [activity] = compiled.activities;
+    expect(activity).toMatchObject({
+      activityArn: ARN,
+      activityName: 'resize',
+      queueName: 'resize',
+      polls: 100,
+      maxWaiting: 1000,
+      resumeBelow: 500,
+      enqueueDeadlineMs: 30_000,
+      maxHeldTokens: 100,
+      jobOptions: {
+        attempts: 1,
+        removeOnComplete: { age: 86_400, count: 10_000 },
+        removeOnFail: { age: 604_800, count: 50_000 },
+      },
+    });
+  });
+
+  it('names the option and the value of a pool size out of range', () => {
+    const error = errorOf(() =>
+      compileBridgeOptions(
+        options({ activities: [{ activityArn: ARN }, { activityArn: OTHER, polls: 5000 }] }),
+      ),
+    );
+    expect(error.name).toBe('InvalidBridgeOptionError');
+    expect(error.message).toBe('activities[1].polls: must be an integer 1–1000, got 5000');
+  });
+
+  it.each([
+    [{ activities: [{ activityArn: 'arn:aws:states:us-east-1:1:activity:x' }] }, 'activities[0].activityArn'],
+    [
+      { activities: [{ activityArn: ARN, queueName: 'a:b' }] },
+      "activities[0].queueName: must be a non-empty string without ':', got 'a:b'",
+    ],
+    [{ activities: [{ activityArn: ARN, polls: 0 }] }, 'activities[0].polls'],
+    [{ activities: [{ activityArn: ARN, polls: 1.5 }] }, 'activities[0].polls'],
+    [{ activities: [{ activityArn: ARN, enqueueDeadlineMs: 0 }] }, 'activities[0].enqueueDeadlineMs'],
+    [{ activities: [{ activityArn: ARN, enqueueDeadlineMs: -5 }] }, 'activities[0].enqueueDeadlineMs'],
+    [{ activities: [{ activityArn: ARN, maxWaiting: 10, resumeBelow: 11 }] }, 'activities[0].resumeBelow'],
+    [
+      { activities: [{ activityArn: ARN }, { activityArn: ARN }] },
+      'activities[1].activityArn: appears twice',
+    ],
+    [
+      { activities: [{ activityArn: ARN }, { activityArn: OTHER, queueName: 'resize' }] },
+      'activities[1].queueName',
+    ],
+    [{ activities: [] }, 'activities: must be a non-empty array'],
+    [{ pollRequestTimeoutMs: 30_000 }, 'pollRequestTimeoutMs: must be at least 65000'],
+    [{ drainTimeoutMs: 0 }, 'drainTimeoutMs'],
+    [{ workerName: 'x'.repeat(81) }, 'workerName: must be 1–80 characters'],
+    [
+      { activities: [{ activityArn: ARN, jobOptions: { removeOnComplete: {} } }] },
+      'activities[0].jobOptions.removeOnComplete',
+    ],
+  ] as [Partial<BridgeOptions>, string][])('rejects %j naming the option', (overrides, expected) => {
+    expect(errorOf(() => compileBridgeOptions(options(overrides))).message).toContain(expected);
+  });
+
+  it('keeps retention and attempts given by the caller', () => {
+    const compiled = compileBridgeOptions(
+      options({
+        activities: [
+          {
+            activityArn: ARN,
+            jobOptions: { attempts: 3, removeOnComplete: { count: 5 }, removeOnFail: true },
+          },
+        ],
+      }),
+    );
+    expect(compiled.activities[0]?.jobOptions).toEqual({
+      attempts: 3,
+      removeOnComplete: { count: 5 },
+      removeOnFail: true,
+    });
+  });
+});

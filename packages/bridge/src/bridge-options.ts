@@ -1,0 +1,345 @@
+// The bridge's options in three stages: public `BridgeOptions` (all optional but
+// what cannot be guessed), `compileBridgeOptions()` and the `Compiled*` forms.
+import { hostname } from 'node:os';
+import type { ConnectionOptions, KeepJobs } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import {
+  InvalidActivityArnError,
+  MIN_POLL_REQUEST_TIMEOUT_MS,
+  SFN_LIMITS,
+  parseActivityArn,
+  type SfnConnectionOptions,
+} from '@sfn-bullmq/shared';
+
+/** Thrown by `compileBridgeOptions()` (and so by `new Bridge()`) for an option that cannot work; names the option and value. */
+export class InvalidBridgeOptionError extends TypeError {
+  override readonly name = 'InvalidBridgeOptionError';
+}
+
+/** How long BullMQ keeps finished jobs: an age in seconds and/or a count (BullMQ's `KeepJobs`). */
+export type JobRetention = KeepJobs;
+
+/** BullMQ job options the bridge applies to every job of one queue. */
+export interface BridgeJobOptions {
+  /** Attempts of the BullMQ job (the worker's retries inside one Step Functions task). @default 1 */
+  attempts?: number;
+  /** Backoff between attempts, as BullMQ takes it. @default none */
+  backoff?: number | { type: 'fixed' | 'exponential'; delay?: number; jitter?: number };
+  /** @default { age: 86_400, count: 10_000 } (a day, at most 10,000 jobs; never BullMQ's keep-forever) */
+  removeOnComplete?: boolean | number | JobRetention;
+  /** @default { age: 604_800, count: 50_000 } (a week, at most 50,000 jobs) */
+  removeOnFail?: boolean | number | JobRetention;
+}
+
+export interface ActivityPollerOptions {
+  /** The activity to poll, `arn:aws:states:<region>:<account>:activity:<name>`. */
+  activityArn: string;
+  /** The BullMQ queue its tasks go to. Must not contain ':'. @default the activity's name (from the ARN) */
+  queueName?: string;
+  /** GetActivityTask calls kept open at every moment, 1–1,000 (the service's limit per ARN). @default 100 */
+  polls?: number;
+  /** Back-pressure high-water mark: at or above this many waiting jobs no new poll is opened. @default 1000 */
+  maxWaiting?: number;
+  /** Low-water mark: polls open again when waiting jobs fall below it. @default maxWaiting / 2 */
+  resumeBelow?: number;
+  /** A token not stored in Redis by then is reported with SendTaskFailure `SfnBullmq.EnqueueFailed`. @default 30_000 */
+  enqueueDeadlineMs?: number;
+  /**
+   * Tokens held in memory, not yet stored, above which no new poll is opened (Redis slow or down).
+   * A poll already open is never abandoned, so memory holds at most `maxHeldTokens + polls` tokens;
+   * once an add has failed no poll opens at all until every held token is stored or reported, so in
+   * practice the count stays at the adds in flight plus the polls that were open then. @default polls
+   */
+  maxHeldTokens?: number;
+  /** BullMQ options of each job. @default bounded retention, see `BridgeJobOptions` */
+  jobOptions?: BridgeJobOptions;
+  /** Longest time one add to Redis may take before it is treated as failed and retried. @default 5_000 */
+  enqueueAttemptTimeoutMs?: number;
+  /** How often the waiting count is read for back-pressure (also after every `maxWaiting / 10` adds). @default 1_000 */
+  backpressureCheckIntervalMs?: number;
+  /** Backoff of a poll slot after a throttling, 5xx or network error: full jitter up to this cap. @default 20_000 */
+  pollBackoffMaxMs?: number;
+  /** How often a pool stopped by a missing activity tries one poll to see whether it is back. @default 30_000 */
+  missingActivityRetryMs?: number;
+}
+
+export interface BridgeOptions {
+  /** Redis for BullMQ: options (`{ url }`, `{ host, port }`) or an ioredis instance the caller owns and closes. */
+  connection: ConnectionOptions;
+  /** BullMQ key prefix; a hash tag like `{sfn}` for Redis Cluster. @default 'bull' */
+  prefix?: string;
+  /** Step Functions endpoint, region and credentials. */
+  sfn: SfnConnectionOptions;
+  /** Sent with every poll; shows in the execution history. 1–80 characters. @default `${hostname}-${pid}` */
+  workerName?: string;
+  /** One pool per activity ARN. */
+  activities: ActivityPollerOptions[];
+  /** @default a pino logger at level 'silent' */
+  logger?: Logger;
+  /** @default a new Registry */
+  registry?: Registry;
+  /** How long a graceful close() waits for open polls and held tokens. @default pollRequestTimeoutMs + 5_000 */
+  drainTimeoutMs?: number;
+  /** Client-side limit of one GetActivityTask call, at least 65,000. @default 75_000 */
+  pollRequestTimeoutMs?: number;
+}
+
+export interface CompiledJobOptions {
+  attempts: number;
+  backoff?: BridgeJobOptions['backoff'];
+  removeOnComplete: boolean | number | JobRetention;
+  removeOnFail: boolean | number | JobRetention;
+}
+
+export interface CompiledActivityPollerOptions {
+  activityArn: string;
+  activityName: string;
+  queueName: string;
+  polls: number;
+  maxWaiting: number;
+  resumeBelow: number;
+  enqueueDeadlineMs: number;
+  maxHeldTokens: number;
+  jobOptions: CompiledJobOptions;
+  enqueueAttemptTimeoutMs: number;
+  backpressureCheckIntervalMs: number;
+  pollBackoffMaxMs: number;
+  missingActivityRetryMs: number;
+}
+
+export interface CompiledBridgeOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  sfn: SfnConnectionOptions;
+  workerName: string;
+  activities: CompiledActivityPollerOptions[];
+  logger: Logger | undefined;
+  registry: Registry | undefined;
+  drainTimeoutMs: number;
+  pollRequestTimeoutMs: number;
+}
+
+export const DEFAULT_POLLS = 100;
+export const DEFAULT_MAX_WAITING = 1000;
+export const DEFAULT_ENQUEUE_DEADLINE_MS = 30_000;
+export const DEFAULT_POLL_REQUEST_TIMEOUT_MS = 75_000;
+export const DEFAULT_REMOVE_ON_COMPLETE: JobRetention = { age: 86_400, count: 10_000 };
+export const DEFAULT_REMOVE_ON_FAIL: JobRetention = { age: 604_800, count: 50_000 };
+
+function fail(option: string, rule: string, value: unknown): never {
+  throw new InvalidBridgeOptionError(`${option}: ${rule}, got ${show(value)}`);
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) {
+    return String(value);
+  }
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function integer(option: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min}–${max}`;
+    fail(option, `must be an integer ${range}`, value);
+  }
+  return value;
+}
+
+function positiveMs(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(option, 'must be a positive, finite number of milliseconds', value);
+  }
+  return value;
+}
+
+function retention(option: string, value: unknown): boolean | number | JobRetention {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return integer(option, value, 0);
+  if (typeof value === 'object' && value !== null) {
+    const { age, count } = value as { age?: unknown; count?: unknown };
+    if (age === undefined && count === undefined) fail(option, 'needs age and/or count', value);
+    const checkedCount = count === undefined ? undefined : integer(`${option}.count`, count, 0);
+    if (age === undefined) return { count: checkedCount as number };
+    const out: JobRetention = { age: integer(`${option}.age`, age, 1) };
+    if (checkedCount !== undefined) out.count = checkedCount;
+    return out;
+  }
+  return fail(option, 'must be a boolean, a count or { age, count }', value);
+}
+
+function compileJobOptions(option: string, value: BridgeJobOptions | undefined): CompiledJobOptions {
+  if (value !== undefined && (typeof value !== 'object' || value === null)) {
+    fail(option, 'must be an object', value);
+  }
+  const options = value ?? {};
+  const compiled: CompiledJobOptions = {
+    attempts: options.attempts === undefined ? 1 : integer(`${option}.attempts`, options.attempts, 1),
+    removeOnComplete:
+      options.removeOnComplete === undefined
+        ? { ...DEFAULT_REMOVE_ON_COMPLETE }
+        : retention(`${option}.removeOnComplete`, options.removeOnComplete),
+    removeOnFail:
+      options.removeOnFail === undefined
+        ? { ...DEFAULT_REMOVE_ON_FAIL }
+        : retention(`${option}.removeOnFail`, options.removeOnFail),
+  };
+  if (options.backoff !== undefined) compiled.backoff = options.backoff;
+  return compiled;
+}
+
+/** Fills the defaults of one pool's options and checks them; `option` prefixes error messages. */
+export function compileActivityPollerOptions(
+  options: ActivityPollerOptions,
+  option = 'activity',
+): CompiledActivityPollerOptions {
+  if (typeof options !== 'object' || options === null) fail(option, 'must be an object', options);
+  const { activityArn } = options;
+  if (typeof activityArn !== 'string') fail(`${option}.activityArn`, 'must be a string', activityArn);
+  let activityName: string;
+  try {
+    activityName = parseActivityArn(activityArn).name;
+  } catch (error) {
+    if (error instanceof InvalidActivityArnError) {
+      fail(
+        `${option}.activityArn`,
+        'must be arn:aws:states:<region>:<12-digit account>:activity:<name>',
+        activityArn,
+      );
+    }
+    throw error;
+  }
+  const queueName = options.queueName ?? activityName;
+  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) {
+    fail(`${option}.queueName`, "must be a non-empty string without ':'", queueName);
+  }
+  const polls =
+    options.polls === undefined
+      ? DEFAULT_POLLS
+      : integer(`${option}.polls`, options.polls, 1, SFN_LIMITS.pollsPerActivityMax);
+  const maxWaiting =
+    options.maxWaiting === undefined
+      ? DEFAULT_MAX_WAITING
+      : integer(`${option}.maxWaiting`, options.maxWaiting, 1);
+  const resumeBelow =
+    options.resumeBelow === undefined
+      ? Math.max(1, Math.floor(maxWaiting / 2))
+      : integer(`${option}.resumeBelow`, options.resumeBelow, 1, maxWaiting);
+  const enqueueDeadlineMs =
+    options.enqueueDeadlineMs === undefined
+      ? DEFAULT_ENQUEUE_DEADLINE_MS
+      : positiveMs(`${option}.enqueueDeadlineMs`, options.enqueueDeadlineMs);
+  const maxHeldTokens =
+    options.maxHeldTokens === undefined
+      ? polls
+      : integer(`${option}.maxHeldTokens`, options.maxHeldTokens, 1);
+  const enqueueAttemptTimeoutMs =
+    options.enqueueAttemptTimeoutMs === undefined
+      ? Math.min(5_000, enqueueDeadlineMs)
+      : positiveMs(`${option}.enqueueAttemptTimeoutMs`, options.enqueueAttemptTimeoutMs);
+  return {
+    activityArn,
+    activityName,
+    queueName,
+    polls,
+    maxWaiting,
+    resumeBelow,
+    enqueueDeadlineMs,
+    maxHeldTokens,
+    jobOptions: compileJobOptions(`${option}.jobOptions`, options.jobOptions),
+    enqueueAttemptTimeoutMs,
+    backpressureCheckIntervalMs:
+      options.backpressureCheckIntervalMs === undefined
+        ? 1_000
+        : positiveMs(`${option}.backpressureCheckIntervalMs`, options.backpressureCheckIntervalMs),
+    pollBackoffMaxMs:
+      options.pollBackoffMaxMs === undefined
+        ? 20_000
+        : positiveMs(`${option}.pollBackoffMaxMs`, options.pollBackoffMaxMs),
+    missingActivityRetryMs:
+      options.missingActivityRetryMs === undefined
+        ? 30_000
+        : positiveMs(`${option}.missingActivityRetryMs`, options.missingActivityRetryMs),
+  };
+}
+
+/** The default worker name: host name and pid, cut to the service's 80 characters. */
+export function defaultWorkerName(): string {
+  return `${hostname()}-${process.pid}`.slice(-SFN_LIMITS.workerNameMaxChars);
+}
+
+/** Fills defaults and checks every option; throws `InvalidBridgeOptionError` naming the first bad one. */
+export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOptions {
+  if (typeof options !== 'object' || options === null) fail('options', 'must be an object', options);
+  const { connection, sfn } = options;
+  if (typeof connection !== 'object' || connection === null) {
+    fail('connection', 'must be Redis connection options or an ioredis instance', connection);
+  }
+  if (typeof sfn !== 'object' || sfn === null)
+    fail('sfn', 'must be an object (region, endpoint, credentials)', sfn);
+  const prefix = options.prefix ?? 'bull';
+  if (typeof prefix !== 'string' || prefix === '') fail('prefix', 'must be a non-empty string', prefix);
+  const workerName = options.workerName ?? defaultWorkerName();
+  if (
+    typeof workerName !== 'string' ||
+    workerName.length < 1 ||
+    workerName.length > SFN_LIMITS.workerNameMaxChars
+  ) {
+    fail('workerName', `must be 1–${SFN_LIMITS.workerNameMaxChars} characters`, workerName);
+  }
+  if (!Array.isArray(options.activities) || options.activities.length === 0) {
+    fail('activities', 'must be a non-empty array', options.activities);
+  }
+  const activities = options.activities.map((activity, index) =>
+    compileActivityPollerOptions(activity, `activities[${index}]`),
+  );
+  const arns = new Set<string>();
+  const queues = new Set<string>();
+  activities.forEach((activity, index) => {
+    // Two pools on one ARN would double the polls past what the operator asked for.
+    if (arns.has(activity.activityArn)) {
+      fail(`activities[${index}].activityArn`, 'appears twice', activity.activityArn);
+    }
+    // Two ARNs in one queue would share back-pressure in ways neither pool sees.
+    if (queues.has(activity.queueName)) {
+      fail(`activities[${index}].queueName`, 'is used by another activity', activity.queueName);
+    }
+    arns.add(activity.activityArn);
+    queues.add(activity.queueName);
+  });
+  const pollRequestTimeoutMs =
+    options.pollRequestTimeoutMs === undefined
+      ? DEFAULT_POLL_REQUEST_TIMEOUT_MS
+      : options.pollRequestTimeoutMs;
+  if (
+    typeof pollRequestTimeoutMs !== 'number' ||
+    !Number.isFinite(pollRequestTimeoutMs) ||
+    pollRequestTimeoutMs < MIN_POLL_REQUEST_TIMEOUT_MS
+  ) {
+    fail(
+      'pollRequestTimeoutMs',
+      `must be at least ${MIN_POLL_REQUEST_TIMEOUT_MS} (a poll is held up to 60 s)`,
+      pollRequestTimeoutMs,
+    );
+  }
+  const drainTimeoutMs =
+    options.drainTimeoutMs === undefined
+      ? pollRequestTimeoutMs + 5_000
+      : positiveMs('drainTimeoutMs', options.drainTimeoutMs);
+  return {
+    connection,
+    prefix,
+    sfn,
+    workerName,
+    activities,
+    logger: options.logger,
+    registry: options.registry,
+    drainTimeoutMs,
+    pollRequestTimeoutMs,
+  };
+}

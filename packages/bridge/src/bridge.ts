@@ -1,0 +1,245 @@
+// The bridge: one ActivityPoller per activity ARN, their Step Functions clients,
+// their BullMQ queues on one Redis connection, and a graceful, idempotent close().
+import { EventEmitter } from 'node:events';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { createPollingSfnClient, createSendSfnClient, type ActivityJobData } from '@sfn-bullmq/shared';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { ActivityPoller, type ActivityStatus } from './activity-poller.js';
+import { BridgeMetrics } from './bridge-metrics.js';
+import { compileBridgeOptions, type BridgeOptions, type CompiledBridgeOptions } from './bridge-options.js';
+import { sfnActivityTaskSource, sfnTaskFailureReporter } from './ports.js';
+
+export type BridgeState = 'idle' | 'starting' | 'running' | 'draining' | 'closed';
+
+export interface BridgeStatus {
+  state: BridgeState;
+  workerName: string;
+  /** The bridge's Redis connection is up and answering. */
+  redisReady: boolean;
+  activities: ActivityStatus[];
+}
+
+interface Pool {
+  poller: ActivityPoller;
+  queue: Queue<ActivityJobData>;
+  pollingClient: SFNClient;
+}
+
+const REDIS_ERROR_LOG_INTERVAL_MS = 5_000;
+
+function isRedisInstance(connection: ConnectionOptions): connection is Redis {
+  const candidate = connection as { connect?: unknown; status?: unknown };
+  return typeof candidate.connect === 'function' && typeof candidate.status === 'string';
+}
+
+/**
+ * Polls every configured activity and turns each task token into one BullMQ job.
+ * Emits 'stateChange' (state) and 'error' (a cleanup step that failed in close()).
+ */
+export class Bridge extends EventEmitter {
+  readonly registry: Registry;
+  private readonly options: CompiledBridgeOptions;
+  private readonly log: Logger;
+  private currentState: BridgeState = 'idle';
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private redis: Redis | undefined;
+  private ownsRedis = false;
+  private sendClient: SFNClient | undefined;
+  private pools: Pool[] = [];
+  private lastRedisErrorLogAt = 0;
+
+  constructor(options: BridgeOptions) {
+    super();
+    this.options = compileBridgeOptions(options);
+    this.registry = this.options.registry ?? new Registry();
+    this.log = (this.options.logger ?? pino({ level: 'silent' })).child({ component: 'bridge' });
+  }
+
+  get state(): BridgeState {
+    return this.currentState;
+  }
+
+  /** Connects to Redis, then opens every pool's polls. Resolves once polling; waits for Redis as long as it takes (close() cuts it short). */
+  start(): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(new Error('Bridge: start() after close()'));
+    this.starting ??= this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    this.setState('starting');
+    const { connection, prefix, sfn, workerName, pollRequestTimeoutMs } = this.options;
+    this.redis = this.connect(connection);
+    this.sendClient = createSendSfnClient(sfn);
+    const metrics = new BridgeMetrics(this.registry);
+    const reporter = sfnTaskFailureReporter(this.sendClient);
+    for (const activity of this.options.activities) {
+      const queue = new Queue<ActivityJobData>(activity.queueName, { connection: this.redis, prefix });
+      queue.on('error', (error: Error) => this.onRedisError(error));
+      // Each pool has its own client, so its agents are sized for its own polls (FACTS §4).
+      const pollingClient = createPollingSfnClient({
+        ...sfn,
+        maxConcurrentPolls: activity.polls,
+        pollRequestTimeoutMs,
+      });
+      const poller = new ActivityPoller(activity, {
+        source: sfnActivityTaskSource(pollingClient),
+        reporter,
+        queue,
+        workerName,
+        logger: this.options.logger ?? pino({ level: 'silent' }),
+        metrics,
+      });
+      poller.on('stateChange', () => this.emit('activityStateChange', poller.status()));
+      this.pools.push({ poller, queue, pollingClient });
+    }
+    // Polls open only once Redis answers, so no token is taken that could not be stored.
+    const ready = Promise.all(this.pools.map(({ queue }) => queue.waitUntilReady())).then(
+      () => 'ready' as const,
+    );
+    ready.catch(() => undefined);
+    const outcome = await Promise.race([ready, this.closedSignal.then(() => 'closed' as const)]);
+    if (outcome === 'closed' || this.closing !== undefined) return;
+    for (const { poller } of this.pools) poller.start();
+    this.setState('running');
+    this.log.info(
+      {
+        workerName,
+        activities: this.options.activities.map((a) => ({
+          arn: a.activityArn,
+          queue: a.queueName,
+          polls: a.polls,
+        })),
+      },
+      'bridge running',
+    );
+  }
+
+  private signalClosed: () => void = () => undefined;
+  private readonly closedSignal = new Promise<void>((resolve) => (this.signalClosed = resolve));
+
+  private connect(connection: ConnectionOptions): Redis {
+    if (isRedisInstance(connection)) {
+      connection.on('error', (error: Error) => this.onRedisError(error));
+      return connection;
+    }
+    const { url, ...rest } = connection as RedisOptions & { url?: string };
+    const options: RedisOptions = {
+      ...rest,
+      // A producer must fail fast when Redis is away: the pool then holds the
+      // token, stops polling and retries on its own schedule with a deadline.
+      // With the offline queue on, an add would wait silently for a reconnect.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times: number) => Math.min(100 * times, 2_000),
+    };
+    this.ownsRedis = true;
+    const redis = url === undefined ? new Redis(options) : new Redis(url, options);
+    redis.on('error', (error: Error) => this.onRedisError(error));
+    return redis;
+  }
+
+  private onRedisError(error: Error): void {
+    const now = Date.now();
+    if (now - this.lastRedisErrorLogAt < REDIS_ERROR_LOG_INTERVAL_MS) return;
+    this.lastRedisErrorLogAt = now;
+    this.log.warn({ error: error.message }, 'Redis connection error');
+  }
+
+  status(): BridgeStatus {
+    return {
+      state: this.currentState,
+      workerName: this.options.workerName,
+      redisReady: this.redis?.status === 'ready',
+      activities: this.pools.map(({ poller }) => poller.status()),
+    };
+  }
+
+  /** Running, Redis reachable, and every pool doing its work. */
+  isReady(): boolean {
+    const status = this.status();
+    return status.state === 'running' && status.redisReady && status.activities.every((a) => a.healthy);
+  }
+
+  /**
+   * Stops opening polls, waits (up to drainTimeoutMs) for the open ones to return
+   * and their tokens to be stored, then closes queues, Redis and the clients.
+   * Never aborts a poll in flight unless `force`; a forced close during a
+   * graceful one cuts its wait short. Idempotent; every step runs even if one fails.
+   */
+  close(options: { force?: boolean } = {}): Promise<void> {
+    if (this.closing !== undefined) {
+      if (options.force === true) for (const { poller } of this.pools) void poller.close({ force: true });
+      return this.closing;
+    }
+    this.closing = this.doClose(options.force === true);
+    return this.closing;
+  }
+
+  private async doClose(force: boolean): Promise<void> {
+    if (this.currentState === 'idle') {
+      this.setState('closed');
+      return;
+    }
+    this.setState('draining');
+    this.signalClosed();
+    const { drainTimeoutMs } = this.options;
+    const results = await Promise.allSettled(
+      this.pools.map(({ poller }) => poller.close({ force, drainTimeoutMs })),
+    );
+    let abandonedPolls = 0;
+    let abandonedTokens = 0;
+    for (const result of results) {
+      if (result.status === 'fulfilled') {
+        abandonedPolls += result.value.abandonedPolls;
+        abandonedTokens += result.value.abandonedTokens;
+      } else {
+        this.reportCloseError('closing a pool', result.reason);
+      }
+    }
+    if (abandonedPolls > 0 || abandonedTokens > 0) {
+      this.log.warn(
+        { abandonedPolls, abandonedTokens, force },
+        'bridge closed with polls or tokens abandoned',
+      );
+    }
+    await this.step('closing queues', () => Promise.all(this.pools.map(({ queue }) => queue.close())));
+    if (this.ownsRedis && this.redis !== undefined) {
+      const redis = this.redis;
+      await this.step('closing the Redis connection', async () => {
+        if (redis.status === 'ready') await redis.quit();
+        else redis.disconnect();
+      });
+    }
+    await this.step('closing Step Functions clients', () => {
+      for (const { pollingClient } of this.pools) pollingClient.destroy();
+      this.sendClient?.destroy();
+    });
+    this.setState('closed');
+  }
+
+  private async step(what: string, run: () => unknown): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.reportCloseError(what, error);
+    }
+  }
+
+  private reportCloseError(what: string, error: unknown): void {
+    this.log.error({ err: error }, `close: ${what} failed`);
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  private setState(next: BridgeState): void {
+    if (next === this.currentState) return;
+    const previous = this.currentState;
+    this.currentState = next;
+    this.log.info({ from: previous, to: next }, 'bridge state changed');
+    this.emit('stateChange', next);
+  }
+}

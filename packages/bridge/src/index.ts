@@ -1,0 +1,33 @@
+// @sfn-bullmq/bridge: pools of long polls per Step Functions activity ARN, each
+// task token turned into exactly one BullMQ job. The public API, named exports only.
+export { Bridge } from './bridge.js';
+export type { BridgeState, BridgeStatus } from './bridge.js';
+export { ActivityPoller } from './activity-poller.js';
+export type {
+  ActivityPollerCloseOptions,
+  ActivityPollerCloseResult,
+  ActivityPollerDeps,
+  ActivityPollerState,
+  ActivityStatus,
+} from './activity-poller.js';
+export {
+  DEFAULT_REMOVE_ON_COMPLETE,
+  DEFAULT_REMOVE_ON_FAIL,
+  InvalidBridgeOptionError,
+  compileActivityPollerOptions,
+  compileBridgeOptions,
+  defaultWorkerName,
+} from './bridge-options.js';
+export type {
+  ActivityPollerOptions,
+  BridgeJobOptions,
+  BridgeOptions,
+  CompiledActivityPollerOptions,
+  CompiledBridgeOptions,
+  CompiledJobOptions,
+  JobRetention,
+} from './bridge-options.js';
+export { BridgeMetrics } from './bridge-metrics.js';
+export type { PollErrorType } from './bridge-metrics.js';
+export { sfnActivityTaskSource, sfnTaskFailureReporter } from './ports.js';
+export type { ActivityJobQueue, ActivityTaskSource, PolledTask, TaskFailureReporter } from './ports.js';
