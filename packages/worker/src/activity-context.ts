@@ -1,0 +1,43 @@
+// What a handler gets: its input, and a context modelled on Temporal's activity
+// context (signal, heartbeat, info, log), plus the BullMQ job for anything else.
+import type { ActivityJobData } from '@sfn-bullmq/shared';
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+
+export interface ActivityInfo {
+  activityArn: string;
+  /** The last part of the ARN. */
+  activityName: string;
+  queueName: string;
+  jobId: string;
+  /** 1-based: which start of this job this is (BullMQ retries and stalled-job recoveries count). */
+  attempt: number;
+  /** When the bridge's poll received the token: Step Functions' TimeoutSeconds and HeartbeatSeconds run from here. */
+  receivedAt: Date;
+  /** The `workerName` the bridge polled with. */
+  workerName: string;
+}
+
+export interface ActivityContext {
+  /**
+   * Aborted when the task is gone (a heartbeat found it timed out or its execution stopped), when the
+   * worker is force-closed, or when the job is cancelled in BullMQ. `signal.reason` is an
+   * `ActivityCancelledError` whose `reason` says which (`cancelReasonOf(signal)`). Pass it to fetch & co.
+   */
+  signal: AbortSignal;
+  /**
+   * Asks for a heartbeat; returns at once. Throttled to one per `minHeartbeatGapMs` and coalesced;
+   * `details` (latest wins) are written as the job's progress, for Bull Board.
+   */
+  heartbeat(details?: unknown): void;
+  info: ActivityInfo;
+  /** A pino child logger bound to the job id, queue and a digest of the token. */
+  log: Logger;
+  job: Job<ActivityJobData>;
+}
+
+/** What the handler returns is the task's output (as JSON); what it throws is the task's failure. */
+export type ActivityHandler<I = unknown, O = unknown> = (
+  input: I,
+  context: ActivityContext,
+) => Promise<O> | O;

@@ -1,0 +1,23 @@
+// `activityProcessor()`: the plain BullMQ processor, for teams that build
+// their own `Worker`; `ActivityWorker` wraps the same runner with everything set.
+import type { ActivityJobData } from '@sfn-bullmq/shared';
+import type { Processor } from 'bullmq';
+import type { ActivityHandler } from './activity-context.js';
+import { ActivityRunner, type ActivityJobResult } from './activity-runner.js';
+import { compileActivityProcessorOptions, type ActivityProcessorOptions } from './processor-options.js';
+
+/**
+ * A BullMQ processor that runs `handler` for jobs made by the bridge and reports to Step Functions.
+ * Give your `Worker` a `lockDuration`, `stalledInterval` and `maxStalledCount` like `ActivityWorker`'s
+ * defaults, so a crashed worker's job is re-run (or its stored outcome re-sent) rather than failed.
+ * The SDK client built from connection options lives as long as the process; pass `{ client }` to own it.
+ */
+export function activityProcessor<I = unknown, O = unknown>(
+  handler: ActivityHandler<I, O>,
+  options: ActivityProcessorOptions,
+): Processor<ActivityJobData, ActivityJobResult> {
+  if (typeof handler !== 'function') {
+    throw new TypeError('handler: must be a function');
+  }
+  return new ActivityRunner(handler, compileActivityProcessorOptions(options)).process;
+}

@@ -1,0 +1,169 @@
+import type { ActivityJobData } from '@sfn-bullmq/shared';
+import type { Job } from 'bullmq';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { cancelReasonOf } from './activity-cancelled-error.js';
+import type { ActivityContext } from './activity-context.js';
+import { ActivityFailure } from './activity-failure.js';
+import { ActivityRunner, type StoredActivityJobData } from './activity-runner.js';
+import { compileActivityProcessorOptions, type ActivityProcessorOptions } from './processor-options.js';
+import type { TaskSender } from './task-sender.js';
+
+type Call = [string, ...unknown[]];
+
+function recordingSender(overrides: Partial<TaskSender> = {}): TaskSender & { calls: Call[] } {
+  const calls: Call[] = [];
+  return {
+    calls,
+    sendTaskSuccess: (token, output) => {
+      calls.push(['success', token, output]);
+      return overrides.sendTaskSuccess?.(token, output) ?? Promise.resolve();
+    },
+    sendTaskFailure: (token, error, cause) => {
+      calls.push(['failure', token, error, cause]);
+      return overrides.sendTaskFailure?.(token, error, cause) ?? Promise.resolve();
+    },
+    sendTaskHeartbeat: (token) => {
+      calls.push(['heartbeat', token]);
+      return overrides.sendTaskHeartbeat?.(token) ?? Promise.resolve();
+    },
+  };
+}
+
+/** The parts of a BullMQ job the runner touches, recording `updateData`. */
+function fakeJob(data: Partial<StoredActivityJobData> = {}, attempts = 1) {
+  const initial: StoredActivityJobData = {
+    taskToken: 'token-1',
+    input: { n: 1 },
+    activityArn: 'arn:aws:states:us-east-1:123456789012:activity:resize',
+    workerName: 'bridge-1',
+    receivedAt: Date.now(),
+    ...data,
+  };
+  const job = {
+    id: 'tk-1',
+    name: 'resize',
+    queueName: 'resize',
+    attemptsMade: 0,
+    attemptsStarted: 1,
+    opts: { attempts },
+    data: initial,
+    updates: [] as StoredActivityJobData[],
+    updateData(next: StoredActivityJobData) {
+      job.updates.push(next);
+      job.data = next;
+      return Promise.resolve();
+    },
+    updateProgress: () => Promise.resolve(),
+  };
+  return job;
+}
+
+function runner<I, O>(
+  handler: (input: I, context: ActivityContext) => Promise<O> | O,
+  sender: TaskSender,
+  options: Partial<ActivityProcessorOptions> = {},
+) {
+  return new ActivityRunner(
+    handler,
+    compileActivityProcessorOptions({ sfn: { sender }, logger: pino({ level: 'silent' }), ...options }),
+  );
+}
+
+const asJob = (job: ReturnType<typeof fakeJob>) => job as unknown as Job<ActivityJobData>;
+
+describe('ActivityRunner', () => {
+  it('stores the outcome on the job before sending it', async () => {
+    const sender = recordingSender();
+    const job = fakeJob();
+    const order: string[] = [];
+    const run = runner((input: { n: number }) => ({ doubled: input.n * 2 }), sender, {
+      hooks: { afterOutcomeStored: () => void order.push(`stored:${sender.calls.length}`) },
+    });
+    await expect(run.process(asJob(job), undefined, undefined)).resolves.toEqual({ reported: 'success' });
+    expect(job.updates[0]?.sfnOutcome).toEqual({ kind: 'success', output: '{"doubled":2}' });
+    expect(order).toEqual(['stored:0']);
+    expect(sender.calls).toEqual([['success', 'token-1', '{"doubled":2}']]);
+  });
+
+  it('re-sends a stored outcome without running the handler', async () => {
+    const sender = recordingSender();
+    let runs = 0;
+    const run = runner(() => {
+      runs += 1;
+      return 'again';
+    }, sender);
+    const job = fakeJob({ sfnOutcome: { kind: 'failure', error: 'CardDeclined', cause: '{}' } });
+    await expect(run.process(asJob(job), undefined, undefined)).resolves.toEqual({ reported: 'failure' });
+    expect(runs).toBe(0);
+    expect(sender.calls).toEqual([['failure', 'token-1', 'CardDeclined', '{}']]);
+  });
+
+  it('reports a thrown ActivityFailure with its type', async () => {
+    const sender = recordingSender();
+    const run = runner(() => {
+      throw ActivityFailure.nonRetryable('Card declined', 'CardDeclined');
+    }, sender);
+    await run.process(asJob(fakeJob()), undefined, undefined);
+    expect(sender.calls[0]?.slice(0, 3)).toEqual(['failure', 'token-1', 'CardDeclined']);
+  });
+
+  it('leaves retryable errors to BullMQ while attempts remain, when retryInBullmq is on', async () => {
+    const sender = recordingSender();
+    const run = runner(
+      () => {
+        throw new Error('flaky');
+      },
+      sender,
+      { retryInBullmq: true },
+    );
+    await expect(run.process(asJob(fakeJob({}, 3)), undefined, undefined)).rejects.toThrow('flaky');
+    expect(sender.calls).toEqual([]);
+    const last = fakeJob({}, 3);
+    last.attemptsMade = 2;
+    await run.process(asJob(last), undefined, undefined);
+    expect(sender.calls[0]?.[0]).toBe('failure');
+  });
+
+  it('aborts the signal when a heartbeat finds the task gone, and reports nothing', async () => {
+    const gone = Object.assign(new Error('gone'), { name: 'TaskTimedOut' });
+    const sender = recordingSender({ sendTaskHeartbeat: () => Promise.reject(gone) });
+    let reason: string | undefined;
+    const run = runner(
+      async (_input, context) => {
+        context.heartbeat({ step: 1 });
+        await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+        reason = cancelReasonOf(context.signal);
+        return 'too late';
+      },
+      sender,
+      { heartbeatIntervalMs: 50, minHeartbeatGapMs: 0 },
+    );
+    await expect(run.process(asJob(fakeJob()), undefined, undefined)).rejects.toMatchObject({
+      name: 'UnrecoverableError',
+    });
+    expect(reason).toBe('task-gone');
+    expect(sender.calls.map(([kind]) => kind)).toEqual(['heartbeat']);
+  });
+
+  it('checks a stale token with a heartbeat first and does not run the handler when the task is gone', async () => {
+    const gone = Object.assign(new Error('gone'), { name: 'TaskTimedOut' });
+    const sender = recordingSender({ sendTaskHeartbeat: () => Promise.reject(gone) });
+    let runs = 0;
+    const run = runner(() => (runs += 1), sender, { staleTokenAgeMs: 1_000 });
+    const job = fakeJob({ receivedAt: Date.now() - 5_000 });
+    await expect(run.process(asJob(job), undefined, undefined)).rejects.toThrow(/waited in the queue/);
+    expect(runs).toBe(0);
+  });
+
+  it('rejects bad options, naming the option and the value', () => {
+    const sender = recordingSender();
+    expect(() => runner(() => 1, sender, { heartbeatIntervalMs: -5 })).toThrow(
+      expect.objectContaining({ name: 'InvalidWorkerOptionError', option: 'heartbeatIntervalMs', value: -5 }),
+    );
+    expect(() => runner(() => 1, sender, { minHeartbeatGapMs: 20_000 })).toThrow(/minHeartbeatGapMs/);
+    expect(() =>
+      compileActivityProcessorOptions({ sfn: null as unknown as ActivityProcessorOptions['sfn'] }),
+    ).toThrow(/^sfn: /);
+  });
+});

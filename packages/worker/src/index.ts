@@ -1,0 +1,25 @@
+// The public API of @sfn-bullmq/worker: run a Step Functions activity handler
+// as a BullMQ processor, with heartbeats, cancellation and crash-safe reporting.
+export { ActivityCancelledError, cancelReasonOf } from './activity-cancelled-error.js';
+export type { CancelReason } from './activity-cancelled-error.js';
+export type { ActivityContext, ActivityHandler, ActivityInfo } from './activity-context.js';
+export { ActivityFailure } from './activity-failure.js';
+export { activityProcessor } from './activity-processor.js';
+export { TASK_GONE_JOB_ERROR } from './activity-runner.js';
+export type { ActivityJobResult, StoredActivityJobData } from './activity-runner.js';
+export { ActivityWorker } from './activity-worker.js';
+export type { ActivityWorkerState } from './activity-worker.js';
+export { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
+export type { ActivityProcessorHooks, ActivityProcessorOptions } from './processor-options.js';
+export { ReportFailedError } from './task-reporter.js';
+export {
+  OUTPUT_NOT_JSON_ERROR,
+  OUTPUT_TOO_LARGE_ERROR,
+  WORKER_SHUTDOWN_ERROR,
+  failureOutcome,
+  successOutcome,
+} from './task-outcome.js';
+export type { FailureCause, StoredOutcome } from './task-outcome.js';
+export { sfnTaskSender } from './task-sender.js';
+export type { TaskSender } from './task-sender.js';
+export type { ActivityWorkerOptions } from './worker-options.js';

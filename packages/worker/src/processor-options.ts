@@ -1,0 +1,160 @@
+// Options of the activity processor: the public `ActivityProcessorOptions`,
+// and `compileActivityProcessorOptions()` that fills defaults and rejects bad values by name.
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/shared';
+import type { Job } from 'bullmq';
+import { pino, type Logger } from 'pino';
+import type { ActivityJobData } from '@sfn-bullmq/shared';
+import { InvalidWorkerOptionError, checkBoolean, checkDurationMs } from './invalid-worker-option-error.js';
+import { sfnTaskSender, type TaskSender } from './task-sender.js';
+import type { StoredOutcome } from './task-outcome.js';
+
+export interface ActivityProcessorHooks {
+  /**
+   * Runs after the outcome is stored on the job in Redis and before it is sent: for fault injection
+   * (kill the process here to prove the stored outcome is re-sent) and tracing. If it throws, the
+   * attempt fails like a crash would, and the next attempt re-sends the stored outcome.
+   */
+  afterOutcomeStored?: (job: Job<ActivityJobData>, outcome: StoredOutcome) => void | Promise<void>;
+}
+
+export interface ActivityProcessorOptions {
+  /**
+   * Where Send* calls go: connection options (a client is built with `createSendSfnClient`, with its own
+   * sockets), an SDK client of yours, or a `TaskSender` (for tracing or tests).
+   */
+  sfn: SfnConnectionOptions | { client: Pick<SFNClient, 'send'> } | { sender: TaskSender };
+  /**
+   * Automatic heartbeats while the handler runs, this long after the previous one. 10 s keeps a task
+   * alive under any HeartbeatSeconds of 20 s or more even when one heartbeat is lost or throttled,
+   * at one call per task every 10 s (a 500/s account budget then carries 5,000 running tasks).
+   * Set it below a third of your smallest HeartbeatSeconds.
+   * @default 10_000
+   */
+  heartbeatIntervalMs?: number;
+  /**
+   * Throttle for `context.heartbeat()`: calls within this gap after a heartbeat coalesce into one,
+   * sent when the gap ends (latest details win). @default 1_000
+   */
+  minHeartbeatGapMs?: number;
+  /**
+   * When true, errors not marked `ActivityFailure.nonRetryable` are retried by BullMQ first (per the
+   * job's `attempts` and `backoff`) and reported to Step Functions only when attempts run out.
+   * @default false (a failure goes to Step Functions at once: the state machine's Retry owns retries)
+   */
+  retryInBullmq?: boolean;
+  /**
+   * A job whose token was received longer ago than this may be past its HeartbeatSeconds or
+   * TimeoutSeconds. It is still attempted, with a warning, after a first heartbeat that checks the
+   * task is still open. @default 3_600_000 (1 h)
+   */
+  staleTokenAgeMs?: number;
+  /**
+   * How long a report keeps retrying throttling, 5xx and network errors (with full-jitter backoff, after
+   * the SDK's own attempts) before the job attempt fails; the stored outcome is re-sent by the next attempt.
+   * @default 60_000
+   */
+  sendRetryTimeoutMs?: number;
+  /** @default a pino logger at level 'info' named 'sfn-bullmq-worker' */
+  logger?: Logger;
+  hooks?: ActivityProcessorHooks;
+}
+
+export interface CompiledActivityProcessorOptions {
+  sender: TaskSender;
+  /** The SDK client built here, which `close()` must destroy; undefined when the caller gave one. */
+  ownedClient: SFNClient | undefined;
+  heartbeatIntervalMs: number;
+  minHeartbeatGapMs: number;
+  retryInBullmq: boolean;
+  staleTokenAgeMs: number;
+  sendRetryTimeoutMs: number;
+  logger: Logger;
+  hooks: ActivityProcessorHooks;
+}
+
+const DAY_MS = 86_400_000;
+
+export function compileActivityProcessorOptions(
+  options: ActivityProcessorOptions,
+): CompiledActivityProcessorOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidWorkerOptionError('options', options, 'must be an object');
+  }
+  const heartbeatIntervalMs = checkDurationMs(
+    'heartbeatIntervalMs',
+    options.heartbeatIntervalMs ?? 10_000,
+    10,
+    DAY_MS,
+  );
+  const minHeartbeatGapMs = checkDurationMs(
+    'minHeartbeatGapMs',
+    options.minHeartbeatGapMs ?? 1_000,
+    0,
+    DAY_MS,
+  );
+  if (minHeartbeatGapMs > heartbeatIntervalMs) {
+    throw new InvalidWorkerOptionError(
+      'minHeartbeatGapMs',
+      minHeartbeatGapMs,
+      `must not exceed heartbeatIntervalMs (${heartbeatIntervalMs})`,
+    );
+  }
+  const retryInBullmq = checkBoolean('retryInBullmq', options.retryInBullmq ?? false);
+  const staleTokenAgeMs = checkDurationMs(
+    'staleTokenAgeMs',
+    options.staleTokenAgeMs ?? 3_600_000,
+    0,
+    365 * DAY_MS,
+  );
+  const sendRetryTimeoutMs = checkDurationMs(
+    'sendRetryTimeoutMs',
+    options.sendRetryTimeoutMs ?? 60_000,
+    0,
+    DAY_MS,
+  );
+  const hooks = options.hooks ?? {};
+  if (typeof hooks !== 'object' || hooks === null) {
+    throw new InvalidWorkerOptionError('hooks', hooks, 'must be an object');
+  }
+  const afterOutcomeStored: unknown = hooks.afterOutcomeStored;
+  if (afterOutcomeStored !== undefined && typeof afterOutcomeStored !== 'function') {
+    throw new InvalidWorkerOptionError('hooks.afterOutcomeStored', afterOutcomeStored, 'must be a function');
+  }
+  const { sender, ownedClient } = senderOf(options.sfn);
+  return {
+    sender,
+    ownedClient,
+    heartbeatIntervalMs,
+    minHeartbeatGapMs,
+    retryInBullmq,
+    staleTokenAgeMs,
+    sendRetryTimeoutMs,
+    logger: options.logger ?? pino({ name: 'sfn-bullmq-worker' }),
+    hooks,
+  };
+}
+
+function senderOf(sfn: ActivityProcessorOptions['sfn'] | undefined): {
+  sender: TaskSender;
+  ownedClient: SFNClient | undefined;
+} {
+  if (typeof sfn !== 'object' || sfn === null) {
+    throw new InvalidWorkerOptionError('sfn', sfn, 'must be connection options, { client } or { sender }');
+  }
+  if ('sender' in sfn) {
+    if (typeof sfn.sender !== 'object' || sfn.sender === null) {
+      throw new InvalidWorkerOptionError('sfn.sender', sfn.sender, 'must be a TaskSender');
+    }
+    return { sender: sfn.sender, ownedClient: undefined };
+  }
+  if ('client' in sfn) {
+    if (typeof sfn.client !== 'object' || sfn.client === null || typeof sfn.client.send !== 'function') {
+      throw new InvalidWorkerOptionError('sfn.client', sfn.client, 'must be an SFNClient');
+    }
+    return { sender: sfnTaskSender(sfn.client), ownedClient: undefined };
+  }
+  // Send* gets its own client and sockets, apart from any polls (FACTS §4).
+  const client = createSendSfnClient(sfn);
+  return { sender: sfnTaskSender(client), ownedClient: client };
+}

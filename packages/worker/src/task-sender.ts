@@ -1,0 +1,30 @@
+// The three Step Functions calls a worker makes, as a narrow interface: the
+// processor depends on this, so unit specs pass a plain object and tracing can wrap it.
+import {
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+
+/** Sends a task's result, failure or heartbeat. Rejects with the SDK's errors (named `TaskTimedOut` etc.). */
+export interface TaskSender {
+  sendTaskSuccess(taskToken: string, output: string): Promise<void>;
+  sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;
+  sendTaskHeartbeat(taskToken: string): Promise<void>;
+}
+
+/** A `TaskSender` over an SDK client (best one made with `createSendSfnClient`, apart from any polls). */
+export function sfnTaskSender(client: Pick<SFNClient, 'send'>): TaskSender {
+  return {
+    async sendTaskSuccess(taskToken, output) {
+      await client.send(new SendTaskSuccessCommand({ taskToken, output }));
+    },
+    async sendTaskFailure(taskToken, error, cause) {
+      await client.send(new SendTaskFailureCommand({ taskToken, error, cause }));
+    },
+    async sendTaskHeartbeat(taskToken) {
+      await client.send(new SendTaskHeartbeatCommand({ taskToken }));
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// Options of `ActivityWorker`: the processor's, plus the BullMQ worker's with
+// defaults chosen so a crashed worker's job is re-run or re-sent, not failed.
+import type { ConnectionOptions } from 'bullmq';
+import {
+  InvalidWorkerOptionError,
+  checkBoolean,
+  checkDurationMs,
+  checkInteger,
+} from './invalid-worker-option-error.js';
+import {
+  compileActivityProcessorOptions,
+  type ActivityProcessorOptions,
+  type CompiledActivityProcessorOptions,
+} from './processor-options.js';
+
+export interface ActivityWorkerOptions extends ActivityProcessorOptions {
+  /** The Redis connection (BullMQ's ConnectionOptions: ioredis options or an instance). */
+  connection: ConnectionOptions;
+  /** BullMQ key prefix; the bridge's must match. Use a hash tag (`{sfn}`) on Redis Cluster. @default 'bull' */
+  prefix?: string;
+  /** Handlers running at once in this worker. @default 10 */
+  concurrency?: number;
+  /**
+   * BullMQ job lock; renewed at half. A crashed worker's job is recovered about `lockDurationMs +
+   * stalledIntervalMs` after the crash: keep that well under your HeartbeatSeconds. @default 30_000
+   */
+  lockDurationMs?: number;
+  /** How often BullMQ looks for jobs whose lock expired (a crashed worker's). @default 15_000 */
+  stalledIntervalMs?: number;
+  /**
+   * How many times a job may be recovered from a crashed worker before BullMQ fails it. Above BullMQ's 1,
+   * so one unlucky restart does not fail a task whose outcome is already stored. @default 3
+   */
+  maxStalledCount?: number;
+  /**
+   * On `close({ force: true })`, report running tasks as failed (`SfnBullmq.WorkerShutdown`) instead of
+   * leaving them: a left task's job is re-run by another worker after its lock expires, or Step Functions'
+   * heartbeat timeout closes the task. @default false
+   */
+  failOnForcedClose?: boolean;
+}
+
+export interface CompiledActivityWorkerOptions {
+  processor: CompiledActivityProcessorOptions;
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  maxStalledCount: number;
+  failOnForcedClose: boolean;
+}
+
+export function compileActivityWorkerOptions(
+  queueName: string,
+  options: ActivityWorkerOptions,
+): CompiledActivityWorkerOptions {
+  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) {
+    throw new InvalidWorkerOptionError('queueName', queueName, "must be a non-empty string without ':'");
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidWorkerOptionError('options', options, 'must be an object');
+  }
+  if (typeof options.connection !== 'object' || options.connection === null) {
+    throw new InvalidWorkerOptionError(
+      'connection',
+      options.connection,
+      'must be Redis connection options or an ioredis instance',
+    );
+  }
+  const prefix = options.prefix ?? 'bull';
+  if (typeof prefix !== 'string' || prefix === '') {
+    throw new InvalidWorkerOptionError('prefix', prefix, 'must be a non-empty string');
+  }
+  const concurrency = checkInteger('concurrency', options.concurrency ?? 10, 1, 10_000);
+  const lockDurationMs = checkDurationMs('lockDurationMs', options.lockDurationMs ?? 30_000, 100, 3_600_000);
+  const stalledIntervalMs = checkDurationMs(
+    'stalledIntervalMs',
+    options.stalledIntervalMs ?? 15_000,
+    100,
+    3_600_000,
+  );
+  const maxStalledCount = checkInteger('maxStalledCount', options.maxStalledCount ?? 3, 0, 1_000);
+  const failOnForcedClose = checkBoolean('failOnForcedClose', options.failOnForcedClose ?? false);
+  // Last, because it may build an SDK client.
+  const processor = compileActivityProcessorOptions(options);
+  return {
+    processor,
+    connection: options.connection,
+    prefix,
+    concurrency,
+    lockDurationMs,
+    stalledIntervalMs,
+    maxStalledCount,
+    failOnForcedClose,
+  };
+}
