@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SfnServiceError } from '../service-error.js';
 import { FakeScheduler } from './fake-scheduler.js';
 import { StateMachineService } from './state-machine-service.js';
@@ -17,6 +17,7 @@ beforeEach(() => {
 
 afterEach(() => {
   service.close();
+  vi.useRealTimers();
 });
 
 type Body = Record<string, unknown>;
@@ -137,5 +138,556 @@ describe('CreateStateMachine definition checks', () => {
     });
     expect(err.errorName).toBe('InvalidDefinition');
     expect(err.message).toContain('/States/Resize/Parameters2');
+  });
+});
+
+describe('Retry and Catch', () => {
+  it('retries with backoff, then succeeds, recording each attempt', () => {
+    vi.useFakeTimers();
+    const arn = start(
+      createMachine(
+        taskMachine({
+          Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 2, BackoffRate: 3, MaxAttempts: 3 }],
+        }),
+      ),
+    );
+    scheduler.last().close({ kind: 'failed', error: 'Busy' });
+    expect(scheduler.tasks).toHaveLength(1);
+    vi.advanceTimersByTime(1999);
+    expect(scheduler.tasks).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(scheduler.tasks).toHaveLength(2);
+    scheduler.last().close({ kind: 'failed', error: 'Busy' });
+    vi.advanceTimersByTime(5999);
+    expect(scheduler.tasks).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(scheduler.tasks).toHaveLength(3);
+    scheduler.last().close({ kind: 'succeeded', output: '"done"' });
+    expect(describe_(arn)).toMatchObject({ status: 'SUCCEEDED', output: '"done"' });
+    expect(types(arn)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'ActivityScheduled',
+      'ActivityFailed',
+      'ActivityScheduled',
+      'ActivityFailed',
+      'ActivityScheduled',
+      'ActivitySucceeded',
+      'TaskStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('caps the delay at MaxDelaySeconds and stops after MaxAttempts', () => {
+    vi.useFakeTimers();
+    const arn = start(
+      createMachine(
+        taskMachine({
+          Retry: [
+            {
+              ErrorEquals: ['Busy'],
+              IntervalSeconds: 1,
+              BackoffRate: 10,
+              MaxAttempts: 2,
+              MaxDelaySeconds: 3,
+            },
+          ],
+        }),
+      ),
+    );
+    scheduler.last().close({ kind: 'failed', error: 'Busy' });
+    vi.advanceTimersByTime(1000);
+    scheduler.last().close({ kind: 'failed', error: 'Busy' });
+    vi.advanceTimersByTime(3000);
+    expect(scheduler.tasks).toHaveLength(3);
+    scheduler.last().close({ kind: 'failed', error: 'Busy', cause: 'still' });
+    expect(describe_(arn)).toMatchObject({ status: 'FAILED', error: 'Busy', cause: 'still' });
+  });
+
+  it('does not retry an error no retrier names', () => {
+    const arn = start(createMachine(taskMachine({ Retry: [{ ErrorEquals: ['Busy'] }] })));
+    scheduler.last().close({ kind: 'failed', error: 'Other' });
+    expect(describe_(arn)['status']).toBe('FAILED');
+    expect(scheduler.tasks).toHaveLength(1);
+  });
+
+  const catching = (errorEquals: string[], resultPath?: string | null) => ({
+    StartAt: 'Resize',
+    States: {
+      Resize: {
+        Type: 'Task',
+        Resource: ACTIVITY,
+        Next: 'Done',
+        Catch: [
+          {
+            ErrorEquals: errorEquals,
+            Next: 'Recover',
+            ...(resultPath !== undefined && { ResultPath: resultPath }),
+          },
+        ],
+      },
+      Done: { Type: 'Succeed' },
+      Recover: { Type: 'Pass', End: true },
+    },
+  });
+
+  it.each([
+    [['Boom'], 'by its name'],
+    [['States.TaskFailed'], 'by States.TaskFailed'],
+    [['States.ALL'], 'by States.ALL'],
+  ])('catches a failure %s and moves to Next with the error output', (errorEquals) => {
+    const arn = start(createMachine(catching(errorEquals)), { a: 1 });
+    scheduler.last().close({ kind: 'failed', error: 'Boom', cause: 'why' });
+    expect(describe_(arn)).toMatchObject({ status: 'SUCCEEDED', output: '{"Error":"Boom","Cause":"why"}' });
+    expect(types(arn)).toEqual([
+      'ExecutionStarted',
+      'TaskStateEntered',
+      'ActivityScheduled',
+      'ActivityFailed',
+      'TaskStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('places the error output at the catcher ResultPath, keeping the input', () => {
+    const arn = start(createMachine(catching(['States.ALL'], '$.error')), { a: 1 });
+    scheduler.last().close({ kind: 'failed', error: 'Boom' });
+    expect(describe_(arn)['output']).toBe('{"a":1,"error":{"Error":"Boom"}}');
+  });
+
+  it('matches a timeout by States.Timeout but not by States.TaskFailed', () => {
+    const byTaskFailed = start(createMachine(catching(['States.TaskFailed']), 'a'));
+    scheduler.last().start();
+    scheduler.last().close({ kind: 'timedOut', heartbeat: false });
+    expect(describe_(byTaskFailed)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+    expect(history(byTaskFailed).at(-2)).toMatchObject({
+      type: 'ActivityTimedOut',
+      activityTimedOutEventDetails: { error: 'States.Timeout' },
+    });
+
+    const byTimeout = start(createMachine(catching(['States.Timeout']), 'b'));
+    scheduler.last().close({ kind: 'timedOut', heartbeat: false });
+    expect(describe_(byTimeout)).toMatchObject({ status: 'SUCCEEDED', output: '{"Error":"States.Timeout"}' });
+  });
+
+  it('matches a heartbeat timeout by States.HeartbeatTimeout, and a plain timeout not', () => {
+    const heartbeat = start(createMachine(catching(['States.HeartbeatTimeout']), 'a'));
+    scheduler.last().close({ kind: 'timedOut', heartbeat: true });
+    expect(describe_(heartbeat)['status']).toBe('SUCCEEDED');
+    expect(history(heartbeat)[3]).toMatchObject({
+      activityTimedOutEventDetails: { error: 'States.Timeout' },
+    });
+
+    const plain = start(createMachine(catching(['States.HeartbeatTimeout']), 'b'));
+    scheduler.last().close({ kind: 'timedOut', heartbeat: false });
+    expect(describe_(plain)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+  });
+
+  it('fails with States.Runtime and no ActivityScheduled when the activity was deleted, even under Catch', () => {
+    scheduler.activities.clear();
+    const arn = start(createMachine(catching(['States.ALL'])));
+    expect(describe_(arn)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(types(arn)).toEqual(['ExecutionStarted', 'TaskStateEntered', 'ExecutionFailed']);
+    expect(scheduler.tasks).toHaveLength(0);
+  });
+});
+
+describe('states and paths', () => {
+  it('applies InputPath, Parameters, ResultSelector, ResultPath and OutputPath around a task', () => {
+    const arn = start(
+      createMachine(
+        taskMachine({
+          InputPath: '$.job',
+          Parameters: { 'size.$': '$.sizes[1]', 'execution.$': '$$.Execution.Name', fixed: true },
+          ResultSelector: { 'url.$': '$.location' },
+          ResultPath: '$.job.result',
+          OutputPath: '$.job',
+        }),
+      ),
+      { job: { sizes: [10, 20] }, other: 1 },
+      'exec-1',
+    );
+    expect(JSON.parse(scheduler.last().request.input)).toEqual({
+      size: 20,
+      execution: 'exec-1',
+      fixed: true,
+    });
+    scheduler.last().close({ kind: 'succeeded', output: '{"location":"s3://x","extra":1}' });
+    expect(JSON.parse(describe_(arn)['output'] as string)).toEqual({
+      sizes: [10, 20],
+      result: { url: 's3://x' },
+    });
+  });
+
+  it('discards the result with ResultPath null', () => {
+    const arn = start(createMachine(taskMachine({ ResultPath: null })), { keep: true });
+    scheduler.last().close({ kind: 'succeeded', output: '{"x":1}' });
+    expect(describe_(arn)['output']).toBe('{"keep":true}');
+  });
+
+  it('fails with States.Runtime when InputPath finds nothing', () => {
+    const arn = start(createMachine(taskMachine({ InputPath: '$.missing' })), {});
+    expect(describe_(arn)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(scheduler.tasks).toHaveLength(0);
+  });
+
+  it('runs Pass states with Result and ResultPath', () => {
+    const arn = start(
+      createMachine({
+        StartAt: 'A',
+        States: {
+          A: { Type: 'Pass', Result: { v: 1 }, ResultPath: '$.a', Next: 'B' },
+          B: {
+            Type: 'Pass',
+            Parameters: { 'copy.$': '$.a.v' },
+            ResultPath: '$.b',
+            OutputPath: '$.b',
+            End: true,
+          },
+        },
+      }),
+      { in: 0 },
+    );
+    expect(describe_(arn)).toMatchObject({ status: 'SUCCEEDED', output: '{"copy":1}' });
+    expect(types(arn)).toEqual([
+      'ExecutionStarted',
+      'PassStateEntered',
+      'PassStateExited',
+      'PassStateEntered',
+      'PassStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  const choiceMachine = {
+    StartAt: 'C',
+    States: {
+      C: {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.n', NumericGreaterThan: 10, Next: 'Big' },
+          {
+            And: [
+              { Variable: '$.s', IsPresent: true },
+              {
+                Or: [
+                  { Variable: '$.s', StringEquals: 'x' },
+                  { Variable: '$.s', StringMatches: 'pre*' },
+                ],
+              },
+            ],
+            Next: 'Str',
+          },
+          { Not: { Variable: '$.flag', BooleanEquals: true }, Next: 'NotFlag' },
+          { Variable: '$.n', NumericEqualsPath: '$.m', Next: 'Same' },
+        ],
+        Default: 'Other',
+      },
+      Big: { Type: 'Pass', Result: 'big', End: true },
+      Str: { Type: 'Pass', Result: 'str', End: true },
+      NotFlag: { Type: 'Pass', Result: 'notflag', End: true },
+      Same: { Type: 'Pass', Result: 'same', End: true },
+      Other: { Type: 'Pass', Result: 'other', End: true },
+    },
+  };
+
+  it.each([
+    [{ n: 11, flag: true }, 'big'],
+    [{ n: 1, s: 'prefix', flag: true }, 'str'],
+    [{ n: 1, s: 'x', flag: true }, 'str'],
+    [{ n: 1, s: 'y', flag: false }, 'notflag'],
+    [{ n: 2, m: 2, flag: true }, 'same'],
+    [{ n: 2, m: 3, flag: true }, 'other'],
+  ])('routes %j through Choice to %s', (input, expected) => {
+    const machine = createMachine(choiceMachine);
+    const arn = start(machine, input);
+    expect(describe_(arn)['output']).toBe(JSON.stringify(expected));
+    expect(types(arn).slice(1, 3)).toEqual(['ChoiceStateEntered', 'ChoiceStateExited']);
+  });
+
+  it('fails with States.NoChoiceMatched when no rule matches and there is no Default', () => {
+    const arn = start(
+      createMachine({
+        StartAt: 'C',
+        States: {
+          C: { Type: 'Choice', Choices: [{ Variable: '$.a', IsNull: true, Next: 'D' }] },
+          D: { Type: 'Succeed' },
+        },
+      }),
+      { a: 1 },
+    );
+    expect(describe_(arn)).toMatchObject({ status: 'FAILED', error: 'States.NoChoiceMatched' });
+  });
+
+  it('waits Seconds and SecondsPath before moving on', () => {
+    vi.useFakeTimers();
+    const arn = start(
+      createMachine({
+        StartAt: 'W1',
+        States: {
+          W1: { Type: 'Wait', Seconds: 5, Next: 'W2' },
+          W2: { Type: 'Wait', SecondsPath: '$.delay', Next: 'S' },
+          S: { Type: 'Succeed' },
+        },
+      }),
+      { delay: 3 },
+    );
+    vi.advanceTimersByTime(4999);
+    expect(types(arn).at(-1)).toBe('WaitStateEntered');
+    vi.advanceTimersByTime(1);
+    expect(types(arn).at(-1)).toBe('WaitStateEntered');
+    vi.advanceTimersByTime(3000);
+    expect(describe_(arn)).toMatchObject({ status: 'SUCCEEDED', output: '{"delay":3}' });
+    expect(types(arn)).toEqual([
+      'ExecutionStarted',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'WaitStateEntered',
+      'WaitStateExited',
+      'SucceedStateEntered',
+      'SucceedStateExited',
+      'ExecutionSucceeded',
+    ]);
+  });
+
+  it('ends at a Fail state with its Error and Cause', () => {
+    const arn = start(
+      createMachine({ StartAt: 'F', States: { F: { Type: 'Fail', Error: 'Bad', Cause: 'because' } } }),
+    );
+    expect(describe_(arn)).toMatchObject({ status: 'FAILED', error: 'Bad', cause: 'because' });
+    expect(history(arn).at(-1)).toMatchObject({
+      type: 'ExecutionFailed',
+      executionFailedEventDetails: { error: 'Bad', cause: 'because' },
+    });
+    expect(types(arn)).toEqual(['ExecutionStarted', 'FailStateEntered', 'ExecutionFailed']);
+  });
+
+  it('times the execution out after the top-level TimeoutSeconds, closing the open task', () => {
+    vi.useFakeTimers();
+    const arn = start(createMachine({ ...taskMachine(), TimeoutSeconds: 2 }));
+    vi.advanceTimersByTime(2000);
+    expect(describe_(arn)).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(scheduler.last().cancelled).toBe(true);
+    expect(service.stats()).toMatchObject({ running: 0, timedOut: 1 });
+  });
+});
+
+describe('executions', () => {
+  it('stops a running execution: cancels its task, records ExecutionAborted, ignores a late outcome', () => {
+    const arn = start(createMachine(taskMachine()));
+    const task = scheduler.last();
+    task.start('w');
+    const out = call('StopExecution', { executionArn: arn, error: 'Halt', cause: 'by test' });
+    expect(typeof out['stopDate']).toBe('number');
+    expect(task.cancelled).toBe(true);
+    task.close({ kind: 'succeeded', output: '{}' });
+    expect(describe_(arn)).toMatchObject({ status: 'ABORTED', error: 'Halt', cause: 'by test' });
+    expect(types(arn).slice(-2)).toEqual(['TaskStateAborted', 'ExecutionAborted']);
+    expect(history(arn).at(-1)?.['executionAbortedEventDetails']).toEqual({
+      error: 'Halt',
+      cause: 'by test',
+    });
+    expect(service.stats()).toEqual({ running: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 1 });
+  });
+
+  it('answers StartExecution idempotently for the same name and input while running, and refuses otherwise', () => {
+    const machine = createMachine(taskMachine());
+    const first = call('StartExecution', { stateMachineArn: machine, name: 'once', input: '{"a":1}' });
+    const again = call('StartExecution', { stateMachineArn: machine, name: 'once', input: '{"a":1}' });
+    expect(again).toEqual(first);
+    expect(scheduler.tasks).toHaveLength(1);
+    expect(
+      callError('StartExecution', { stateMachineArn: machine, name: 'once', input: '{"a":2}' }).errorName,
+    ).toBe('ExecutionAlreadyExists');
+    scheduler.last().close({ kind: 'succeeded', output: '{}' });
+    expect(
+      callError('StartExecution', { stateMachineArn: machine, name: 'once', input: '{"a":1}' }).errorName,
+    ).toBe('ExecutionAlreadyExists');
+  });
+
+  it('generates a name when none is given and refuses input that is not JSON', () => {
+    const machine = createMachine(taskMachine());
+    const arn = call('StartExecution', { stateMachineArn: machine })['executionArn'] as string;
+    expect(arn).toMatch(/^arn:aws:states:us-east-1:123456789012:execution:machine:[0-9a-f-]{36}$/);
+    expect(describe_(arn)['input']).toBe('{}');
+    expect(callError('StartExecution', { stateMachineArn: machine, input: '{nope' }).errorName).toBe(
+      'InvalidExecutionInput',
+    );
+    const big = JSON.stringify('x'.repeat(262_144));
+    expect(callError('StartExecution', { stateMachineArn: machine, input: big }).errorName).toBe(
+      'ValidationException',
+    );
+    expect(callError('StartExecution', { stateMachineArn: machine, name: 'a b' }).errorName).toBe(
+      'InvalidName',
+    );
+  });
+
+  it('answers the errors AWS answers for unknown and malformed ARNs', () => {
+    expect(callError('DescribeExecution', { executionArn: 'nope' }).message).toBe(
+      "Invalid Arn: 'Invalid ARN prefix: nope'",
+    );
+    const missing = 'arn:aws:states:us-east-1:123456789012:execution:machine:gone';
+    expect(callError('DescribeExecution', { executionArn: missing }).message).toBe(
+      `Execution Does Not Exist: '${missing}'`,
+    );
+    expect(callError('GetExecutionHistory', { executionArn: missing }).errorName).toBe(
+      'ExecutionDoesNotExist',
+    );
+    expect(callError('StopExecution', { executionArn: missing }).errorName).toBe('ExecutionDoesNotExist');
+    const machine = 'arn:aws:states:us-east-1:123456789012:stateMachine:gone';
+    expect(callError('StartExecution', { stateMachineArn: machine }).errorName).toBe(
+      'StateMachineDoesNotExist',
+    );
+    expect(callError('DescribeExecution', { executionArn: machine }).errorName).toBe('InvalidArn');
+    expect(callError('DescribeExecution', {}).errorName).toBe('ValidationException');
+  });
+
+  it('lists executions newest first, by status, in pages', () => {
+    const machine = createMachine(taskMachine());
+    const arns = Array.from({ length: 5 }, (_, i) => start(machine, {}, `e${i}`));
+    scheduler.tasks[1]?.close({ kind: 'succeeded', output: '{}' });
+    scheduler.tasks[3]?.close({ kind: 'succeeded', output: '{}' });
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = call('ListExecutions', {
+        stateMachineArn: machine,
+        maxResults: 2,
+        ...(nextToken && { nextToken }),
+      });
+      seen.push(...(page['executions'] as Body[]).map((e) => e['name'] as string));
+      nextToken = page['nextToken'] as string | undefined;
+    } while (nextToken);
+    expect(seen).toEqual(['e4', 'e3', 'e2', 'e1', 'e0']);
+    const succeeded = call('ListExecutions', { stateMachineArn: machine, statusFilter: 'SUCCEEDED' });
+    expect((succeeded['executions'] as Body[]).map((e) => e['executionArn'])).toEqual([arns[3], arns[1]]);
+    expect(callError('ListExecutions', { stateMachineArn: machine, nextToken: 'garbage!' }).errorName).toBe(
+      'InvalidToken',
+    );
+  });
+});
+
+describe('GetExecutionHistory', () => {
+  function finished(): string {
+    const arn = start(createMachine(taskMachine()), { in: 1 });
+    scheduler.last().start('w');
+    scheduler.last().close({ kind: 'succeeded', output: '{"out":1}' });
+    return arn;
+  }
+
+  it('pages forwards and backwards with nextToken', () => {
+    const arn = finished();
+    const pages = (reverseOrder: boolean): number[][] => {
+      const out: number[][] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = call('GetExecutionHistory', {
+          executionArn: arn,
+          maxResults: 3,
+          reverseOrder,
+          ...(nextToken && { nextToken }),
+        });
+        out.push((page['events'] as Body[]).map((e) => e['id'] as number));
+        nextToken = page['nextToken'] as string | undefined;
+      } while (nextToken);
+      return out;
+    };
+    expect(pages(false)).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+    expect(pages(true)).toEqual([[7, 6, 5], [4, 3, 2], [1]]);
+  });
+
+  it('leaves out input and output when includeExecutionData is false', () => {
+    const arn = finished();
+    const events = call('GetExecutionHistory', { executionArn: arn, includeExecutionData: false })[
+      'events'
+    ] as Body[];
+    expect(events[0]?.['executionStartedEventDetails']).toEqual({ roleArn: ROLE });
+    expect(events[2]?.['activityScheduledEventDetails']).toEqual({ resource: ACTIVITY });
+    expect(JSON.stringify(events)).not.toContain('"in"');
+    expect(JSON.stringify(history(arn))).toContain('{\\"in\\":1}');
+  });
+
+  it('stamps events with epoch seconds from the clock', () => {
+    let nowMs = 1_700_000_000_123;
+    service = new StateMachineService({
+      region: 'us-east-1',
+      accountId: '123456789012',
+      scheduler,
+      now: () => nowMs,
+    });
+    const arn = start(createMachine(taskMachine()));
+    nowMs += 500;
+    scheduler.last().close({ kind: 'succeeded', output: '{}' });
+    const events = history(arn);
+    expect(events[0]?.['timestamp']).toBe(1_700_000_000.123);
+    expect(events.at(-1)?.['timestamp']).toBe(1_700_000_000.623);
+    expect(describe_(arn)).toMatchObject({ startDate: 1_700_000_000.123, stopDate: 1_700_000_000.623 });
+  });
+});
+
+describe('state machines', () => {
+  it('creates idempotently for the same definition and refuses a different one', () => {
+    const first = call('CreateStateMachine', {
+      name: 'm',
+      definition: JSON.stringify(taskMachine()),
+      roleArn: ROLE,
+    });
+    const again = call('CreateStateMachine', {
+      name: 'm',
+      definition: JSON.stringify(taskMachine()),
+      roleArn: ROLE,
+    });
+    expect(again).toEqual(first);
+    const err = callError('CreateStateMachine', {
+      name: 'm',
+      definition: JSON.stringify(taskMachine({ TimeoutSeconds: 5 })),
+      roleArn: ROLE,
+    });
+    expect(err.errorName).toBe('StateMachineAlreadyExists');
+  });
+
+  it('refuses EXPRESS, naming the type field', () => {
+    const err = callError('CreateStateMachine', {
+      name: 'x',
+      definition: JSON.stringify(taskMachine()),
+      roleArn: ROLE,
+      type: 'EXPRESS',
+    });
+    expect(err.errorName).toBe('ValidationException');
+    expect(err.message).toContain("'type'");
+    expect(err.message).toContain('Standard');
+  });
+
+  it('describes, lists in pages and deletes', () => {
+    const definition = JSON.stringify(taskMachine());
+    const arns = ['a', 'b', 'c'].map((name) => createMachine(taskMachine(), name));
+    expect(call('DescribeStateMachine', { stateMachineArn: arns[0] })).toMatchObject({
+      stateMachineArn: arns[0],
+      name: 'a',
+      status: 'ACTIVE',
+      definition,
+      roleArn: ROLE,
+      type: 'STANDARD',
+    });
+    call('DeleteStateMachine', { stateMachineArn: arns[1] });
+    call('DeleteStateMachine', { stateMachineArn: arns[1] });
+    expect(callError('DescribeStateMachine', { stateMachineArn: arns[1] }).errorName).toBe(
+      'StateMachineDoesNotExist',
+    );
+    const first = call('ListStateMachines', { maxResults: 1 });
+    expect((first['stateMachines'] as Body[]).map((m) => m['name'])).toEqual(['a']);
+    const rest = call('ListStateMachines', { nextToken: first['nextToken'] });
+    expect((rest['stateMachines'] as Body[]).map((m) => m['name'])).toEqual(['c']);
+    expect(rest['nextToken']).toBeUndefined();
+  });
+
+  it('lets running executions finish after their state machine is deleted', () => {
+    const machine = createMachine(taskMachine());
+    const arn = start(machine);
+    call('DeleteStateMachine', { stateMachineArn: machine });
+    scheduler.last().close({ kind: 'succeeded', output: '{}' });
+    expect(describe_(arn)['status']).toBe('SUCCEEDED');
   });
 });
