@@ -513,6 +513,10 @@ export class ActivityPoller extends EventEmitter {
     };
     this.pending.set(jobId, held);
     this.metrics.heldTokens.set(this.labels, this.pending.size);
+    // Adds in flight count as waiting jobs: set before the slot loops back, so no poll opens past the mark.
+    if (!this.backpressured && this.waitingEstimate + this.pending.size >= this.options.maxWaiting) {
+      this.suspectFull = true;
+    }
     if (this.pending.size >= this.options.maxHeldTokens) this.updateState();
     this.store(held).catch((error: unknown) => {
       // store() handles its own errors; this is a bug. Keep the token counted so close() shows it.
@@ -626,7 +630,10 @@ export class ActivityPoller extends EventEmitter {
         // Our own count says full; hold new polls until Redis confirms, so the mark is not overshot by much.
         this.suspectFull = true;
         this.countWaiting();
-      } else if (this.addsSinceCount >= this.countEveryAdds) {
+      } else if (
+        this.addsSinceCount >= this.countEveryAdds ||
+        (this.suspectFull && this.pending.size === 0)
+      ) {
         this.countWaiting();
       }
     }
@@ -655,7 +662,11 @@ export class ActivityPoller extends EventEmitter {
         const waiting = (counts['waiting'] ?? 0) + (counts['prioritized'] ?? 0);
         this.waitingEstimate = waiting;
         const wasBlocked = this.backpressured || this.suspectFull;
-        this.suspectFull = false;
+        // Adds still in flight will be waiting jobs too; stay suspicious until they land and are counted.
+        this.suspectFull =
+          !this.backpressured &&
+          waiting < this.options.maxWaiting &&
+          waiting + this.pending.size >= this.options.maxWaiting;
         if (!this.backpressured && waiting >= this.options.maxWaiting) {
           this.backpressured = true;
           this.metrics.backpressure.set(this.labels, 1);
@@ -672,7 +683,7 @@ export class ActivityPoller extends EventEmitter {
           );
         }
         this.updateState();
-        if (wasBlocked && !this.backpressured) this.wakeGates();
+        if (wasBlocked && !this.backpressured && !this.suspectFull) this.wakeGates();
       })
       .catch(() => {
         // Redis trouble shows in the enqueue path; keep the last known state.
