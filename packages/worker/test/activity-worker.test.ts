@@ -1,0 +1,242 @@
+import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
+import { SFN_LIMITS } from '@sfn-bullmq/shared';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  ActivityFailure,
+  ActivityWorker,
+  OUTPUT_TOO_LARGE_ERROR,
+  TASK_GONE_JOB_ERROR,
+  WORKER_SHUTDOWN_ERROR,
+  cancelReasonOf,
+  type ActivityHandler,
+  type ActivityInfo,
+  type ActivityWorkerOptions,
+  type CancelReason,
+} from '../src/index.js';
+import {
+  connectionOf,
+  createActivity,
+  credentials,
+  deliverTask,
+  finishedJob,
+  startHarness,
+  testLogger,
+  waitFor,
+  type Activity,
+  type Harness,
+} from './harness.js';
+
+const redisUrl = inject('redisUrl');
+let harness: Harness;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => {
+  await harness.close();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function activity(): Activity {
+  const created = createActivity(harness, redisUrl);
+  cleanups.push(() => created.close());
+  return created;
+}
+
+function worker<I, O>(
+  queueName: string,
+  handler: ActivityHandler<I, O>,
+  options: Partial<ActivityWorkerOptions> = {},
+): ActivityWorker<I, O> {
+  const created = new ActivityWorker(queueName, handler, {
+    connection: connectionOf(redisUrl),
+    sfn: { endpoint: harness.emulator.endpoint, region: 'us-east-1', credentials },
+    logger: testLogger(),
+    ...options,
+  });
+  cleanups.push(() => created.close({ force: true }));
+  return created;
+}
+
+describe('ActivityWorker', () => {
+  it("reports the handler's output with SendTaskSuccess and gives the handler its info", async () => {
+    const act = activity();
+    let info: ActivityInfo | undefined;
+    worker(act.name, (input: { n: number }, context) => {
+      info = context.info;
+      return { doubled: input.n * 2, text: 'é😀' };
+    });
+    const { outcome, job } = await deliverTask(harness, act, { n: 21 });
+    await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '{"doubled":42,"text":"é😀"}' });
+    const finished = await finishedJob(act.queue, job!.id!);
+    expect(finished.returnvalue).toEqual({ reported: 'success' });
+    expect(info).toMatchObject({
+      activityArn: act.arn,
+      activityName: act.name,
+      queueName: act.name,
+      jobId: job!.id,
+      attempt: 1,
+      workerName: 'test-bridge',
+    });
+  });
+
+  it('reports a thrown ActivityFailure with its type as the error and a JSON cause', async () => {
+    const act = activity();
+    worker(act.name, () => {
+      throw ActivityFailure.nonRetryable('Card declined', 'CardDeclined');
+    });
+    const { outcome } = await deliverTask(harness, act, { amountCents: 500_000 });
+    const closed = await outcome;
+    expect(closed).toMatchObject({ kind: 'failed', error: 'CardDeclined' });
+    const cause = JSON.parse((closed as { cause: string }).cause) as Record<string, unknown>;
+    expect(cause).toMatchObject({ errorMessage: 'Card declined', errorType: 'CardDeclined' });
+    expect(Array.isArray(cause['stackTrace'])).toBe(true);
+  });
+
+  it('refuses an output over 262,144 bytes cleanly, as a failure stating the size', async () => {
+    const act = activity();
+    worker(act.name, () => ({ blob: 'x'.repeat(SFN_LIMITS.outputMaxBytes) }));
+    const { outcome } = await deliverTask(harness, act, {});
+    const closed = await outcome;
+    expect(closed).toMatchObject({ kind: 'failed', error: OUTPUT_TOO_LARGE_ERROR });
+    expect((closed as { cause: string }).cause).toContain(`${SFN_LIMITS.outputMaxBytes + 11} bytes`);
+  });
+
+  it('keeps a handler that runs longer than HeartbeatSeconds alive with automatic heartbeats', async () => {
+    const act = activity();
+    worker(
+      act.name,
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        return 'done';
+      },
+      { heartbeatIntervalMs: 300, minHeartbeatGapMs: 100 },
+    );
+    const { outcome } = await deliverTask(harness, act, {}, { heartbeatSeconds: 1, timeoutSeconds: 30 });
+    await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '"done"' });
+    expect(harness.emulator.stats().activities[act.arn]?.heartbeats).toBeGreaterThanOrEqual(5);
+  });
+
+  it("aborts the signal with 'task-gone' when the task times out mid-run, and reports nothing", async () => {
+    const act = activity();
+    let reason: CancelReason | undefined;
+    worker(
+      act.name,
+      async (_input, context) => {
+        await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+        reason = cancelReasonOf(context.signal);
+        return 'too late';
+      },
+      { heartbeatIntervalMs: 200, minHeartbeatGapMs: 50 },
+    );
+    const { outcome, job } = await deliverTask(harness, act, {}, { timeoutSeconds: 1 });
+    await expect(outcome).resolves.toEqual({ kind: 'timedOut', heartbeat: false });
+    const finished = await finishedJob(act.queue, job!.id!);
+    expect(reason).toBe('task-gone');
+    expect(await finished.getState()).toBe('failed');
+    expect(finished.failedReason).toContain(TASK_GONE_JOB_ERROR);
+    expect(harness.emulator.stats().activities[act.arn]).toMatchObject({
+      succeeded: 0,
+      failed: 0,
+      timedOut: 1,
+    });
+  });
+
+  it('ends a job whose task closed before the report as cancelled, without BullMQ retries', async () => {
+    const act = activity();
+    worker(
+      act.name,
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        return 'late';
+      },
+      { heartbeatIntervalMs: 60_000 },
+    );
+    const { outcome, job } = await deliverTask(harness, act, {}, { timeoutSeconds: 1 });
+    await expect(outcome).resolves.toMatchObject({ kind: 'timedOut' });
+    const finished = await finishedJob(act.queue, job!.id!);
+    expect(finished.failedReason).toContain(TASK_GONE_JOB_ERROR);
+    expect(finished.attemptsMade).toBe(1);
+  });
+
+  it('checks a stale token with a heartbeat first and does not run the handler when the task is gone', async () => {
+    const act = activity();
+    let runs = 0;
+    const { outcome, data } = await deliverTask(harness, act, {}, { timeoutSeconds: 1, addJob: false });
+    await expect(outcome).resolves.toMatchObject({ kind: 'timedOut' });
+    worker(act.name, () => (runs += 1), { staleTokenAgeMs: 500 });
+    const job = await act.queue.add(act.name, data, { jobId: 'stale-1' });
+    const finished = await finishedJob(act.queue, job.id!);
+    expect(finished.failedReason).toContain('waited in the queue');
+    expect(runs).toBe(0);
+  });
+
+  it('lets running handlers finish and report on close()', async () => {
+    const act = activity();
+    let finishedAt = 0;
+    let started = false;
+    const w = worker(act.name, async () => {
+      started = true;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      finishedAt = Date.now();
+      return 'finished';
+    });
+    const { outcome } = await deliverTask(harness, act, {});
+    await waitFor(() => started, 'the handler to start');
+    await w.close();
+    const closedAt = Date.now();
+    expect(finishedAt).toBeGreaterThan(0);
+    expect(closedAt).toBeGreaterThanOrEqual(finishedAt);
+    expect(harness.emulator.stats().activities[act.arn]?.succeeded).toBe(1);
+    await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '"finished"' });
+    await w.close(); // idempotent
+    expect(w.state).toBe('closed');
+  });
+
+  it("aborts the signal with 'shutdown' on a forced close and leaves the task unreported", async () => {
+    const act = activity();
+    let reason: CancelReason | undefined;
+    const w = worker(act.name, async (_input, context) => {
+      await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+      reason = cancelReasonOf(context.signal);
+      return 'ignored';
+    });
+    await deliverTask(harness, act, {});
+    await waitFor(() => w.runningCount === 1, 'the handler to start');
+    await w.close({ force: true });
+    expect(reason).toBe('shutdown');
+    expect(harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
+  });
+
+  it('reports running tasks as failed on a forced close when failOnForcedClose is on', async () => {
+    const act = activity();
+    const w = worker(
+      act.name,
+      (_input, context) => new Promise((resolve) => context.signal.addEventListener('abort', resolve)),
+      {
+        failOnForcedClose: true,
+      },
+    );
+    const { outcome } = await deliverTask(harness, act, {});
+    await waitFor(() => w.runningCount === 1, 'the handler to start');
+    await w.close({ force: true });
+    await expect(outcome).resolves.toMatchObject({ kind: 'failed', error: WORKER_SHUTDOWN_ERROR });
+  });
+
+  it('rejects bad options at construction, naming the option', () => {
+    expect(
+      () =>
+        new ActivityWorker('q', () => 1, {
+          connection: connectionOf(redisUrl),
+          sfn: { endpoint: harness.emulator.endpoint },
+          concurrency: 0,
+        }),
+    ).toThrow(expect.objectContaining({ name: 'InvalidWorkerOptionError', option: 'concurrency' }));
+    expect(() => new ActivityWorker('a:b', () => 1, { connection: connectionOf(redisUrl), sfn: {} })).toThrow(
+      /^queueName: /,
+    );
+  });
+});
