@@ -1,0 +1,182 @@
+// The bridge as a service: the Bridge's poller pools, the HTTP surface beside
+// it, and the order a stop takes (readiness 503 → bridge drain → queues → HTTP).
+import { CreateActivityCommand } from '@aws-sdk/client-sfn';
+import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '@sfn-bullmq/bridge';
+import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/shared';
+import { Queue } from 'bullmq';
+import type { Logger } from 'pino';
+import { redactRedisUrl, redisOptionsFromUrl } from './config/redis-connection.js';
+import type { CompiledActivityConfig, ServiceConfig } from './config/service-config.js';
+import type { BoardCredentials } from './http/board-auth.js';
+import { HttpServer } from './http/http-server.js';
+import { createServiceRegistry, mergeRegistries } from './http/queue-metrics.js';
+
+export interface BridgeServiceOptions {
+  config: ServiceConfig;
+  logger: Logger;
+  /** From BOARD_USER / BOARD_PASSWORD. */
+  boardCredentials?: BoardCredentials;
+  /** Step Functions credentials; by default the AWS SDK's standard chain. */
+  sfnCredentials?: SfnConnectionOptions['credentials'];
+  /** Bridge options the config file does not carry (tests, dev mode). */
+  bridgeOverrides?: Partial<Pick<BridgeOptions, 'pollRequestTimeoutMs' | 'drainTimeoutMs'>>;
+}
+
+export type BridgeServiceState = 'starting' | 'running' | 'stopping' | 'stopped';
+
+export class BridgeService {
+  private closing: Promise<void> | undefined;
+  private currentState: BridgeServiceState = 'starting';
+
+  private constructor(
+    readonly bridge: Bridge,
+    readonly queues: readonly Queue[],
+    readonly http: HttpServer,
+    private readonly logger: Logger,
+  ) {}
+
+  get state(): BridgeServiceState {
+    return this.currentState;
+  }
+
+  /** The HTTP server's base URL. */
+  get url(): string {
+    return this.http.url;
+  }
+
+  /** Resolves the activities (creating those with `create: true`), starts HTTP, then the bridge. */
+  static async start(options: BridgeServiceOptions): Promise<BridgeService> {
+    const { config, logger } = options;
+    const sfn: SfnConnectionOptions = { ...config.stepFunctions };
+    if (options.sfnCredentials !== undefined) sfn.credentials = options.sfnCredentials;
+    const activities = await resolveActivities(config.activities, sfn, logger);
+
+    const bridgeOptions: BridgeOptions = {
+      connection: redisOptionsFromUrl(config.redis.url),
+      prefix: config.redis.prefix,
+      sfn,
+      activities,
+      logger: logger.child({ component: 'bridge' }),
+      ...options.bridgeOverrides,
+    };
+    if (config.workerName !== undefined) bridgeOptions.workerName = config.workerName;
+    if (config.drainTimeoutMs !== undefined) bridgeOptions.drainTimeoutMs = config.drainTimeoutMs;
+    const bridge = new Bridge(bridgeOptions);
+
+    // The board and the queue gauges read through their own Queue objects, never the bridge's.
+    const queues = activities.map(
+      (activity) =>
+        new Queue(activity.queueName ?? '', {
+          connection: redisOptionsFromUrl(config.redis.url),
+          prefix: config.redis.prefix,
+        }),
+    );
+    for (const queue of queues) {
+      queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'queue connection error'));
+    }
+    const registry = mergeRegistries(
+      createServiceRegistry(queues, (error) => logger.debug({ err: error }, 'queue count failed at scrape')),
+      bridge.registry,
+    );
+    const http = new HttpServer({
+      host: config.http.host,
+      port: config.http.port,
+      logger: logger.child({ component: 'http' }),
+      registry,
+      readiness: bridge,
+      ...(config.http.board.enabled
+        ? {
+            board: {
+              queues,
+              readOnly: config.http.board.readOnly,
+              ...(options.boardCredentials ? { credentials: options.boardCredentials } : {}),
+            },
+          }
+        : {}),
+    });
+    const service = new BridgeService(bridge, queues, http, logger);
+    try {
+      const url = await http.start();
+      logger.info(
+        {
+          url,
+          redis: redactRedisUrl(config.redis.url),
+          prefix: config.redis.prefix,
+          activities: activities.map((a) => ({ arn: a.activityArn, queue: a.queueName, polls: a.polls })),
+        },
+        `sfn-bullmq bridge: HTTP on ${url} (metrics /metrics, health /healthz /readyz, dashboard /admin/queues)`,
+      );
+      await bridge.start();
+    } catch (error) {
+      await service.close({ force: true });
+      throw error;
+    }
+    service.setState('running');
+    return service;
+  }
+
+  /** Graceful: readiness turns 503 first, then the bridge drains its polls. `force` stops waiting for them. */
+  close({ force = false }: { force?: boolean } = {}): Promise<void> {
+    if (force && this.closing !== undefined) {
+      // A second signal: make the drain in progress stop waiting.
+      return this.bridge.close({ force: true });
+    }
+    this.closing ??= (async () => {
+      this.setState('stopping');
+      this.http.beginDrain();
+      const steps: Array<[string, () => Promise<unknown>]> = [
+        ['bridge', () => this.bridge.close({ force })],
+        ['queues', () => Promise.all(this.queues.map((queue) => queue.close()))],
+        ['http', () => this.http.close()],
+      ];
+      for (const [name, step] of steps) {
+        try {
+          await step();
+        } catch (error) {
+          this.logger.error({ err: error, step: name }, 'a stop step failed; going on with the others');
+        }
+      }
+      this.setState('stopped');
+    })();
+    return this.closing;
+  }
+
+  private setState(state: BridgeServiceState): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    this.logger.info({ state }, `service ${state}`);
+  }
+}
+
+/** ARN for each activity; `create: true` ones through CreateActivity (idempotent by name). */
+async function resolveActivities(
+  activities: readonly CompiledActivityConfig[],
+  sfn: SfnConnectionOptions,
+  logger: Logger,
+): Promise<ActivityPollerOptions[]> {
+  const toCreate = activities.filter((a) => a.target.kind === 'create');
+  const client = toCreate.length > 0 ? createSendSfnClient(sfn) : undefined;
+  try {
+    const resolved: ActivityPollerOptions[] = [];
+    for (const activity of activities) {
+      let activityArn: string;
+      if (activity.target.kind === 'arn') {
+        activityArn = activity.target.arn;
+      } else {
+        const created = await client!.send(new CreateActivityCommand({ name: activity.target.name }));
+        activityArn = created.activityArn ?? '';
+        logger.info({ activityArn }, `activity '${activity.target.name}' ready`);
+      }
+      const options: ActivityPollerOptions = { activityArn, queueName: activity.queue };
+      if (activity.polls !== undefined) options.polls = activity.polls;
+      if (activity.maxWaiting !== undefined) options.maxWaiting = activity.maxWaiting;
+      if (activity.resumeBelow !== undefined) options.resumeBelow = activity.resumeBelow;
+      if (activity.enqueueDeadlineMs !== undefined) options.enqueueDeadlineMs = activity.enqueueDeadlineMs;
+      if (activity.jobOptions !== undefined) options.jobOptions = activity.jobOptions;
+      resolved.push(options);
+    }
+    return resolved;
+  } finally {
+    client?.destroy();
+  }
+}

@@ -1,0 +1,62 @@
+// `sfn-bullmq bridge --config FILE`: the bridge as a long-running service until
+// SIGINT/SIGTERM; the first signal drains, a second one forces the stop.
+import { boardCredentialsFromEnv } from '../board-credentials.js';
+import { BridgeService } from '../bridge-service.js';
+import { loadConfig } from '../config/load-config.js';
+import { createLogger } from '../logger.js';
+import { waitForStopSignal } from '../signals.js';
+import { UsageError, parseFlags } from '../usage-error.js';
+
+export const BRIDGE_HELP = `Usage: sfn-bullmq bridge --config FILE
+
+Runs the bridge: keeps long GetActivityTask polls open for each activity in the
+config file and turns every task token into one BullMQ job. Serves /metrics,
+/healthz, /readyz and Bull Board at /admin/queues.
+
+Options:
+  -c, --config FILE   the config file (YAML or JSON); see apps/bridge/config/bridge.example.yaml
+  -h, --help          show this help
+
+Environment (overrides the file): REDIS_URL, AWS_REGION, SFN_ENDPOINT, PORT, LOG_LEVEL.
+BOARD_USER and BOARD_PASSWORD turn on Basic auth for the dashboard (required when
+listening beyond loopback). Step Functions credentials come from the standard AWS chain.
+
+SIGINT/SIGTERM: /readyz turns 503, open polls drain and their tokens are stored,
+then the process exits 0. A second signal stops without waiting.
+`;
+
+export async function runBridgeCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv, {
+    config: { type: 'string', short: 'c' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (flags.help === true) {
+    process.stdout.write(BRIDGE_HELP);
+    return 0;
+  }
+  if (flags.config === undefined) throw new UsageError('--config FILE is required');
+
+  const config = await loadConfig(flags.config, process.env);
+  const boardCredentials = boardCredentialsFromEnv(process.env);
+  const logger = createLogger(config.logLevel);
+
+  let service: BridgeService | undefined;
+  const signals = waitForStopSignal((signal) => {
+    logger.warn({ signal }, 'second signal: stopping without waiting for open polls');
+    void service?.close({ force: true });
+  });
+  try {
+    service = await BridgeService.start({
+      config,
+      logger,
+      ...(boardCredentials ? { boardCredentials } : {}),
+    });
+    const signal = await signals.stopped;
+    logger.info({ signal }, `${signal}: draining (a second signal forces the stop)`);
+    await service.close();
+    logger.info('stopped');
+    return 0;
+  } finally {
+    signals.dispose();
+  }
+}

@@ -1,0 +1,405 @@
+// `sfn-bullmq dev`: one command, no AWS account. Redis (REDIS_URL or a private
+// redis-server), the emulator with a sample state machine, the bridge with its
+// HTTP surface, the example worker, sample executions and a live progress line.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateActivityCommand, CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
+import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/shared';
+import { RedisServer, RedisServerNotFoundError } from '@sfn-bullmq/test-support';
+import type { Logger } from 'pino';
+import { boardCredentialsFromEnv } from '../board-credentials.js';
+import { BridgeService } from '../bridge-service.js';
+import { compileConfig } from '../config/compile-config.js';
+import { LOG_LEVELS, type LogLevel } from '../config/service-config.js';
+import { ExecutionDriver } from '../dev/execution-driver.js';
+import { ProgressDisplay } from '../dev/progress-display.js';
+import { SAMPLE_ACTIVITIES, sampleDefinition, sampleStateMachineName } from '../dev/sample-state-machine.js';
+import { WorkerProcess } from '../dev/worker-process.js';
+import { BOARD_PATH } from '../http/board.js';
+import { createLogger } from '../logger.js';
+import { onStopSignals } from '../signals.js';
+import { UsageError, numberFlag, optionalNumberFlag, parseFlags } from '../usage-error.js';
+
+export const DEV_HELP = `Usage: sfn-bullmq dev [options]
+
+Everything at once, no AWS account needed: Redis (REDIS_URL, or a private
+redis-server), the Step Functions emulator with a sample state machine
+(resize-image, then charge-card; declined cards are caught), the bridge with
+metrics, health and Bull Board, the example worker, and sample executions at a
+steady rate, with a live progress line. Ctrl-C stops everything cleanly (a
+second Ctrl-C stops at once).
+
+Options:
+  --rate N                 sample executions started per second (default 5; 0 for none)
+  --duration-s S           stop by itself after S seconds (default: run until Ctrl-C)
+  --decline-rate P         share of sample orders whose card is declined, 0–1 (default 0.1)
+  --port N                 HTTP port of the bridge, 0 for a free one (default 3000)
+  --host ADDR              HTTP interface (default 127.0.0.1)
+  --polls N                open polls per activity (default 100)
+  --workers N              example worker processes (default 1)
+  --concurrency N          jobs at once per worker process (default 50)
+  --work-ms MS             simulated work per task in the example worker (default: the worker's)
+  --poll-timeout-ms MS     how long the embedded emulator holds a poll (default 5000; AWS holds 60000,
+                           and a stop waits for open polls to return)
+  --sfn-endpoint URL       use this Step Functions endpoint instead of the embedded emulator
+                           (e.g. a separate 'sfn-bullmq emulator')
+  --aws                    use real AWS Step Functions (credentials from the standard AWS chain);
+                           needs --role-arn for the sample state machine
+  --region R               AWS region (default AWS_REGION, else us-east-1)
+  --role-arn ARN           IAM role the sample state machine runs as (real AWS only)
+  --log-dir DIR            where the bridge and worker logs go (default: a new temp folder)
+  -h, --help               show this help
+
+Environment: REDIS_URL (use this Redis instead of a private one), BOARD_USER and
+BOARD_PASSWORD (Basic auth on the dashboard), LOG_LEVEL (log files, default info).
+`;
+
+interface DevOptions {
+  ratePerSecond: number;
+  durationS: number | undefined;
+  declineRate: number;
+  port: number;
+  host: string;
+  polls: number;
+  workers: number;
+  concurrency: number;
+  workMs: number | undefined;
+  pollTimeoutMs: number;
+  sfnEndpoint: string | undefined;
+  aws: boolean;
+  region: string;
+  roleArn: string | undefined;
+  logDir: string | undefined;
+}
+
+function parseDevFlags(argv: string[]): DevOptions | 'help' {
+  const flags = parseFlags(argv, {
+    rate: { type: 'string' },
+    'duration-s': { type: 'string' },
+    'decline-rate': { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    polls: { type: 'string' },
+    workers: { type: 'string' },
+    concurrency: { type: 'string' },
+    'work-ms': { type: 'string' },
+    'poll-timeout-ms': { type: 'string' },
+    'sfn-endpoint': { type: 'string' },
+    aws: { type: 'boolean' },
+    region: { type: 'string' },
+    'role-arn': { type: 'string' },
+    'log-dir': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (flags.help === true) return 'help';
+  const aws = flags.aws === true;
+  if (aws && flags['sfn-endpoint'] !== undefined)
+    throw new UsageError('--aws and --sfn-endpoint exclude each other');
+  if (aws && flags['role-arn'] === undefined) {
+    throw new UsageError('--aws needs --role-arn ARN (the IAM role the sample state machine runs as)');
+  }
+  if (flags['sfn-endpoint'] !== undefined && !/^https?:\/\/\S+$/.test(flags['sfn-endpoint'])) {
+    throw new UsageError(
+      `--sfn-endpoint: must be an http:// or https:// URL, got '${flags['sfn-endpoint']}'`,
+    );
+  }
+  return {
+    ratePerSecond: numberFlag('rate', flags.rate, 5, { min: 0, max: 10_000 }),
+    durationS: optionalNumberFlag('duration-s', flags['duration-s'], { min: 1 }),
+    declineRate: numberFlag('decline-rate', flags['decline-rate'], 0.1, { min: 0, max: 1 }),
+    port: numberFlag('port', flags.port, 3000, { min: 0, max: 65_535, integer: true }),
+    host: flags.host ?? '127.0.0.1',
+    polls: numberFlag('polls', flags.polls, 100, { min: 1, max: 1000, integer: true }),
+    workers: numberFlag('workers', flags.workers, 1, { min: 1, max: 64, integer: true }),
+    concurrency: numberFlag('concurrency', flags.concurrency, 50, { min: 1, max: 10_000, integer: true }),
+    workMs: optionalNumberFlag('work-ms', flags['work-ms'], { integer: true }),
+    pollTimeoutMs: numberFlag('poll-timeout-ms', flags['poll-timeout-ms'], 5_000, {
+      min: 100,
+      max: 60_000,
+      integer: true,
+    }),
+    sfnEndpoint: flags['sfn-endpoint'],
+    aws,
+    region: flags.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
+    roleArn: flags['role-arn'],
+    logDir: flags['log-dir'],
+  };
+}
+
+/** Everything dev mode started, closed in reverse order of dependence. */
+class DevStack {
+  redis: RedisServer | undefined;
+  emulator: Emulator | undefined;
+  sfnClient: SFNClient | undefined;
+  service: BridgeService | undefined;
+  workers: WorkerProcess[] = [];
+  driver: ExecutionDriver | undefined;
+  display: ProgressDisplay | undefined;
+
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly logger: Logger) {}
+
+  close(): Promise<void> {
+    this.closing ??= this.closeSteps();
+    return this.closing;
+  }
+
+  private async closeSteps(): Promise<void> {
+    const steps: Array<[string, () => unknown]> = [
+      ['executions', () => this.driver?.close()],
+      ['bridge', () => this.service?.close()],
+      ['workers', () => Promise.all(this.workers.map((worker) => worker.close()))],
+      ['client', () => this.sfnClient?.destroy()],
+      ['emulator', () => this.emulator?.close()],
+      ['redis', () => this.redis?.close()],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        this.logger.error({ err: error, step: name }, 'a stop step failed; going on with the others');
+      }
+    }
+  }
+}
+
+export async function runDevCommand(argv: string[]): Promise<number> {
+  const parsed = parseDevFlags(argv);
+  if (parsed === 'help') {
+    process.stdout.write(DEV_HELP);
+    return 0;
+  }
+  const options = parsed;
+  const out = process.stdout;
+  const say = (text: string) => (stack.display ? stack.display.message(text) : out.write(`${text}\n`));
+
+  const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'sfn-bullmq-dev-'));
+  const level = process.env['LOG_LEVEL'] ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
+  }
+  const logger = createLogger(level as LogLevel, join(logDir, 'bridge.log'));
+  const boardCredentials = boardCredentialsFromEnv(process.env);
+  const stack = new DevStack(logger);
+
+  // First signal: stop starting executions, let the running ones finish, then stop everything.
+  let stopRequested = false;
+  let forced = false;
+  let wake: () => void = () => undefined;
+  const stopSignal = new Promise<string>((resolve) => {
+    wake = () => {
+      stopRequested = true;
+      resolve('stop');
+    };
+  });
+  const disposeSignals = onStopSignals({
+    graceful: (signal) => {
+      say(`\n${signal}: stopping (Ctrl-C again to stop at once)`);
+      wake();
+    },
+    force: () => {
+      forced = true;
+      say('stopping at once');
+      void stack.service?.close({ force: true });
+    },
+  });
+
+  try {
+    // Redis
+    const explicitRedis = process.env['REDIS_URL'];
+    let redisUrl: string;
+    if (explicitRedis !== undefined && explicitRedis !== '') {
+      redisUrl = explicitRedis;
+      say(`redis      ${redisUrl} (REDIS_URL)`);
+    } else {
+      try {
+        stack.redis = await RedisServer.start();
+      } catch (error) {
+        if (error instanceof RedisServerNotFoundError) {
+          process.stderr.write(`sfn-bullmq dev: ${error.message}\n`);
+          return 1;
+        }
+        throw error;
+      }
+      redisUrl = stack.redis.url;
+      say(`redis      ${redisUrl} (private redis-server, removed on exit)`);
+    }
+
+    // Step Functions: the embedded emulator, another endpoint, or AWS.
+    const sfn: SfnConnectionOptions = { region: options.region };
+    let workerSfnEnv: Record<string, string> = { AWS_REGION: options.region };
+    if (options.aws) {
+      say(`steps     AWS Step Functions in ${options.region} (credentials from the standard AWS chain)`);
+    } else {
+      if (options.sfnEndpoint !== undefined) {
+        sfn.endpoint = options.sfnEndpoint;
+      } else {
+        stack.emulator = await startEmulator({
+          region: options.region,
+          pollTimeoutMs: options.pollTimeoutMs,
+        });
+        sfn.endpoint = stack.emulator.endpoint;
+      }
+      // The emulator takes any credentials; give the SDK some when the environment has none.
+      const credentials = {
+        accessKeyId: process.env['AWS_ACCESS_KEY_ID'] ?? 'local',
+        secretAccessKey: process.env['AWS_SECRET_ACCESS_KEY'] ?? 'local',
+      };
+      sfn.credentials = credentials;
+      workerSfnEnv = {
+        ...workerSfnEnv,
+        SFN_ENDPOINT: sfn.endpoint,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      };
+      say(
+        `emulator   ${sfn.endpoint}${stack.emulator ? ` (embedded, polls held ${options.pollTimeoutMs} ms)` : ''}`,
+      );
+    }
+    if (stopRequested) return 0;
+
+    // Activities and the sample state machine (both idempotent on AWS too).
+    const client = createSendSfnClient(sfn);
+    stack.sfnClient = client;
+    const resizeArn = await createActivity(client, SAMPLE_ACTIVITIES.resize);
+    const chargeArn = await createActivity(client, SAMPLE_ACTIVITIES.charge);
+    const definition = JSON.stringify(sampleDefinition({ resize: resizeArn, charge: chargeArn }));
+    const machine = await client.send(
+      new CreateStateMachineCommand({
+        name: sampleStateMachineName(definition),
+        definition,
+        roleArn: options.roleArn ?? 'arn:aws:iam::123456789012:role/sfn-bullmq-dev',
+        type: 'STANDARD',
+      }),
+    );
+    const stateMachineArn = machine.stateMachineArn ?? '';
+    say(`workflow   ${stateMachineArn}`);
+
+    // The bridge and its HTTP surface.
+    const config = compileConfig(
+      {
+        logLevel: level,
+        redis: { url: redisUrl },
+        stepFunctions: { region: options.region, ...(sfn.endpoint ? { endpoint: sfn.endpoint } : {}) },
+        http: { host: options.host, port: options.port },
+        activities: [
+          { arn: resizeArn, polls: options.polls },
+          { arn: chargeArn, polls: options.polls },
+        ],
+      },
+      {},
+    );
+    stack.service = await BridgeService.start({
+      config,
+      logger,
+      ...(sfn.credentials ? { sfnCredentials: sfn.credentials } : {}),
+      ...(boardCredentials ? { boardCredentials } : {}),
+    });
+    const url = stack.service.url;
+    say(`bridge     ${options.polls} polls per activity; metrics ${url}/metrics, health ${url}/readyz`);
+
+    // Example workers, as separate processes.
+    for (let i = 0; i < options.workers; i += 1) {
+      const worker = new WorkerProcess({
+        logFile: join(logDir, `worker-${i + 1}.log`),
+        env: {
+          ...workerSfnEnv,
+          REDIS_URL: redisUrl,
+          QUEUE_RESIZE: SAMPLE_ACTIVITIES.resize,
+          QUEUE_CHARGE: SAMPLE_ACTIVITIES.charge,
+          CONCURRENCY: String(options.concurrency),
+          LOG_LEVEL: level,
+          ...(options.workMs !== undefined ? { WORK_MS: String(options.workMs) } : {}),
+        },
+      });
+      stack.workers.push(worker);
+      void worker.onExit().then((code) => {
+        if (!stopRequested) say(`example worker ${i + 1} exited with code ${code}; see its log in ${logDir}`);
+      });
+    }
+    say(`workers    ${options.workers} example worker process(es), concurrency ${options.concurrency}`);
+    say(`logs       ${logDir}`);
+    say(
+      `dashboard  ${url}${BOARD_PATH}${boardCredentials ? ' (user and password from BOARD_USER/BOARD_PASSWORD)' : ''}`,
+    );
+    say(
+      `running    ${options.ratePerSecond} sample executions/s` +
+        (options.durationS !== undefined ? ` for ${options.durationS} s` : '; Ctrl-C to stop'),
+    );
+
+    // Sample executions and the progress line.
+    const driver = new ExecutionDriver({
+      client,
+      stateMachineArn,
+      ratePerSecond: options.ratePerSecond,
+      declineRate: options.declineRate,
+      logger,
+    });
+    stack.driver = driver;
+    const service = stack.service;
+    const startedAt = Date.now();
+    stack.display = new ProgressDisplay(out, async () => {
+      const counts = driver.stats();
+      const status = service.bridge.status();
+      const jobCounts = await Promise.all(
+        service.queues.map((queue) => queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active')),
+      );
+      return {
+        elapsedMs: Date.now() - startedAt,
+        started: counts.started,
+        succeeded: counts.succeeded,
+        declined: counts.declined,
+        failed: counts.failed + counts.timedOut + counts.aborted,
+        running: counts.running,
+        waiting: jobCounts.reduce(
+          (sum, c) => sum + (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0),
+          0,
+        ),
+        active: jobCounts.reduce((sum, c) => sum + (c.active ?? 0), 0),
+        openPolls: status.activities.reduce((sum, a) => sum + a.openPolls, 0),
+      };
+    });
+    driver.start();
+    stack.display.start();
+
+    const timer =
+      options.durationS === undefined ? undefined : setTimeout(() => wake(), options.durationS * 1000);
+    await stopSignal;
+    if (timer !== undefined) clearTimeout(timer);
+
+    // Stop: no new executions; the running ones finish while everything still runs.
+    driver.stopStarting();
+    say(`stopping   no new executions; waiting for ${driver.stats().running} running to finish (up to 30 s)`);
+    const settled = await driver.settle(30_000, () => forced);
+    await stack.display.stop();
+    stack.display = undefined;
+    const counts = driver.stats();
+    const lost = stack.emulator ? lostTokens(stack.emulator) : undefined;
+    await stack.close();
+    out.write(
+      `dev summary: ${counts.started} started, ${counts.succeeded} succeeded (${counts.declined} declined, handled), ` +
+        `${counts.failed} failed, ${counts.timedOut} timed out, ${counts.running} still running` +
+        (lost === undefined ? '' : `; lost tokens: ${lost}`) +
+        `\n`,
+    );
+    if (!settled)
+      out.write('some executions were still running at the stop; they resume when a bridge polls again\n');
+    return 0;
+  } finally {
+    disposeSignals();
+    await stack.close();
+  }
+}
+
+async function createActivity(client: SFNClient, name: string): Promise<string> {
+  const result = await client.send(new CreateActivityCommand({ name }));
+  if (result.activityArn === undefined) throw new Error(`CreateActivity '${name}' returned no ARN`);
+  return result.activityArn;
+}
+
+function lostTokens(emulator: Emulator): number {
+  return Object.values(emulator.stats().activities).reduce((sum, a) => sum + a.lostTokens.total, 0);
+}

@@ -1,0 +1,100 @@
+// The config file's shape as users write it, and the compiled form the service
+// runs on (defaults filled in, environment overrides applied, nothing optional that matters).
+
+/** Log levels pino knows. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How many finished jobs to keep: `true` (none), a count, or an age in seconds with an optional count. */
+export type JobRetentionConfig = true | number | { age: number; count?: number };
+
+/** Job options the bridge sets on every job of an activity's queue (a subset of BullMQ's). */
+export interface ActivityJobOptions {
+  /** BullMQ attempts inside one Step Functions task. @default 1 */
+  attempts?: number;
+  backoff?: { type: 'fixed' | 'exponential'; delay?: number };
+  /** @default the bridge's bounded retention (a day, 10,000 jobs) */
+  removeOnComplete?: JobRetentionConfig;
+  /** @default the bridge's bounded retention (a week, 50,000 jobs) */
+  removeOnFail?: JobRetentionConfig;
+}
+
+/** One activity in the config file. */
+export interface ActivityConfig {
+  /** The activity's ARN. Either this, or `name` with `create: true`. */
+  arn?: string;
+  /** The activity's name; with `create: true` the service creates it (CreateActivity is idempotent) and uses its ARN. */
+  name?: string;
+  /** Create the activity at start (emulator, or an account where the service may CreateActivity). @default false */
+  create?: boolean;
+  /** The BullMQ queue the tasks go to. @default the activity's name */
+  queue?: string;
+  /** Open GetActivityTask polls for this ARN, 1–1000. @default 100 */
+  polls?: number;
+  /** Stop opening polls when this many jobs wait in the queue. @default 1000 */
+  maxWaiting?: number;
+  /** Open polls again below this many waiting jobs. @default maxWaiting / 2 */
+  resumeBelow?: number;
+  /** How long a token may wait for Redis before the task is reported failed. @default 30000 */
+  enqueueDeadlineMs?: number;
+  /** BullMQ job options for this queue's jobs. @default bounded retention from the bridge */
+  jobOptions?: ActivityJobOptions;
+}
+
+/** The config file. */
+export interface FileConfig {
+  /** The `workerName` sent with every poll; shows in ActivityStarted events. @default `<hostname>-<pid>` */
+  workerName?: string;
+  /** @default 'info' */
+  logLevel?: LogLevel;
+  redis?: {
+    /** @default 'redis://127.0.0.1:6379' */
+    url?: string;
+    /** BullMQ key prefix; a hash tag such as `{sfn}` for Redis Cluster. @default 'bull' */
+    prefix?: string;
+  };
+  stepFunctions?: {
+    /** @default the AWS SDK's chain (AWS_REGION, profile) */
+    region?: string;
+    /** Another endpoint than AWS's, e.g. the emulator. */
+    endpoint?: string;
+  };
+  http?: {
+    /** @default '127.0.0.1' */
+    host?: string;
+    /** @default 3000 */
+    port?: number;
+    board?: {
+      /** Serve Bull Board at /admin/queues. @default true */
+      enabled?: boolean;
+      /** No retry, remove, promote… buttons. @default false */
+      readOnly?: boolean;
+    };
+  };
+  /** How long a graceful stop waits for open polls to come back. @default the bridge's (poll timeout + margin) */
+  drainTimeoutMs?: number;
+  activities?: ActivityConfig[];
+}
+
+/** A configured activity, resolved: either an ARN, or a name the service creates at start. */
+export interface CompiledActivityConfig {
+  target: { kind: 'arn'; arn: string } | { kind: 'create'; name: string };
+  /** The queue's name, always set (defaults to the activity's name). */
+  queue: string;
+  polls?: number;
+  maxWaiting?: number;
+  resumeBelow?: number;
+  enqueueDeadlineMs?: number;
+  jobOptions?: ActivityJobOptions;
+}
+
+/** What the service runs on. */
+export interface ServiceConfig {
+  workerName?: string;
+  logLevel: LogLevel;
+  redis: { url: string; prefix: string };
+  stepFunctions: { region?: string; endpoint?: string };
+  http: { host: string; port: number; board: { enabled: boolean; readOnly: boolean } };
+  drainTimeoutMs?: number;
+  activities: CompiledActivityConfig[];
+}

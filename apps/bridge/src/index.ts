@@ -1,0 +1,21 @@
+// The app's programmatic surface, for the end-to-end suites: config loading and
+// the service itself. The CLI (`sfn-bullmq`) is the main way in.
+export { BridgeService } from './bridge-service.js';
+export type { BridgeServiceOptions, BridgeServiceState } from './bridge-service.js';
+export { ConfigError } from './config/config-error.js';
+export type { ConfigIssue } from './config/config-error.js';
+export { ENV_OVERRIDES, compileConfig } from './config/compile-config.js';
+export type { ConfigEnv } from './config/compile-config.js';
+export { loadConfig, parseConfigText } from './config/load-config.js';
+export { redisOptionsFromUrl } from './config/redis-connection.js';
+export type {
+  ActivityConfig,
+  ActivityJobOptions,
+  CompiledActivityConfig,
+  FileConfig,
+  LogLevel,
+  ServiceConfig,
+} from './config/service-config.js';
+export { HttpServer } from './http/http-server.js';
+export type { HttpServerOptions, ReadinessProbe } from './http/http-server.js';
+export { BOARD_PATH, maskJobData, maskToken } from './http/board.js';

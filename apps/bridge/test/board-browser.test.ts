@@ -1,0 +1,128 @@
+// The dashboard in real headless Chromium: refused without credentials, and with
+// them it lists the activity queues and shows a job with its task token masked.
+// Brings the type of inject('redisUrl').
+import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { uniqueName } from '@sfn-bullmq/test-support';
+import { jobIdForToken, tokenDigest, type ActivityJobData } from '@sfn-bullmq/shared';
+import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { chromium, type Browser } from 'playwright-core';
+import { Registry } from 'prom-client';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { redisOptionsFromUrl } from '../src/config/redis-connection.js';
+import { HttpServer } from '../src/http/http-server.js';
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env['CI'] !== undefined && process.env['CI'] !== '') {
+  throw new Error(
+    `Chromium is missing at ${CHROMIUM}: CI must run the dashboard test (apt-get install -y chromium)`,
+  );
+}
+if (!hasChromium) console.warn(`skipping the dashboard browser test: no Chromium at ${CHROMIUM}`);
+
+describe.skipIf(!hasChromium)('Bull Board in Chromium', () => {
+  let browser: Browser;
+  const cleanups: Array<() => Promise<unknown>> = [];
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setUp() {
+    const connection = redisOptionsFromUrl(inject('redisUrl'));
+    const queues = [
+      new Queue(uniqueName('resize-image'), { connection }),
+      new Queue(uniqueName('charge-card'), { connection }),
+    ];
+    for (const queue of queues) {
+      cleanups.push(async () => {
+        await queue.obliterate({ force: true });
+        await queue.close();
+      });
+    }
+    const token = `AAAA${randomBytes(300).toString('base64url')}`;
+    const data: ActivityJobData = {
+      taskToken: token,
+      input: { image: 'cat.png', width: 640 },
+      activityArn: 'arn:aws:states:us-east-1:123456789012:activity:resize-image',
+      workerName: 'bridge-test',
+      receivedAt: Date.now(),
+    };
+    await queues[0]!.add('resize-image', data, { jobId: jobIdForToken(token) });
+    const server = new HttpServer({
+      port: 0,
+      logger: pino({ level: 'silent' }),
+      registry: new Registry(),
+      readiness: { isReady: () => true, status: () => ({}) },
+      board: { queues, readOnly: false, credentials: { user: 'admin', password: 'pa55word' } },
+    });
+    cleanups.push(() => server.close());
+    const url = await server.start();
+    return { url, queues, token };
+  }
+
+  it('refuses the dashboard without credentials (401)', async () => {
+    const { url } = await setUp();
+    const context = await browser.newContext();
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    const statuses: number[] = [];
+    page.on('response', (response) => statuses.push(response.status()));
+    // Headless Chromium has no login dialog: it sees the 401 challenge, then fails the navigation.
+    await expect(page.goto(`${url}/admin/queues`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+    expect(statuses).toEqual([401]);
+
+    const wrong = await browser.newContext({ httpCredentials: { username: 'admin', password: 'guess' } });
+    cleanups.push(() => wrong.close());
+    const wrongPage = await wrong.newPage();
+    const response = await wrongPage.goto(`${url}/admin/queues`);
+    expect(response?.status()).toBe(401);
+    expect(await wrongPage.content()).not.toContain('resize-image');
+  });
+
+  it('with credentials lists the queues and shows a job with its token masked', async () => {
+    const { url, queues, token } = await setUp();
+    const context = await browser.newContext({
+      httpCredentials: { username: 'admin', password: 'pa55word' },
+    });
+    cleanups.push(() => context.close());
+    const page = await context.newPage();
+    // Everything the page loads, API answers included, must be free of the token.
+    const bodies: string[] = [];
+    page.on('response', (response) => {
+      bodies.push('');
+      const index = bodies.length - 1;
+      response.text().then(
+        (text) => (bodies[index] = text),
+        () => undefined,
+      );
+    });
+
+    const home = await page.goto(`${url}/admin/queues`);
+    expect(home?.status()).toBe(200);
+    for (const queue of queues)
+      await expect(page.getByText(queue.name).first().waitFor()).resolves.toBeUndefined();
+
+    await page.goto(`${url}/admin/queues/queue/${encodeURIComponent(queues[0]!.name)}?status=waiting`);
+    await page.getByText(tokenDigest(token)).first().waitFor({ timeout: 15_000 });
+    const html = await page.content();
+    expect(html).toContain(`sha256 ${tokenDigest(token)}`);
+    expect(html).toContain('cat.png');
+    expect(html).not.toContain(token);
+    expect(html).not.toContain(token.slice(0, 64));
+    await page.waitForLoadState('networkidle');
+    expect(bodies.filter((body) => body.includes(token.slice(0, 64)))).toEqual([]);
+  });
+});

@@ -1,0 +1,141 @@
+// Brings the type of inject('redisUrl').
+import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
+import { uniqueName } from '@sfn-bullmq/test-support';
+import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { Counter, Registry } from 'prom-client';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { redisOptionsFromUrl } from '../src/config/redis-connection.js';
+import { HttpServer, type HttpServerOptions } from '../src/http/http-server.js';
+import { createServiceRegistry, mergeRegistries } from '../src/http/queue-metrics.js';
+
+const logger = pino({ level: 'silent' });
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function probe(ready: boolean) {
+  const state = { ready };
+  return { state, readiness: { isReady: () => state.ready, status: () => ({ state: 'running' }) } };
+}
+
+async function serve(options: Partial<HttpServerOptions> & Pick<HttpServerOptions, 'readiness'>) {
+  const server = new HttpServer({ logger, registry: new Registry(), port: 0, ...options });
+  cleanups.push(() => server.close());
+  const url = await server.start();
+  return { server, url };
+}
+
+function queue(name = uniqueName('q')): Queue {
+  const q = new Queue(name, { connection: redisOptionsFromUrl(inject('redisUrl')) });
+  cleanups.push(async () => {
+    await q.obliterate({ force: true });
+    await q.close();
+  });
+  return q;
+}
+
+const basic = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
+
+describe('health', () => {
+  it('answers /healthz always and /readyz from the bridge, 503 once a stop begins', async () => {
+    const { state, readiness } = probe(false);
+    const { server, url } = await serve({ readiness });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+    state.ready = true;
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, status: { state: 'running' } });
+    server.beginDrain();
+    const draining = await fetch(`${url}/readyz`);
+    expect(draining.status).toBe(503);
+    expect(await draining.json()).toMatchObject({ ready: false, reason: 'draining' });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('metrics', () => {
+  it("serves the bridge's metrics, job counts per queue and process metrics", async () => {
+    const q = queue();
+    await q.add('resize', { n: 1 });
+    await q.add('resize', { n: 2 });
+    const bridgeRegistry = new Registry();
+    new Counter({
+      name: 'sfn_bullmq_bridge_test_total',
+      help: 'a bridge metric',
+      registers: [bridgeRegistry],
+    }).inc(3);
+    const registry = mergeRegistries(
+      createServiceRegistry([q], () => undefined),
+      bridgeRegistry,
+    );
+    const { url } = await serve({ readiness: probe(true).readiness, registry });
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toContain('sfn_bullmq_bridge_test_total 3');
+    expect(text).toContain(`sfn_bullmq_queue_jobs{queue="${q.name}",state="waiting"} 2`);
+    expect(text).toContain(`sfn_bullmq_queue_jobs{queue="${q.name}",state="active"} 0`);
+    expect(text).toContain('process_cpu_user_seconds_total');
+  });
+});
+
+describe('Bull Board access', () => {
+  it('is open on loopback without credentials', async () => {
+    const { url } = await serve({
+      readiness: probe(true).readiness,
+      board: { queues: [queue()], readOnly: false },
+    });
+    const response = await fetch(`${url}/admin/queues`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('<html');
+  });
+
+  it('asks for Basic auth when credentials are set, and takes only the right ones', async () => {
+    const q = queue();
+    const { url } = await serve({
+      readiness: probe(true).readiness,
+      board: { queues: [q], readOnly: false, credentials: { user: 'admin', password: 's3cret' } },
+    });
+    const anonymous = await fetch(`${url}/admin/queues`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic realm=/);
+    expect((await fetch(`${url}/admin/queues/api/queues`, { headers: basic('admin', 'wrong') })).status).toBe(
+      401,
+    );
+    expect((await fetch(`${url}/admin/queues/api/queues`, { headers: basic('admi', 's3cret') })).status).toBe(
+      401,
+    );
+    const api = await fetch(`${url}/admin/queues/api/queues`, { headers: basic('admin', 's3cret') });
+    expect(api.status).toBe(200);
+    expect(JSON.stringify(await api.json())).toContain(q.name);
+    // Health and metrics stay open: probes and scrapers carry no board password.
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  });
+
+  it('is refused beyond loopback without credentials, with the reason', async () => {
+    const { url } = await serve({
+      host: '0.0.0.0',
+      readiness: probe(true).readiness,
+      board: { queues: [queue()], readOnly: false },
+    });
+    const response = await fetch(`${url}/admin/queues`);
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('BOARD_USER');
+    expect((await fetch(`${url}/admin/queues/api/queues`)).status).toBe(403);
+  });
+
+  it('marks the queues read-only when asked', async () => {
+    const q = queue();
+    const { url } = await serve({ readiness: probe(true).readiness, board: { queues: [q], readOnly: true } });
+    const body = (await (await fetch(`${url}/admin/queues/api/queues`)).json()) as {
+      queues: Array<{ name: string; readOnlyMode: boolean }>;
+    };
+    expect(body.queues.find((entry) => entry.name === q.name)?.readOnlyMode).toBe(true);
+  });
+});
