@@ -1,0 +1,115 @@
+import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createSendSfnClient } from '@sfn-bullmq/shared';
+import { uniqueName } from '@sfn-bullmq/test-support';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { ActivityWorker } from '../src/index.js';
+import {
+  connectionOf,
+  createActivity,
+  credentials,
+  deliverTask,
+  finishedJob,
+  startHarness,
+  testLogger,
+} from './harness.js';
+
+const redisUrl = inject('redisUrl');
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+describe('crash recovery', () => {
+  it('re-sends the stored outcome once after a worker is killed between storing and sending; the handler ran once', async () => {
+    const harness = await startHarness();
+    cleanups.push(() => harness.close());
+    const act = createActivity(harness, redisUrl);
+    cleanups.push(() => act.close());
+    const redis = new Redis(redisUrl);
+    cleanups.push(() => Promise.resolve(redis.disconnect()));
+    const counterKey = uniqueName('runs');
+
+    // The first worker is a child process that SIGKILLs itself once the outcome is stored.
+    const child = spawn(
+      process.execPath,
+      [
+        fileURLToPath(new URL('./fixtures/crash-after-store.mjs', import.meta.url)),
+        redisUrl,
+        harness.emulator.endpoint,
+        act.name,
+        counterKey,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    );
+    cleanups.push(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+
+    const { outcome, job } = await deliverTask(harness, act, { n: 7 });
+    expect(await exited).toBe('SIGKILL');
+    expect(await redis.get(counterKey)).toBe('1');
+    expect(harness.emulator.stats().activities[act.arn]?.succeeded).toBe(0);
+
+    // A second worker finds the job stalled (lock expired), sees the stored outcome and sends it.
+    let secondRuns = 0;
+    const second = new ActivityWorker(
+      act.name,
+      async () => {
+        secondRuns += 1;
+        await redis.incr(counterKey);
+        return 'ran again';
+      },
+      {
+        connection: connectionOf(redisUrl),
+        sfn: { endpoint: harness.emulator.endpoint, region: 'us-east-1', credentials },
+        lockDurationMs: 1_000,
+        stalledIntervalMs: 500,
+        logger: testLogger(),
+      },
+    );
+    cleanups.push(() => second.close());
+    await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '{"resized":7}' });
+    const finished = await finishedJob(act.queue, job!.id!);
+    expect(finished.returnvalue).toEqual({ reported: 'success' });
+    expect(finished.attemptsStarted).toBe(2);
+    expect(secondRuns).toBe(0);
+    expect(await redis.get(counterKey)).toBe('1');
+    expect(harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 1, failed: 0 });
+  });
+});
+
+describe('throttling', () => {
+  it('retries a throttled SendTaskSuccess with backoff until it goes through', async () => {
+    const harness = await startHarness({ throttle: { SendTaskSuccess: { bucket: 1, refillPerSecond: 4 } } });
+    cleanups.push(() => harness.close());
+    const act = createActivity(harness, redisUrl);
+    cleanups.push(() => act.close());
+    // One SDK attempt per call, so every retry seen here is the worker's own.
+    const client = createSendSfnClient({
+      endpoint: harness.emulator.endpoint,
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 1,
+    });
+    cleanups.push(() => Promise.resolve(client.destroy()));
+    const worker = new ActivityWorker(act.name, (input: { i: number }) => input.i, {
+      connection: connectionOf(redisUrl),
+      sfn: { client },
+      concurrency: 10,
+      logger: testLogger(),
+    });
+    cleanups.push(() => worker.close());
+    const tasks = await Promise.all(Array.from({ length: 6 }, (_, i) => deliverTask(harness, act, { i })));
+    const outcomes = await Promise.all(tasks.map((task) => task.outcome));
+    expect(outcomes).toEqual(Array.from({ length: 6 }, (_, i) => ({ kind: 'succeeded', output: String(i) })));
+    expect(harness.emulator.stats().totals.throttled).toBeGreaterThan(0);
+  });
+});
