@@ -13,6 +13,7 @@ import { compileFaults, InvalidFaultError, type EmulatorFaults } from './faults.
 import { RequestTooLargeError, readRequestBody } from './request-body.js';
 import { SfnServiceError, serviceErrors } from './service-error.js';
 import type { ActivityTaskOutcome } from './task-scheduler.js';
+import { StateMachineService } from './states/index.js';
 import { Throttler } from './throttle.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -30,7 +31,7 @@ export interface ExecutionStats {
 
 export interface EmulatorStats {
   activities: Record<string, ActivityStats>;
-  /** Present once the state-machine engine is wired in. */
+  /** Executions by status, from the state-machine engine. */
   executions?: ExecutionStats;
   totals: {
     openPolls: number;
@@ -70,7 +71,7 @@ export class Emulator {
   private readonly server: Server;
   private readonly throttler: Throttler | undefined;
   private currentFaults: EmulatorFaults;
-  private engine: OperationProvider | undefined;
+  private engine: OperationProvider;
   private state: Lifecycle = 'starting';
   private closing: Promise<void> | undefined;
   private readonly counts = { requests: 0, throttled: 0, injectedErrors: 0 };
@@ -91,6 +92,12 @@ export class Emulator {
     this.operations = activityOperations(this.broker);
     this.throttler = this.options.throttle === undefined ? undefined : new Throttler(this.options.throttle);
     for (const name of this.options.activities) this.broker.createActivity(name);
+    // The engine's operations are routed after the activity ones; it schedules tasks on the broker.
+    this.engine = new StateMachineService({
+      region: this.region,
+      accountId: this.accountId,
+      scheduler: this.broker,
+    });
     this.server = createServer({ keepAliveTimeout: 120_000 }, (request, response) => {
       this.handle(request, response).catch(() => {
         // handle() answers every error itself; this only guards a write on a dead socket.
@@ -149,8 +156,13 @@ export class Emulator {
     return { outcome };
   }
 
-  /** Wires in the state-machine engine: its operations are routed after the activity ones. */
+  /**
+   * Replaces the built-in state-machine engine (closing it), e.g. with one on a fake clock.
+   * The server wires its own engine at construction; this stays for tests written before that.
+   */
   attachEngine(engine: OperationProvider): void {
+    if (engine === this.engine) return;
+    this.engine.close();
     this.engine = engine;
   }
 
@@ -182,9 +194,7 @@ export class Emulator {
       totals.lostTokens.droppedByFault += activity.lostTokens.droppedByFault;
       totals.lostTokens.clientGone += activity.lostTokens.clientGone;
     }
-    const result: EmulatorStats = { activities, totals };
-    if (this.engine !== undefined) result.executions = this.engine.stats();
-    return result;
+    return { activities, executions: this.engine.stats(), totals };
   }
 
   faults(): EmulatorFaults {
@@ -229,7 +239,7 @@ export class Emulator {
       }
     };
     step(() => this.broker.close());
-    step(() => this.engine?.close());
+    step(() => this.engine.close());
     // Let the empty answers go out before the sockets are cut.
     await new Promise<void>((resolve) => setImmediate(resolve));
     await new Promise<void>((resolve) => {
@@ -285,7 +295,7 @@ export class Emulator {
     const handler =
       operation === undefined
         ? undefined
-        : (this.operations.get(operation) ?? this.engine?.operations.get(operation));
+        : (this.operations.get(operation) ?? this.engine.operations.get(operation));
     if (handler === undefined || operation === undefined) {
       await this.reply(response, serviceErrors.unknownOperation(target));
       return;
