@@ -9,7 +9,7 @@ import { redactRedisUrl, redisOptionsFromUrl } from './config/redis-connection.j
 import type { CompiledActivityConfig, ServiceConfig } from './config/service-config.js';
 import type { BoardCredentials } from './http/board-auth.js';
 import { HttpServer } from './http/http-server.js';
-import { createServiceRegistry, mergeRegistries } from './http/queue-metrics.js';
+import { createServiceRegistry } from './http/queue-metrics.js';
 
 export interface BridgeServiceOptions {
   config: ServiceConfig;
@@ -51,18 +51,6 @@ export class BridgeService {
     if (options.sfnCredentials !== undefined) sfn.credentials = options.sfnCredentials;
     const activities = await resolveActivities(config.activities, sfn, logger);
 
-    const bridgeOptions: BridgeOptions = {
-      connection: redisOptionsFromUrl(config.redis.url),
-      prefix: config.redis.prefix,
-      sfn,
-      activities,
-      logger: logger.child({ component: 'bridge' }),
-      ...options.bridgeOverrides,
-    };
-    if (config.workerName !== undefined) bridgeOptions.workerName = config.workerName;
-    if (config.drainTimeoutMs !== undefined) bridgeOptions.drainTimeoutMs = config.drainTimeoutMs;
-    const bridge = new Bridge(bridgeOptions);
-
     // The board and the queue gauges read through their own Queue objects, never the bridge's.
     const queues = activities.map(
       (activity) =>
@@ -74,10 +62,29 @@ export class BridgeService {
     for (const queue of queues) {
       queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'queue connection error'));
     }
-    const registry = mergeRegistries(
-      createServiceRegistry(queues, (error) => logger.debug({ err: error }, 'queue count failed at scrape')),
-      bridge.registry,
+    // One registry for /metrics: the bridge registers its metrics in it when it starts.
+    const registry = createServiceRegistry(queues, (error) =>
+      logger.debug({ err: error }, 'queue count failed at scrape'),
     );
+
+    const bridgeOptions: BridgeOptions = {
+      registry,
+      connection: redisOptionsFromUrl(config.redis.url),
+      prefix: config.redis.prefix,
+      sfn,
+      activities,
+      logger: logger.child({ component: 'bridge' }),
+      ...options.bridgeOverrides,
+    };
+    if (config.workerName !== undefined) bridgeOptions.workerName = config.workerName;
+    if (config.drainTimeoutMs !== undefined) bridgeOptions.drainTimeoutMs = config.drainTimeoutMs;
+    let bridge: Bridge;
+    try {
+      bridge = new Bridge(bridgeOptions);
+    } catch (error) {
+      await Promise.all(queues.map((queue) => queue.close()));
+      throw error;
+    }
     const http = new HttpServer({
       host: config.http.host,
       port: config.http.port,

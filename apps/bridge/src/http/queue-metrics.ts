@@ -13,7 +13,7 @@ export const COUNTED_JOB_STATES = [
   'failed',
 ] as const;
 
-/** A registry with the queue gauge and default metrics; `merge` it with the bridge's. */
+/** A registry with the queue gauge and default metrics; the bridge adds its own metrics to it. */
 export function createServiceRegistry(queues: readonly Queue[], onError: (error: unknown) => void): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -39,11 +39,6 @@ export function createServiceRegistry(queues: readonly Queue[], onError: (error:
     },
   });
   return registry;
-}
-
-/** The registry /metrics serves: the service's and the bridge's metrics in one text. */
-export function mergeRegistries(service: Registry, bridge: Registry | undefined): Registry {
-  return bridge === undefined ? service : Registry.merge([service, bridge]);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

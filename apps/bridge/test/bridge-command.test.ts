@@ -1,0 +1,102 @@
+// `sfn-bullmq bridge --config FILE` as a child process against the emulator and a
+// private Redis: tasks become jobs, the HTTP surface answers, SIGTERM drains and exits 0.
+import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
+import { uniqueName } from '@sfn-bullmq/test-support';
+import { Queue } from 'bullmq';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { redisOptionsFromUrl } from '../src/config/redis-connection.js';
+import { runCli, type CliRun } from './cli-process.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function until(predicate: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('sfn-bullmq bridge', () => {
+  it('turns tasks into jobs, serves health, metrics and the board, and drains on SIGTERM', async () => {
+    const emulator: Emulator = await startEmulator({ pollTimeoutMs: 1000, activities: ['resize-image'] });
+    cleanups.push(() => emulator.close());
+    const dir = await mkdtemp(join(tmpdir(), 'sfn-bullmq-bridge-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const prefix = `{${uniqueName('t')}}`;
+    const resizeQueue = uniqueName('resize');
+    const chargeName = uniqueName('charge');
+    const configPath = join(dir, 'bridge.yaml');
+    await writeFile(
+      configPath,
+      [
+        `workerName: bridge-under-test`,
+        `redis: { url: '${inject('redisUrl')}', prefix: '${prefix}' }`,
+        `stepFunctions: { region: us-east-1, endpoint: '${emulator.endpoint}' }`,
+        `http: { port: 0 }`,
+        `activities:`,
+        `  - arn: ${emulator.activityArn('resize-image')}`,
+        `    queue: ${resizeQueue}`,
+        `    polls: 5`,
+        `  - name: ${chargeName}`,
+        `    create: true`,
+        `    polls: 5`,
+      ].join('\n'),
+    );
+
+    const cli: CliRun = runCli(['bridge', '--config', configPath], {
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      LOG_LEVEL: 'info',
+      PORT: '',
+    });
+    cleanups.push(() => cli.kill());
+    const [, url] = (await cli.waitFor(/"url":"(http:\/\/[^"]+)"/)) as unknown as [string, string];
+    await until(async () => (await fetch(`${url}/readyz`)).status === 200);
+    expect(emulator.stats().activities[emulator.activityArn(chargeName)]?.openPolls).toBe(5);
+
+    const queue = new Queue(resizeQueue, { connection: redisOptionsFromUrl(inject('redisUrl')), prefix });
+    cleanups.push(async () => {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    });
+    for (let i = 0; i < 4; i += 1) {
+      emulator.scheduleTask(emulator.activityArn('resize-image'), JSON.stringify({ image: i }));
+    }
+    await until(async () => (await queue.getWaitingCount()) === 4);
+    const jobs = await queue.getWaiting();
+    expect(jobs.map((job) => (job.data as { input: { image: number } }).input.image).sort()).toEqual([
+      0, 1, 2, 3,
+    ]);
+    expect(jobs.every((job) => (job.data as { workerName: string }).workerName === 'bridge-under-test')).toBe(
+      true,
+    );
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain(`sfn_bullmq_queue_jobs{queue="${resizeQueue}",state="waiting"} 4`);
+    expect(metrics).toMatch(/^sfn_bullmq_bridge_\w+/m);
+    expect(metrics).toContain('nodejs_heap_size_total_bytes');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/admin/queues/api/queues`)).status).toBe(200);
+
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    const out = cli.stdout();
+    // Readiness went 503 before the bridge started draining its polls.
+    const readinessOff = out.indexOf('"msg":"http server draining"');
+    const bridgeDraining = out.indexOf('"to":"draining"');
+    expect(readinessOff).toBeGreaterThan(-1);
+    expect(bridgeDraining).toBeGreaterThan(readinessOff);
+    expect(out).toContain('"msg":"stopped"');
+    const stats = emulator.stats().activities[emulator.activityArn('resize-image')];
+    expect(stats?.lostTokens.total).toBe(0);
+    expect(stats?.openPolls).toBe(0);
+  });
+});
