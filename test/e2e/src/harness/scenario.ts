@@ -1,0 +1,465 @@
+// One fault scenario on real processes: a private redis-server, the emulator and bridges
+// through the sfn-bullmq CLI, worker fixture processes; executions through the SDK; then a
+// check of every execution, handler runs per task and lost tokens, summed up as a result row.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
+import { RedisServer } from '@sfn-bullmq/test-support';
+import { Queue } from 'bullmq';
+import { ChildProcesses, type Child } from './child-processes.js';
+import type { ResultRow } from './results.js';
+import { sleep, waitFor } from './wait-for.js';
+
+const CLI = fileURLToPath(new URL('../../../../apps/bridge/bin/sfn-bullmq.js', import.meta.url));
+const WORKER_FIXTURE = fileURLToPath(new URL('../fixtures/worker.ts', import.meta.url));
+const E2E_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const PREFIX = '{sfn}';
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e', AWS_REGION: 'us-east-1' };
+
+export interface TaskClocks {
+  /** Task state's TimeoutSeconds. */
+  timeoutSeconds: number;
+  /** Task state's HeartbeatSeconds (smaller than timeoutSeconds). */
+  heartbeatSeconds: number;
+  /** MaxAttempts of the Retry on States.Timeout that recovers a lost token. */
+  retryAttempts: number;
+}
+
+export interface ScenarioOptions {
+  scenario: string;
+  title: string;
+  /** The emulator's GetActivityTask hold. @default 1500 */
+  pollTimeoutMs?: number;
+  /** More `sfn-bullmq emulator` flags (faults). */
+  emulatorArgs?: string[];
+  /** Redis with the append-only file (for restarts). @default false */
+  appendOnly?: boolean;
+  /** @default { timeoutSeconds: 8, heartbeatSeconds: 4, retryAttempts: 3 } */
+  clocks?: Partial<TaskClocks>;
+}
+
+export interface BridgeSettings {
+  polls?: number;
+  maxWaiting?: number;
+  resumeBelow?: number;
+  enqueueDeadlineMs?: number;
+}
+
+/** Env of one worker fixture process (see fixtures/worker.ts). */
+export type WorkerSettings = Partial<
+  Record<
+    | 'HANDLER_MS'
+    | 'CPU_MS'
+    | 'CONCURRENCY'
+    | 'LOCK_MS'
+    | 'STALLED_MS'
+    | 'HEARTBEAT_MS'
+    | 'CRASH_MID_HANDLER_AT'
+    | 'CRASH_AFTER_STORED_AT',
+    string
+  >
+>;
+
+export interface ExecutionResult {
+  executionArn: string;
+  name: string;
+  status: string;
+  error?: string;
+  cause?: string;
+  activitiesStarted: number;
+  activitiesTimedOut: number;
+}
+
+interface ActivityStats {
+  openPolls: number;
+  waiting: number;
+  started: number;
+  succeeded: number;
+  timedOut: number;
+  lostTokens: { total: number; droppedByFault: number; clientGone: number };
+  waitMs: { count: number; p50: number; p99: number; max: number };
+}
+
+export interface EmulatorStatsView {
+  activities: Record<string, ActivityStats>;
+  executions?: { running: number; succeeded: number; failed: number; timedOut: number; aborted: number };
+  totals: { requests: number; throttled: number; injectedErrors: number; openTasks: number };
+}
+
+export interface RunRecord {
+  event: 'run' | 'stored';
+  worker: string;
+  jobId: string;
+  attempt?: number;
+  execution?: string;
+  at: number;
+}
+
+export interface ScenarioOutcome {
+  row: ResultRow;
+  executions: ExecutionResult[];
+  /** Handler runs per job (one job per task token). */
+  runsPerJob: Map<string, number>;
+  /** Stored outcomes per job. */
+  storedPerJob: Map<string, number>;
+  stats: ActivityStats;
+  emulator: EmulatorStatsView;
+}
+
+export class Scenario {
+  readonly processes: ChildProcesses;
+  readonly sfn: SFNClient;
+  readonly queueName: string;
+  readonly runsFile: string;
+  readonly clocks: TaskClocks;
+  private readonly startedAt = Date.now();
+  private readonly executionArns: string[] = [];
+  private stateMachineArn = '';
+  private bridgeCount = 0;
+  private workerCount = 0;
+  private closing: Promise<void> | undefined;
+  private queue: Queue | undefined;
+
+  private constructor(
+    readonly options: ScenarioOptions,
+    readonly dir: string,
+    readonly redis: RedisServer,
+    readonly emulator: Child,
+    readonly endpoint: string,
+    readonly activityArn: string,
+    processes: ChildProcesses,
+  ) {
+    this.processes = processes;
+    this.queueName = `activity-s${options.scenario}`;
+    this.runsFile = join(dir, 'runs.jsonl');
+    writeFileSync(this.runsFile, '');
+    this.clocks = { timeoutSeconds: 8, heartbeatSeconds: 4, retryAttempts: 3, ...options.clocks };
+    this.sfn = new SFNClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' },
+      maxAttempts: 10,
+      requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 32 }) },
+    });
+  }
+
+  /** Starts Redis, the emulator (CLI) and the state machine. Call `close()` in teardown whatever happens. */
+  static async start(options: ScenarioOptions): Promise<Scenario> {
+    const dir = mkdtempSync(join(tmpdir(), `sfn-e2e-s${options.scenario}-`));
+    const processes = new ChildProcesses(dir);
+    let redis: RedisServer | undefined;
+    try {
+      redis = await RedisServer.start({ appendOnly: options.appendOnly ?? false });
+      const activity = `e2e-s${options.scenario}`;
+      const emulator = processes.spawn('emulator', process.execPath, {
+        args: [
+          CLI,
+          'emulator',
+          '--port',
+          '0',
+          '--poll-timeout-ms',
+          String(options.pollTimeoutMs ?? 1500),
+          '--activity',
+          activity,
+          ...(options.emulatorArgs ?? []),
+        ],
+      });
+      const endpoint = (await emulator.waitForOutput(/listening on (http:\/\/\S+)/))[1]!;
+      const arn = (await emulator.waitForOutput(/activity (arn:aws:states:\S+)/))[1]!;
+      const scenario = new Scenario(options, dir, redis, emulator, endpoint, arn, processes);
+      try {
+        await scenario.createStateMachine();
+      } catch (error) {
+        await scenario.close();
+        throw error;
+      }
+      return scenario;
+    } catch (error) {
+      await processes.closeAll();
+      await redis?.close();
+      throw error;
+    }
+  }
+
+  /** Starts a bridge process with its own config file; resolves once its HTTP server is up. */
+  async startBridge(settings: BridgeSettings = {}): Promise<Child> {
+    this.bridgeCount += 1;
+    const name = `bridge-${this.bridgeCount}`;
+    const config = {
+      workerName: name,
+      logLevel: 'info',
+      redis: { url: this.redis.url, prefix: PREFIX },
+      stepFunctions: { region: 'us-east-1', endpoint: this.endpoint },
+      http: { host: '127.0.0.1', port: 0, board: { enabled: false } },
+      activities: [
+        {
+          arn: this.activityArn,
+          queue: this.queueName,
+          polls: settings.polls ?? 10,
+          ...(settings.maxWaiting !== undefined ? { maxWaiting: settings.maxWaiting } : {}),
+          ...(settings.resumeBelow !== undefined ? { resumeBelow: settings.resumeBelow } : {}),
+          enqueueDeadlineMs: settings.enqueueDeadlineMs ?? 30_000,
+        },
+      ],
+    };
+    const file = join(this.dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    const child = this.processes.spawn(name, process.execPath, {
+      args: [CLI, 'bridge', '--config', file],
+      env: CREDENTIALS,
+    });
+    await child.waitForOutput(/sfn-bullmq bridge: HTTP on/);
+    return child;
+  }
+
+  /** Starts a worker fixture process; resolves once it is connected to Redis. */
+  async startWorker(settings: WorkerSettings = {}): Promise<Child> {
+    this.workerCount += 1;
+    const name = `worker-${this.workerCount}`;
+    const child = this.processes.spawn(name, process.execPath, {
+      args: ['--import', 'tsx', WORKER_FIXTURE],
+      cwd: E2E_ROOT,
+      env: {
+        REDIS_URL: this.redis.url,
+        SFN_ENDPOINT: this.endpoint,
+        QUEUE: this.queueName,
+        PREFIX,
+        RUNS_FILE: this.runsFile,
+        WORKER_NAME: name,
+        ...settings,
+      },
+    });
+    await child.waitForOutput(/ready/, 30_000);
+    return child;
+  }
+
+  async emulatorStats(): Promise<EmulatorStatsView> {
+    const response = await fetch(`${this.endpoint}/_emulator/stats`);
+    if (!response.ok) throw new Error(`GET /_emulator/stats: HTTP ${response.status}`);
+    return (await response.json()) as EmulatorStatsView;
+  }
+
+  async activityStats(): Promise<ActivityStats> {
+    const stats = (await this.emulatorStats()).activities[this.activityArn];
+    if (stats === undefined) throw new Error(`no stats for ${this.activityArn}`);
+    return stats;
+  }
+
+  /** Changes the emulator's faults at run time (`POST /_emulator/faults`). */
+  async setFaults(faults: Record<string, number>): Promise<void> {
+    const response = await fetch(`${this.endpoint}/_emulator/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(faults),
+    });
+    if (!response.ok)
+      throw new Error(`POST /_emulator/faults: HTTP ${response.status} ${await response.text()}`);
+  }
+
+  /** Waits until the emulator holds exactly `count` open polls on the activity. */
+  async waitForOpenPolls(count: number, timeoutMs = 20_000): Promise<void> {
+    await waitFor(`${count} open polls`, async () => (await this.activityStats()).openPolls, {
+      accept: (open) => open === count,
+      timeoutMs,
+    });
+  }
+
+  /** Jobs in the activity's BullMQ queue by state (its own connection, made on first use). */
+  async queueCounts(): Promise<Record<string, number>> {
+    this.queue ??= new Queue(this.queueName, {
+      connection: { host: '127.0.0.1', port: this.redis.port, maxRetriesPerRequest: null },
+      prefix: PREFIX,
+    });
+    this.queue.on('error', () => undefined);
+    return this.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
+  }
+
+  /** Starts `count` executions, `spacingMs` apart (0: ten at a time); returns their ARNs. */
+  async startExecutions(count: number, spacingMs = 0): Promise<string[]> {
+    const arns: string[] = [];
+    const startOne = async (): Promise<void> => {
+      const name = `e${this.executionArns.length + arns.length + 1}-${Math.random().toString(36).slice(2, 8)}`;
+      const out = await this.sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name,
+          input: JSON.stringify({ execution: name }),
+        }),
+      );
+      arns.push(out.executionArn!);
+    };
+    if (spacingMs > 0) {
+      for (let i = 0; i < count; i += 1) {
+        await startOne();
+        if (i < count - 1) await sleep(spacingMs);
+      }
+    } else {
+      for (let i = 0; i < count; i += 10) {
+        await Promise.all(Array.from({ length: Math.min(10, count - i) }, () => startOne()));
+      }
+    }
+    this.executionArns.push(...arns);
+    return arns;
+  }
+
+  get executionCount(): number {
+    return this.executionArns.length;
+  }
+
+  /** Waits until no execution runs any more (the engine's counters), then reads every one of them. */
+  async finish(
+    options: {
+      timeoutMs?: number;
+      expectedFailure?: (execution: ExecutionResult) => boolean;
+      notes?: string;
+    } = {},
+  ): Promise<ScenarioOutcome> {
+    const total = this.executionArns.length;
+    await waitFor(
+      `all ${total} executions to end`,
+      async () => {
+        const executions = (await this.emulatorStats()).executions;
+        return executions === undefined
+          ? false
+          : executions.running === 0 &&
+              executions.succeeded + executions.failed + executions.timedOut + executions.aborted >= total;
+      },
+      { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 250 },
+    );
+    const executions: ExecutionResult[] = [];
+    for (const executionArn of this.executionArns) executions.push(await this.readExecution(executionArn));
+
+    const records = this.runRecords();
+    const runsPerJob = countBy(records.filter((r) => r.event === 'run'));
+    const storedPerJob = countBy(records.filter((r) => r.event === 'stored'));
+    const resentOutcomes = this.processes.all
+      .filter((child) => child.name.startsWith('worker-'))
+      .reduce((sum, child) => sum + (child.text.match(/re-sending the outcome stored/g)?.length ?? 0), 0);
+    const emulator = await this.emulatorStats();
+    const stats = emulator.activities[this.activityArn]!;
+    const expected = options.expectedFailure ?? (() => false);
+    const failed = executions.filter((e) => e.status !== 'SUCCEEDED');
+    const row: ResultRow = {
+      scenario: this.options.scenario,
+      title: this.options.title,
+      executions: total,
+      succeeded: executions.length - failed.length,
+      failedExpected: failed.filter((e) => expected(e)).length,
+      failedUnexpected: failed.filter((e) => !expected(e)).length,
+      lostTokens: stats.lostTokens,
+      timedOutTasks: executions.reduce((sum, e) => sum + e.activitiesTimedOut, 0),
+      handlerRunsOver1: [...runsPerJob.values()].filter((runs) => runs > 1).length,
+      resentOutcomes,
+      waitP50Ms: Math.round(stats.waitMs.p50),
+      waitP99Ms: Math.round(stats.waitMs.p99),
+      wallSeconds: (Date.now() - this.startedAt) / 1000,
+      notes: options.notes ?? '',
+    };
+    return { row, executions, runsPerJob, storedPerJob, stats, emulator };
+  }
+
+  /** Every line the workers recorded so far. */
+  runRecords(): RunRecord[] {
+    return readFileSync(this.runsFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as RunRecord);
+  }
+
+  /** Kills every process, stops Redis, removes the folder unless `keepLogs`. Idempotent. */
+  close({ keepLogs = false }: { keepLogs?: boolean } = {}): Promise<void> {
+    this.closing ??= (async () => {
+      const steps: Array<() => Promise<unknown>> = [
+        () => this.processes.closeAll(),
+        async () => this.queue?.close(),
+        () => {
+          this.sfn.destroy();
+          return Promise.resolve();
+        },
+        () => this.redis.close(),
+        () => {
+          if (!keepLogs) rmSync(this.dir, { recursive: true, force: true });
+          return Promise.resolve();
+        },
+      ];
+      for (const step of steps) {
+        try {
+          await step();
+        } catch {
+          // Teardown goes on: every process must be gone whatever failed before.
+        }
+      }
+    })();
+    return this.closing;
+  }
+
+  private async createStateMachine(): Promise<void> {
+    const { timeoutSeconds, heartbeatSeconds, retryAttempts } = this.clocks;
+    const definition = {
+      StartAt: 'Work',
+      States: {
+        Work: {
+          Type: 'Task',
+          Resource: this.activityArn,
+          TimeoutSeconds: timeoutSeconds,
+          HeartbeatSeconds: heartbeatSeconds,
+          // A lost token shows as a timeout; the retry gives the task a new token.
+          Retry: [
+            {
+              ErrorEquals: ['States.Timeout'],
+              IntervalSeconds: 1,
+              MaxAttempts: retryAttempts,
+              BackoffRate: 1,
+            },
+          ],
+          End: true,
+        },
+      },
+    };
+    const out = await this.sfn.send(
+      new CreateStateMachineCommand({
+        name: `e2e-s${this.options.scenario}`,
+        definition: JSON.stringify(definition),
+        roleArn: 'arn:aws:iam::123456789012:role/e2e',
+      }),
+    );
+    this.stateMachineArn = out.stateMachineArn!;
+  }
+
+  private async readExecution(executionArn: string): Promise<ExecutionResult> {
+    const described = await this.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken }));
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    const result: ExecutionResult = {
+      executionArn,
+      name: described.name ?? '',
+      status: described.status ?? 'UNKNOWN',
+      activitiesStarted: events.filter((e) => e.type === 'ActivityStarted').length,
+      activitiesTimedOut: events.filter((e) => e.type === 'ActivityTimedOut').length,
+    };
+    if (described.error !== undefined) result.error = described.error;
+    if (described.cause !== undefined) result.cause = described.cause;
+    return result;
+  }
+}
+
+function countBy(records: readonly RunRecord[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const record of records) counts.set(record.jobId, (counts.get(record.jobId) ?? 0) + 1);
+  return counts;
+}
