@@ -32,6 +32,16 @@ describe('Heartbeater', () => {
     expect(send).toHaveBeenCalledTimes(3);
   });
 
+  it('sends the first requested heartbeat at once', async () => {
+    const send = vi.fn(() => Promise.resolve());
+    const { heartbeater } = make(send);
+    heartbeater.start();
+    heartbeater.request();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(send).toHaveBeenCalledTimes(1);
+    heartbeater.stop();
+  });
+
   it('coalesces a burst of requests into one heartbeat per gap', async () => {
     const send = vi.fn(() => Promise.resolve());
     const { heartbeater } = make(send);

@@ -21,6 +21,7 @@ type HeartbeaterState = 'idle' | 'running' | 'stopped';
 export class Heartbeater {
   private state: HeartbeaterState = 'idle';
   private lastSentAt = Number.NEGATIVE_INFINITY;
+  private startedAt = Number.NEGATIVE_INFINITY;
   private inFlight: Promise<void> | undefined;
   private pending = false;
   private flushTimer: NodeJS.Timeout | undefined;
@@ -37,7 +38,8 @@ export class Heartbeater {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'running';
-    this.lastSentAt = this.now();
+    // The first request goes out at once (nothing was sent yet); the first automatic one a full interval on.
+    this.startedAt = this.now();
     this.scheduleAuto();
   }
 
@@ -84,7 +86,10 @@ export class Heartbeater {
   private scheduleAuto(): void {
     clearTimeout(this.autoTimer);
     if (this.state !== 'running') return;
-    const waitMs = Math.max(0, this.lastSentAt + this.options.intervalMs - this.now());
+    const waitMs = Math.max(
+      0,
+      Math.max(this.lastSentAt, this.startedAt) + this.options.intervalMs - this.now(),
+    );
     this.autoTimer = setTimeout(() => {
       this.autoTimer = undefined;
       this.request();

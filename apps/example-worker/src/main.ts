@@ -1,0 +1,96 @@
+// The example worker service: config from the environment, one ActivityWorker
+// per handler, pino logs, graceful stop on SIGTERM/SIGINT (a second signal forces).
+import { ActivityWorker } from '@sfn-bullmq/worker';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type ExampleWorkerConfig } from './config.js';
+import { createHandlers } from './handlers.js';
+
+function sfnOptions(config: ExampleWorkerConfig, log: pino.Logger) {
+  const options: {
+    region: string;
+    endpoint?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  } = {
+    region: config.region,
+  };
+  if (config.sfnEndpoint !== undefined) {
+    options.endpoint = config.sfnEndpoint;
+    // An emulator does not check signatures; without AWS credentials in the environment, sign with dummies
+    // rather than let the SDK's provider chain fail (or probe instance metadata) on every call.
+    if (process.env['AWS_ACCESS_KEY_ID'] === undefined && process.env['AWS_PROFILE'] === undefined) {
+      options.credentials = { accessKeyId: 'emulator', secretAccessKey: 'emulator' };
+      log.info(
+        { endpoint: config.sfnEndpoint },
+        'no AWS credentials in the environment: using dummy ones for the endpoint',
+      );
+    }
+  }
+  return options;
+}
+
+async function main(): Promise<void> {
+  let config: ExampleWorkerConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`example-worker: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const log = pino({ name: 'example-worker', level: config.logLevel });
+  const url = new URL(config.redisUrl);
+  const connection = {
+    host: url.hostname,
+    port: Number(url.port === '' ? 6379 : url.port),
+    ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+    ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+  const sfn = sfnOptions(config, log);
+  const handlers = createHandlers({ workMs: config.workMs });
+  const common = { connection, sfn, concurrency: config.concurrency, logger: log };
+  const workers = [
+    new ActivityWorker(config.queueResize, handlers.resizeImage, common),
+    new ActivityWorker(config.queueCharge, handlers.chargeCard, common),
+  ];
+
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    const force = signals > 1;
+    log.info(
+      { signal, force },
+      force ? 'second signal: forcing shutdown' : 'stopping: letting running tasks finish',
+    );
+    Promise.all(workers.map((worker) => worker.close({ force })))
+      .then(() => {
+        log.info('stopped');
+        process.exit(force ? 1 : 0);
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+  log.info(
+    {
+      queues: [config.queueResize, config.queueCharge],
+      concurrency: config.concurrency,
+      endpoint: config.sfnEndpoint,
+    },
+    'example worker ready',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `example-worker: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
