@@ -18,6 +18,8 @@ export interface ExecutionHost {
   now(): number;
   /** Called once, when the execution reaches a terminal status. */
   onFinished(execution: Execution): void;
+  /** True once the service is closed: no new Wait or Retry timers are set after that. */
+  readonly closed: boolean;
 }
 
 export interface ExecutionMachine {
@@ -94,7 +96,7 @@ export class Execution {
       roleArn: this.machine.roleArn,
     });
     const timeoutSeconds = this.machine.definition.timeoutSeconds;
-    if (timeoutSeconds !== undefined) {
+    if (timeoutSeconds !== undefined && !this.host.closed) {
       this.executionTimer = setTimeout(() => {
         this.executionTimer = undefined;
         this.end('TIMED_OUT', 'ExecutionTimedOut', 'executionTimedOutEventDetails', {
@@ -227,6 +229,18 @@ export class Execution {
     });
   }
 
+  /** The one place Wait and Retry timers are set, so that none is set after the service's close(). */
+  private setTimer(fn: () => void, delayMs: number): void {
+    if (this.host.closed) return;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.status === 'RUNNING') fn();
+      },
+      Math.max(0, delayMs),
+    );
+  }
+
   private startWait(state: State & { type: 'Wait' }, input: JsonValue): void {
     const effective = this.selectInput(state.inputPath, input);
     let delayMs: number;
@@ -254,13 +268,9 @@ export class Execution {
       }
       delayMs = Date.parse(value) - this.host.now();
     }
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        if (this.status !== 'RUNNING') return;
-        this.run(this.guarded(() => this.exit(state, this.selectOutput(state.outputPath, effective))));
-      },
-      Math.max(0, delayMs),
+    this.setTimer(
+      () => this.run(this.guarded(() => this.exit(state, this.selectOutput(state.outputPath, effective)))),
+      delayMs,
     );
   }
 
@@ -388,9 +398,8 @@ export class Execution {
         if (retrier.maxDelaySeconds !== undefined)
           delaySeconds = Math.min(delaySeconds, retrier.maxDelaySeconds);
         if (retrier.jitter === 'FULL') delaySeconds *= Math.random();
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          if (this.status === 'RUNNING' && this.task === task) this.guard(() => this.scheduleTask(task));
+        this.setTimer(() => {
+          if (this.task === task) this.guard(() => this.scheduleTask(task));
         }, delaySeconds * 1000);
         return;
       }
@@ -417,6 +426,8 @@ export class Execution {
     if (status === 'ABORTED' || status === 'TIMED_OUT') {
       const handle = this.task?.handle;
       if (handle) handle.cancel();
+      // *Unconfirmed*: we record TaskStateAborted / WaitStateAborted (event types of the model) before the
+      // terminal event when a Task or Wait is cut short, as the console shows for stopped executions.
       if (
         this.current &&
         (this.current.type === 'Task' || this.current.type === 'Wait') &&

@@ -1,3 +1,4 @@
+import { HistoryEventType, type HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SfnServiceError } from '../service-error.js';
 import { FakeScheduler } from './fake-scheduler.js';
@@ -689,5 +690,127 @@ describe('state machines', () => {
     call('DeleteStateMachine', { stateMachineArn: machine });
     scheduler.last().close({ kind: 'succeeded', output: '{}' });
     expect(describe_(arn)['status']).toBe('SUCCEEDED');
+  });
+});
+
+describe('fidelity to the SDK model', () => {
+  // Checked by the compiler against the SDK's HistoryEvent: every details field the engine may write.
+  const detailsFields = [
+    'executionStartedEventDetails',
+    'executionSucceededEventDetails',
+    'executionFailedEventDetails',
+    'executionAbortedEventDetails',
+    'executionTimedOutEventDetails',
+    'stateEnteredEventDetails',
+    'stateExitedEventDetails',
+    'activityScheduledEventDetails',
+    'activityStartedEventDetails',
+    'activitySucceededEventDetails',
+    'activityFailedEventDetails',
+    'activityTimedOutEventDetails',
+  ] as const satisfies readonly (keyof SdkHistoryEvent)[];
+
+  it('writes only event types and details fields that the SDK model has', () => {
+    vi.useFakeTimers();
+    const machine = createMachine({
+      StartAt: 'P',
+      TimeoutSeconds: 100,
+      States: {
+        P: { Type: 'Pass', Next: 'C' },
+        C: { Type: 'Choice', Choices: [{ Variable: '$.x', IsPresent: true, Next: 'F' }], Default: 'W' },
+        W: { Type: 'Wait', Seconds: 1, Next: 'T' },
+        T: {
+          Type: 'Task',
+          Resource: ACTIVITY,
+          Retry: [{ ErrorEquals: ['Again'] }],
+          Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'T2' }],
+          Next: 'S',
+        },
+        T2: { Type: 'Task', Resource: ACTIVITY, Next: 'S' },
+        S: { Type: 'Succeed' },
+        F: { Type: 'Fail' },
+      },
+    });
+    const a = start(machine);
+    vi.advanceTimersByTime(1000);
+    scheduler.last().start('w');
+    scheduler.last().close({ kind: 'failed', error: 'Again' });
+    vi.advanceTimersByTime(1000);
+    scheduler.last().close({ kind: 'timedOut', heartbeat: false });
+    scheduler.last().close({ kind: 'succeeded', output: '{}' });
+    const b = start(machine, { x: 1 });
+    const c = start(machine);
+    call('StopExecution', { executionArn: c });
+    const d = start(machine);
+    vi.advanceTimersByTime(1000);
+    vi.advanceTimersByTime(100_000);
+    expect([a, b, c, d].map((arn) => describe_(arn)['status'])).toEqual([
+      'SUCCEEDED',
+      'FAILED',
+      'ABORTED',
+      'TIMED_OUT',
+    ]);
+    const known = new Set<string>(Object.values(HistoryEventType));
+    const allowed = new Set<string>(['timestamp', 'type', 'id', 'previousEventId', ...detailsFields]);
+    for (const arn of [a, b, c, d]) {
+      for (const event of history(arn)) {
+        expect(known.has(event['type'] as string), event['type'] as string).toBe(true);
+        for (const key of Object.keys(event)) expect(allowed.has(key), key).toBe(true);
+      }
+    }
+  });
+});
+
+describe('close', () => {
+  it('clears pending Retry timers and sets none afterwards', () => {
+    vi.useFakeTimers();
+    const machine = createMachine(
+      taskMachine({ Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 1 }] }),
+    );
+    start(machine, {}, 'a');
+    const b = start(machine, {}, 'b');
+    scheduler.tasks[0]?.close({ kind: 'failed', error: 'X' });
+    service.close();
+    service.close();
+    scheduler.tasks[1]?.close({ kind: 'failed', error: 'X' });
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(10_000);
+    expect(scheduler.tasks).toHaveLength(2);
+    expect(describe_(b)['status']).toBe('RUNNING');
+  });
+});
+
+describe('retention', () => {
+  it('forgets the oldest finished executions past maxFinishedExecutions, never running ones', () => {
+    service = new StateMachineService({
+      region: 'us-east-1',
+      accountId: '123456789012',
+      scheduler,
+      maxFinishedExecutions: 2,
+    });
+    const machine = createMachine(taskMachine());
+    const running = start(machine, {}, 'running');
+    const done = ['d0', 'd1', 'd2'].map((name) => {
+      const arn = start(machine, {}, name);
+      scheduler.last().close({ kind: 'succeeded', output: '{}' });
+      return arn;
+    });
+    expect(callError('DescribeExecution', { executionArn: done[0] }).errorName).toBe('ExecutionDoesNotExist');
+    expect(describe_(done[2] as string)['status']).toBe('SUCCEEDED');
+    expect(describe_(running)['status']).toBe('RUNNING');
+    const listed = call('ListExecutions', { stateMachineArn: machine })['executions'] as Body[];
+    expect(listed.map((e) => e['name'])).toEqual(['d2', 'd1', 'running']);
+  });
+
+  it('refuses a bad option, naming it', () => {
+    let error: unknown;
+    try {
+      new StateMachineService({ region: 'us-east-1', accountId: '1', scheduler, maxFinishedExecutions: -1 });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).name).toBe('InvalidStateMachineServiceOptionError');
+    expect((error as Error).message).toContain('maxFinishedExecutions');
   });
 });

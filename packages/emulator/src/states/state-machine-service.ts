@@ -26,6 +26,50 @@ export interface StateMachineServiceOptions {
   scheduler: TaskScheduler;
   /** Clock in epoch milliseconds. @default Date.now */
   now?: () => number;
+  /**
+   * Finished executions kept for Describe/List/GetExecutionHistory; past it the oldest-finished is forgotten
+   * (AWS keeps them 90 days, but benchmarks push thousands a second through; ~3.4 KB each).
+   * @default 25000
+   */
+  maxFinishedExecutions?: number;
+}
+
+/** A bad StateMachineServiceOptions value; the message names the option and the value. */
+export class InvalidStateMachineServiceOptionError extends TypeError {
+  override readonly name = 'InvalidStateMachineServiceOptionError';
+}
+
+export interface CompiledStateMachineServiceOptions {
+  region: string;
+  accountId: string;
+  scheduler: TaskScheduler;
+  now: () => number;
+  maxFinishedExecutions: number;
+}
+
+export function compileStateMachineServiceOptions(
+  options: StateMachineServiceOptions,
+): CompiledStateMachineServiceOptions {
+  const maxFinishedExecutions = options.maxFinishedExecutions ?? 25_000;
+  if (!Number.isInteger(maxFinishedExecutions) || maxFinishedExecutions < 0) {
+    throw new InvalidStateMachineServiceOptionError(
+      `maxFinishedExecutions must be a non-negative integer, got ${String(maxFinishedExecutions)}`,
+    );
+  }
+  for (const field of ['region', 'accountId'] as const) {
+    if (typeof options[field] !== 'string' || options[field].length === 0) {
+      throw new InvalidStateMachineServiceOptionError(
+        `${field} must be a non-empty string, got ${String(options[field])}`,
+      );
+    }
+  }
+  return {
+    region: options.region,
+    accountId: options.accountId,
+    scheduler: options.scheduler,
+    now: options.now ?? Date.now,
+    maxFinishedExecutions,
+  };
 }
 
 export interface ExecutionCounts {
@@ -47,8 +91,8 @@ interface StateMachineRecord {
   readonly creationDateMs: number;
   /** Position in `machineList`, cleared to a hole on delete. */
   readonly position: number;
-  /** Every execution in start order; ListExecutions pages from the end (newest first). */
-  readonly executions: Execution[];
+  /** Every execution in start order (holes where forgotten); ListExecutions pages from the end (newest first). */
+  readonly executions: (Execution | undefined)[];
 }
 
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
@@ -68,15 +112,27 @@ export class StateMachineService {
   private readonly running = new Set<Execution>();
   private readonly counts: ExecutionCounts = { running: 0, succeeded: 0, failed: 0, timedOut: 0, aborted: 0 };
   private closed = false;
+  private readonly maxFinished: number;
+  /** Finished executions in the order they finished, for forgetting the oldest; `finishedHead` is the first live slot. */
+  private finished: { list: (Execution | undefined)[]; index: number; arn: string }[] = [];
+  private finishedHead = 0;
+  /** Where each execution sits in its machine's list, so that it can be forgotten in O(1). */
+  private readonly slots = new WeakMap<Execution, { list: (Execution | undefined)[]; index: number }>();
 
   constructor(options: StateMachineServiceOptions) {
-    this.region = options.region;
-    this.accountId = options.accountId;
-    this.now = options.now ?? Date.now;
+    const compiled = compileStateMachineServiceOptions(options);
+    this.region = compiled.region;
+    this.accountId = compiled.accountId;
+    this.now = compiled.now;
+    this.maxFinished = compiled.maxFinishedExecutions;
+    const isClosed = () => this.closed;
     this.host = {
-      scheduler: options.scheduler,
+      scheduler: compiled.scheduler,
       now: this.now,
       onFinished: (execution) => this.onFinished(execution),
+      get closed() {
+        return isClosed();
+      },
     };
     this.operations = new Map<string, OperationHandler>([
       ['CreateStateMachine', (input) => this.createStateMachine(input)],
@@ -219,6 +275,7 @@ export class StateMachineService {
     }
     const execution = new Execution(this.host, machine, arn, name, inputText, this.now());
     this.executions.set(arn, execution);
+    this.slots.set(execution, { list: machine.executions, index: machine.executions.length });
     machine.executions.push(execution);
     this.running.add(execution);
     execution.start(inputValue);
@@ -257,8 +314,8 @@ export class StateMachineService {
     let skip = decodePageToken(input) ?? 0;
     const executions: unknown[] = [];
     while (skip < list.length && executions.length < size) {
-      const execution = list[list.length - 1 - skip++] as Execution;
-      if (status !== undefined && execution.status !== status) continue;
+      const execution = list[list.length - 1 - skip++];
+      if (execution === undefined || (status !== undefined && execution.status !== status)) continue;
       executions.push({
         executionArn: execution.arn,
         stateMachineArn: machine.arn,
@@ -299,6 +356,7 @@ export class StateMachineService {
 
   private onFinished(execution: Execution): void {
     this.running.delete(execution);
+    this.remember(execution);
     switch (execution.status) {
       case 'SUCCEEDED':
         this.counts.succeeded++;
@@ -314,6 +372,22 @@ export class StateMachineService {
         break;
       case 'RUNNING':
         break;
+    }
+  }
+
+  /** Keeps the newest `maxFinished` finished executions; O(1) amortised. */
+  private remember(execution: Execution): void {
+    const slot = this.slots.get(execution);
+    this.finished.push({ list: slot?.list ?? [], index: slot?.index ?? -1, arn: execution.arn });
+    while (this.finished.length - this.finishedHead > this.maxFinished) {
+      const oldest = this.finished[this.finishedHead++];
+      if (!oldest) break;
+      this.executions.delete(oldest.arn);
+      if (oldest.index >= 0) oldest.list[oldest.index] = undefined;
+    }
+    if (this.finishedHead > 1024 && this.finishedHead * 2 > this.finished.length) {
+      this.finished = this.finished.slice(this.finishedHead);
+      this.finishedHead = 0;
     }
   }
 
