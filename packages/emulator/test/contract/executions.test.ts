@@ -18,7 +18,6 @@ import {
 } from '@aws-sdk/client-sfn';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StateMachineService } from '../../src/states/index.js';
 import { onAws, startTarget, waitFor, type ContractTarget } from './target.js';
 
 // On AWS a state machine needs a real role; without one these tests only run against the emulator.
@@ -31,17 +30,6 @@ describe.skipIf(!runnable)('executions', () => {
 
   beforeEach(async () => {
     target = await startTarget();
-    const emulator = target.emulator;
-    // Until the server wires the engine in itself, attach it here (stats() shows `executions` once wired).
-    if (emulator && emulator.stats().executions === undefined) {
-      emulator.attachEngine(
-        new StateMachineService({
-          region: emulator.region,
-          accountId: emulator.accountId,
-          scheduler: emulator.scheduler,
-        }),
-      );
-    }
   });
 
   afterEach(async () => {
