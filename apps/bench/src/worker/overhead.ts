@@ -1,0 +1,269 @@
+// The worker's cost: jobs per second through ActivityWorker against a bare BullMQ
+// Worker whose processor makes the same SendTaskSuccess call by hand; same concurrency, sides alternated.
+//
+//   pnpm --filter @sfn-bullmq/bench exec tsx src/worker/overhead.ts [--jobs 3000] [--rounds 3] [--concurrency 50]
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { GetActivityTaskCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  createPollingSfnClient,
+  createSendSfnClient,
+  jobIdForToken,
+  parseTaskInput,
+  type ActivityJobData,
+} from '@sfn-bullmq/shared';
+import { RedisServer } from '@sfn-bullmq/test-support';
+import { ActivityWorker } from '@sfn-bullmq/worker';
+import { Queue, Worker } from 'bullmq';
+import { pino } from 'pino';
+import type { HostMessage, HostRequest } from './emulator-host.js';
+
+const REGION = 'us-east-1';
+const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+const INPUT = JSON.stringify({ imageId: 'img-1', width: 640 });
+/** The same trivial handler on both sides, so only the machinery differs. */
+const handler = (input: unknown): unknown => ({ ok: true, echo: input });
+
+type Side = 'bare' | 'ActivityWorker';
+
+interface RoundResult {
+  round: number;
+  side: Side;
+  jobs: number;
+  seconds: number;
+  jobsPerSecond: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '3000' },
+    rounds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '50' },
+  },
+});
+const JOBS = positive('jobs', values.jobs);
+const ROUNDS = positive('rounds', values.rounds);
+const CONCURRENCY = positive('concurrency', values.concurrency);
+
+function positive(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`--${name}: must be a positive whole number, got '${raw}'\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** The emulator in its own process, answering requests one at a time. */
+class EmulatorHost {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(): Promise<EmulatorHost> {
+    const entry = fileURLToPath(
+      new URL(import.meta.url.endsWith('.ts') ? './emulator-host.ts' : './emulator-host.js', import.meta.url),
+    );
+    const child = fork(entry, [], {
+      execArgv: [
+        '--disable-warning=NodeVersionSupportWarning',
+        ...(import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : []),
+      ],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const ready = await new Promise<HostMessage>((resolve, reject) => {
+      child.once('message', (message: HostMessage) => resolve(message));
+      child.once('exit', (code) => reject(new Error(`the emulator host exited (${code})`)));
+    });
+    if (ready.type !== 'ready') throw new Error(`unexpected first message ${JSON.stringify(ready)}`);
+    return new EmulatorHost(child, ready.endpoint);
+  }
+
+  request(request: HostRequest): Promise<HostMessage> {
+    return new Promise((resolve) => {
+      this.child.once('message', (message: HostMessage) => resolve(message));
+      this.child.send(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ type: 'close' } satisfies HostRequest);
+    await exited;
+  }
+}
+
+/** Schedules `count` tasks and takes their tokens with 100 concurrent polls, as a bridge would. */
+async function takeTokens(
+  host: EmulatorHost,
+  poller: SFNClient,
+  count: number,
+): Promise<{ activityArn: string; tokens: string[] }> {
+  const reply = await host.request({
+    type: 'schedule',
+    activity: `bench-${randomUUID()}`,
+    count,
+    input: INPUT,
+  });
+  if (reply.type !== 'scheduled') throw new Error(`schedule failed: ${JSON.stringify(reply)}`);
+  const { activityArn } = reply;
+  const tokens: string[] = [];
+  await Promise.all(
+    Array.from({ length: 100 }, async () => {
+      while (tokens.length < count) {
+        const task = await poller.send(new GetActivityTaskCommand({ activityArn, workerName: 'bench' }));
+        if (task.taskToken === undefined) return;
+        tokens.push(task.taskToken);
+      }
+    }),
+  );
+  if (tokens.length !== count) throw new Error(`took ${tokens.length} of ${count} tokens`);
+  return { activityArn, tokens };
+}
+
+async function runRound(
+  side: Side,
+  round: number,
+  host: EmulatorHost,
+  poller: SFNClient,
+  sendClient: SFNClient,
+  connection: { host: string; port: number },
+): Promise<RoundResult> {
+  const { activityArn, tokens } = await takeTokens(host, poller, JOBS);
+  const queueName = `bench-${side === 'bare' ? 'bare' : 'wrapped'}-${randomUUID()}`;
+  const queue = new Queue<ActivityJobData>(queueName, { connection });
+  const receivedAt = Date.now();
+  for (let i = 0; i < tokens.length; i += 1_000) {
+    await queue.addBulk(
+      tokens.slice(i, i + 1_000).map((taskToken) => ({
+        name: queueName,
+        data: { taskToken, ...parseTaskInput(INPUT), activityArn, workerName: 'bench', receivedAt },
+        opts: { jobId: jobIdForToken(taskToken) },
+      })),
+    );
+  }
+
+  let completed = 0;
+  let failed = 0;
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+  const onCompleted = (): void => {
+    completed += 1;
+    if (completed + failed === JOBS) resolveDone();
+  };
+  const onFailed = (): void => {
+    failed += 1;
+    if (completed + failed === JOBS) resolveDone();
+  };
+
+  const startedAt = performance.now();
+  let close: () => Promise<void>;
+  if (side === 'bare') {
+    const worker = new Worker<ActivityJobData>(
+      queueName,
+      async (job) => {
+        const output = JSON.stringify(handler(job.data.input));
+        await sendClient.send(new SendTaskSuccessCommand({ taskToken: job.data.taskToken, output }));
+      },
+      { connection, concurrency: CONCURRENCY },
+    );
+    worker.on('completed', onCompleted).on('failed', onFailed);
+    close = () => worker.close();
+  } else {
+    const worker = new ActivityWorker(queueName, handler, {
+      connection,
+      concurrency: CONCURRENCY,
+      sfn: { client: sendClient },
+      logger: pino({ level: 'silent' }),
+    });
+    worker.worker.on('completed', onCompleted).on('failed', onFailed);
+    close = () => worker.close();
+  }
+  await done;
+  const seconds = (performance.now() - startedAt) / 1_000;
+  await close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+
+  const stats = await host.request({ type: 'stats', activityArn });
+  if (failed > 0 || stats.type !== 'stats' || stats.succeeded !== JOBS) {
+    throw new Error(`${side} round ${round}: ${failed} jobs failed, emulator stats ${JSON.stringify(stats)}`);
+  }
+  return { round, side, jobs: JOBS, seconds, jobsPerSecond: JOBS / seconds };
+}
+
+function median(numbers: number[]): number {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  const explicit = process.env['REDIS_URL'];
+  const redis = explicit === undefined || explicit === '' ? await RedisServer.start() : undefined;
+  const url = new URL(redis?.url ?? (explicit as string));
+  const connection = { host: url.hostname, port: Number(url.port) };
+  const host = await EmulatorHost.start();
+  const poller = createPollingSfnClient({
+    endpoint: host.endpoint,
+    region: REGION,
+    credentials: CREDENTIALS,
+    maxConcurrentPolls: 100,
+  });
+  const sendClient = createSendSfnClient({
+    endpoint: host.endpoint,
+    region: REGION,
+    credentials: CREDENTIALS,
+    maxSockets: 64,
+  });
+  const results: RoundResult[] = [];
+  try {
+    // A warm-up round per side (not reported): JIT, sockets and Redis scripts.
+    for (const side of ['bare', 'ActivityWorker'] as const)
+      await runRound(side, 0, host, poller, sendClient, connection);
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      // Alternate which side goes first, so drift over the run does not favour one.
+      const order: Side[] = round % 2 === 1 ? ['bare', 'ActivityWorker'] : ['ActivityWorker', 'bare'];
+      for (const side of order) {
+        const result = await runRound(side, round, host, poller, sendClient, connection);
+        results.push(result);
+        process.stderr.write(`round ${round} ${side}: ${result.jobsPerSecond.toFixed(0)} jobs/s\n`);
+      }
+    }
+  } finally {
+    poller.destroy();
+    sendClient.destroy();
+    await host.close();
+    await redis?.close();
+  }
+
+  const bare = median(results.filter((r) => r.side === 'bare').map((r) => r.jobsPerSecond));
+  const wrapped = median(results.filter((r) => r.side === 'ActivityWorker').map((r) => r.jobsPerSecond));
+  const lines = [
+    `### Worker overhead: ActivityWorker vs a bare BullMQ processor (SendTaskSuccess to the emulator)`,
+    '',
+    `${JOBS} jobs per round, concurrency ${CONCURRENCY}, ${ROUNDS} rounds per side after one warm-up each, sides alternated; ` +
+      `emulator in its own process, private Redis, Node ${process.version}.`,
+    '',
+    '| Round | Side | Jobs | Seconds | Jobs/s |',
+    '| ---: | --- | ---: | ---: | ---: |',
+    ...results.map(
+      (r) =>
+        `| ${r.round} | ${r.side} | ${r.jobs} | ${r.seconds.toFixed(2)} | ${r.jobsPerSecond.toFixed(0)} |`,
+    ),
+    '',
+    '| Side | Median jobs/s |',
+    '| --- | ---: |',
+    `| bare BullMQ processor | ${bare.toFixed(0)} |`,
+    `| ActivityWorker | ${wrapped.toFixed(0)} |`,
+    `| **ratio** | **${((wrapped / bare) * 100).toFixed(1)} %** (target ≥ 90 %) |`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await main();
