@@ -25,6 +25,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   dev: async () => (await import('./commands/dev.js')).runDevCommand,
 };
 
+// The AWS SDK warns on Node 20 about releases after January 2027; the repository pins its SDK version,
+// so the warning is noise in every command's output (and the workers dev mode spawns inherit this).
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

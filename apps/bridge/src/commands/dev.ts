@@ -232,7 +232,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     const sfn: SfnConnectionOptions = { region: options.region };
     let workerSfnEnv: Record<string, string> = { AWS_REGION: options.region };
     if (options.aws) {
-      say(`steps     AWS Step Functions in ${options.region} (credentials from the standard AWS chain)`);
+      say(`sfn        AWS Step Functions in ${options.region} (credentials from the standard AWS chain)`);
     } else {
       if (options.sfnEndpoint !== undefined) {
         sfn.endpoint = options.sfnEndpoint;

@@ -61,7 +61,9 @@ export function sampleInput(
 ): Record<string, unknown> {
   return {
     orderId: `order-${n}`,
-    image: { url: `https://example.com/images/${n}.jpg`, width: 1920, height: 1080 },
+    imageUrl: `https://example.com/images/${n}.jpg`,
+    width: 1920,
+    height: 1080,
     amountCents: 500 + Math.floor(random() * 20_000),
     declined: random() < declineRate,
   };

@@ -1,0 +1,71 @@
+// `sfn-bullmq dev` end to end, as the README runs it: a private Redis, the
+// emulator, the bridge, the example worker as a child process, sample executions.
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from './cli-process.js';
+
+const runs: CliRun[] = [];
+afterEach(async () => {
+  await Promise.all(runs.splice(0).map((run) => run.kill()));
+});
+
+const FLAGS = [
+  '--port',
+  '0',
+  '--polls',
+  '10',
+  '--rate',
+  '5',
+  '--poll-timeout-ms',
+  '1000',
+  '--concurrency',
+  '20',
+];
+
+function summary(out: string) {
+  const match =
+    /dev summary: (\d+) started, (\d+) succeeded \((\d+) declined, handled\), (\d+) failed, (\d+) timed out, (\d+) still running; lost tokens: (\d+)/.exec(
+      out,
+    );
+  if (match === null) throw new Error(`no summary in:\n${out}`);
+  const [started, succeeded, declined, failed, timedOut, running, lost] = match
+    .slice(1)
+    .map(Number) as number[];
+  return { started, succeeded, declined, failed, timedOut, running, lost };
+}
+
+describe('sfn-bullmq dev', () => {
+  it('runs sample executions to success and stops cleanly on SIGTERM with no token lost', async () => {
+    const cli = runCli(['dev', ...FLAGS, '--decline-rate', '0.3'], { REDIS_URL: '', LOG_LEVEL: 'info' });
+    runs.push(cli);
+    const [, dashboard] = (await cli.waitFor(/dashboard\s+(http:\/\/\S+)/)) as unknown as [string, string];
+    // Progress lines come every 2 s when the output is not a terminal.
+    await cli.waitFor(/executions: \d+ started, ([1-9]\d+) succeeded/, 40_000);
+    const board = await fetch(dashboard);
+    expect(board.status).toBe(200);
+    const metrics = await (await fetch(dashboard.replace('/admin/queues', '/metrics'))).text();
+    expect(metrics).toMatch(/sfn_bullmq_queue_jobs\{queue="resize-image",state="completed"\} [1-9]/);
+
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    const result = summary(cli.stdout());
+    expect(result.succeeded).toBeGreaterThanOrEqual(10);
+    expect(result.succeeded).toBe(result.started);
+    expect(result.failed).toBe(0);
+    expect(result.timedOut).toBe(0);
+    expect(result.running).toBe(0);
+    expect(result.lost).toBe(0);
+    // Declined cards are caught by the state machine: handled, not failed.
+    expect(result.declined).toBeGreaterThan(0);
+    expect(cli.stderr()).toBe('');
+  });
+
+  it('stops by itself after --duration-s', async () => {
+    const cli = runCli(['dev', ...FLAGS, '--duration-s', '3'], { REDIS_URL: '' });
+    runs.push(cli);
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    const result = summary(cli.stdout());
+    expect(result.started).toBeGreaterThanOrEqual(10);
+    expect(result.succeeded).toBe(result.started);
+    expect(result.lost).toBe(0);
+  });
+});
