@@ -22,6 +22,7 @@ import { sleep, waitFor } from './wait-for.js';
 
 const CLI = fileURLToPath(new URL('../../../../apps/bridge/bin/sfn-bullmq.js', import.meta.url));
 const WORKER_FIXTURE = fileURLToPath(new URL('../fixtures/worker.ts', import.meta.url));
+const EMULATOR_FIXTURE = fileURLToPath(new URL('../fixtures/emulator.ts', import.meta.url));
 const E2E_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PREFIX = '{sfn}';
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e', AWS_REGION: 'us-east-1' };
@@ -42,6 +43,11 @@ export interface ScenarioOptions {
   pollTimeoutMs?: number;
   /** More `sfn-bullmq emulator` flags (faults). */
   emulatorArgs?: string[];
+  /**
+   * Run the emulator from fixtures/emulator.ts (`startEmulator` with these options, in its own process)
+   * instead of the CLI: for what the CLI has no flag for (token buckets of chosen sizes).
+   */
+  emulatorOptions?: Record<string, unknown>;
   /** Redis with the append-only file (for restarts). @default false */
   appendOnly?: boolean;
   /** @default { timeoutSeconds: 8, heartbeatSeconds: 4, retryAttempts: 3 } */
@@ -102,6 +108,8 @@ export interface RunRecord {
   jobId: string;
   attempt?: number;
   execution?: string;
+  /** The workerName of the bridge whose poll received the token. */
+  bridge?: string;
   at: number;
 }
 
@@ -161,19 +169,34 @@ export class Scenario {
     try {
       redis = await RedisServer.start({ appendOnly: options.appendOnly ?? false });
       const activity = `e2e-s${options.scenario}`;
-      const emulator = processes.spawn('emulator', process.execPath, {
-        args: [
-          CLI,
-          'emulator',
-          '--port',
-          '0',
-          '--poll-timeout-ms',
-          String(options.pollTimeoutMs ?? 1500),
-          '--activity',
-          activity,
-          ...(options.emulatorArgs ?? []),
-        ],
-      });
+      const pollTimeoutMs = options.pollTimeoutMs ?? 1500;
+      const emulator =
+        options.emulatorOptions === undefined
+          ? processes.spawn('emulator', process.execPath, {
+              args: [
+                CLI,
+                'emulator',
+                '--port',
+                '0',
+                '--poll-timeout-ms',
+                String(pollTimeoutMs),
+                '--activity',
+                activity,
+                ...(options.emulatorArgs ?? []),
+              ],
+            })
+          : processes.spawn('emulator', process.execPath, {
+              args: ['--import', 'tsx', EMULATOR_FIXTURE],
+              cwd: E2E_ROOT,
+              env: {
+                EMULATOR_OPTIONS: JSON.stringify({
+                  port: 0,
+                  pollTimeoutMs,
+                  activities: [activity],
+                  ...options.emulatorOptions,
+                }),
+              },
+            });
       const endpoint = (await emulator.waitForOutput(/listening on (http:\/\/\S+)/))[1]!;
       const arn = (await emulator.waitForOutput(/activity (arn:aws:states:\S+)/))[1]!;
       const scenario = new Scenario(options, dir, redis, emulator, endpoint, arn, processes);
