@@ -1,0 +1,295 @@
+// Emulator throughput benchmark: tasks and executions completed per second through the
+// emulator alone, driven by the SDK from a child process, with and without 100,000 open tasks held.
+//
+//   pnpm --filter @sfn-bullmq/bench exec tsx src/emulator/throughput.ts [--duration-ms 10000] [--pollers 64] [--held 100000] [--hold-via-http]
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
+import type { ChildMessage, DriveCommand, DriveResult } from './driver-protocol.js';
+
+interface Row {
+  scenario: string;
+  held: number;
+  pollers: number;
+  seconds: number;
+  completed: number;
+  perSecond: number;
+  /** Emulator-process CPU per completed item, µs. */
+  serverCpuMicros: number;
+  driverCpuMicros: number;
+  errors: string;
+}
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value < 0)
+    throw new TypeError(`--${name}: expected a number, got ${process.argv[index + 1]}`);
+  return value;
+}
+
+const durationMs = option('duration-ms', 10_000);
+const pollers = option('pollers', 64);
+const heldCount = option('held', 100_000);
+const holdViaHttp = process.argv.includes('--hold-via-http');
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+function memory(): { rss: number; heap: number } {
+  gc();
+  gc();
+  const usage = process.memoryUsage();
+  return { rss: usage.rss, heap: usage.heapUsed };
+}
+
+async function startDriver(): Promise<ChildProcess> {
+  const child = fork(fileURLToPath(new URL('./throughput-driver.ts', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const [message] = (await once(child, 'message')) as [ChildMessage];
+  if (message.type !== 'ready') throw new Error('driver did not start');
+  return child;
+}
+
+async function runDriver(child: ChildProcess, command: DriveCommand): Promise<DriveResult> {
+  const result = once(child, 'message') as Promise<[ChildMessage]>;
+  child.send(command);
+  const [message] = await result;
+  if (message.type !== 'result') throw new Error('unexpected driver message');
+  return message;
+}
+
+/** Keeps `backlog` tasks waiting on the activity by scheduling one for each that closes. */
+function keepTasksQueued(emulator: Emulator, activityArn: string, backlog: number): () => void {
+  let stopped = false;
+  const scheduleOne = (): void => {
+    if (stopped) return;
+    emulator
+      .scheduleTask(activityArn, '{"work":1}')
+      .outcome.then(scheduleOne)
+      .catch(() => undefined);
+  };
+  for (let index = 0; index < backlog; index += 1) scheduleOne();
+  return () => {
+    stopped = true;
+  };
+}
+
+async function tasksScenario(emulator: Emulator, child: ChildProcess, held: number): Promise<Row> {
+  const activityArn = emulator.createActivity(`bench-tasks-${held}`);
+  const stop = keepTasksQueued(emulator, activityArn, pollers * 8);
+  const before = emulator.stats().activities[activityArn]!.succeeded;
+  const startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const result = await runDriver(child, {
+    type: 'drive',
+    endpoint: emulator.endpoint,
+    region: emulator.region,
+    activityArn,
+    pollers,
+    durationMs,
+  });
+  const seconds = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverCpu = cpu.user + cpu.system;
+  const completed = emulator.stats().activities[activityArn]!.succeeded - before;
+  stop();
+  return row('tasks (scheduleTask → poll → SendTaskSuccess)', held, seconds, completed, result, serverCpu);
+}
+
+async function executionsScenario(emulator: Emulator, child: ChildProcess, held: number): Promise<Row> {
+  const activityArn = emulator.createActivity(`bench-executions-${held}`);
+  const created = (await call(emulator, 'CreateStateMachine', {
+    name: `bench-machine-${held}`,
+    roleArn: 'arn:aws:iam::123456789012:role/bench',
+    definition: JSON.stringify({
+      StartAt: 'Work',
+      States: { Work: { Type: 'Task', Resource: activityArn, TimeoutSeconds: 300, End: true } },
+    }),
+  })) as { stateMachineArn: string };
+  const before = emulator.stats().executions?.succeeded ?? 0;
+  const startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const result = await runDriver(child, {
+    type: 'drive',
+    endpoint: emulator.endpoint,
+    region: emulator.region,
+    activityArn,
+    pollers,
+    durationMs,
+    stateMachineArn: created.stateMachineArn,
+    starters: 16,
+    maxInFlight: pollers * 8,
+  });
+  const seconds = (performance.now() - startedAt) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const serverCpu = cpu.user + cpu.system;
+  const completed = (emulator.stats().executions?.succeeded ?? 0) - before;
+  return row(
+    'executions (StartExecution → poll → SendTaskSuccess)',
+    held,
+    seconds,
+    completed,
+    result,
+    serverCpu,
+  );
+}
+
+function row(
+  scenario: string,
+  held: number,
+  seconds: number,
+  completed: number,
+  result: DriveResult,
+  serverCpu: number,
+): Row {
+  const errors = Object.entries(result.errors)
+    .map(([name, count]) => `${name}×${count}`)
+    .join(', ');
+  return {
+    scenario,
+    held,
+    pollers,
+    seconds: round(seconds, 1),
+    completed,
+    perSecond: Math.round(completed / seconds),
+    serverCpuMicros: completed > 0 ? Math.round(serverCpu / completed) : 0,
+    driverCpuMicros: completed > 0 ? Math.round(result.cpuMicros / completed) : 0,
+    errors: errors === '' ? 'none' : errors,
+  };
+}
+
+/** A control call straight to the server, as the SDK would send it (no signing needed by the emulator). */
+async function call(emulator: Emulator, operation: string, body: unknown): Promise<unknown> {
+  const response = await fetch(emulator.endpoint, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.0',
+      'X-Amz-Target': `AWSStepFunctions.${operation}`,
+    },
+    body: JSON.stringify(body),
+  });
+  const parsed = await response.json();
+  if (!response.ok) throw new Error(`${operation}: ${JSON.stringify(parsed)}`);
+  return parsed;
+}
+
+/**
+ * Schedules `count` tasks with long clocks and starts them all (tokens taken, never answered).
+ * By default they are started in-process through the broker's poll path (the same dispatch code
+ * as an HTTP poll, minus the socket), so the step takes seconds even on a busy machine;
+ * `--hold-via-http` starts them with real GetActivityTask calls instead.
+ */
+async function holdOpenTasks(emulator: Emulator, count: number, viaHttp: boolean): Promise<void> {
+  const activityArn = emulator.createActivity('bench-held');
+  for (let index = 0; index < count; index += 1) {
+    emulator.scheduleTask(activityArn, `{"held":${index}}`, { timeoutSeconds: 3600, heartbeatSeconds: 600 });
+  }
+  if (viaHttp) {
+    let started = 0;
+    while (started < count) {
+      const size = Math.min(500, count - started);
+      const answers = await Promise.all(
+        Array.from({ length: size }, () =>
+          call(emulator, 'GetActivityTask', { activityArn, workerName: 'holder' }),
+        ),
+      );
+      started += answers.filter(
+        (answer) => (answer as { taskToken?: string }).taskToken !== undefined,
+      ).length;
+    }
+  } else {
+    const sink = { answer: () => undefined, drop: () => undefined };
+    for (let index = 0; index < count; index += 1) emulator.scheduler.poll(activityArn, 'holder', sink);
+  }
+  const stats = emulator.stats().activities[activityArn]!;
+  if (stats.started !== count || stats.waiting !== 0) {
+    throw new Error(`held tasks not all started: ${JSON.stringify(stats)}`);
+  }
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
+
+function markdown(rows: Row[]): string {
+  const lines = [
+    '| scenario | open tasks held | pollers | window (s) | completed | per second | emulator CPU per item | implied emulator capacity (1 core) | driver CPU per item | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.scenario} | ${r.held.toLocaleString('en')} | ${r.pollers} | ${r.seconds} | ${r.completed.toLocaleString('en')} | ${r.perSecond.toLocaleString('en')} | ${r.serverCpuMicros} µs | ${capacity(r.serverCpuMicros)} | ${r.driverCpuMicros} µs | ${r.errors} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const loadAtStart = loadavg()[0]!.toFixed(1);
+  // The default 60 s poll hold would keep the driver's last polls open after each window; 1 s ends them quickly.
+  const emulator = await startEmulator({ pollTimeoutMs: 1000 });
+  const child = await startDriver();
+  const rows: Row[] = [];
+  try {
+    // Warm-up (JIT, sockets), not reported.
+    await runDriver(child, {
+      type: 'drive',
+      endpoint: emulator.endpoint,
+      region: emulator.region,
+      activityArn: emulator.createActivity('bench-warmup'),
+      pollers,
+      durationMs: 1500,
+    }).then(() => undefined);
+    rows.push(await tasksScenario(emulator, child, 0));
+    rows.push(await executionsScenario(emulator, child, 0));
+    const before = memory();
+    const heldStartedAt = performance.now();
+    await holdOpenTasks(emulator, heldCount, holdViaHttp);
+    const heldSeconds = (performance.now() - heldStartedAt) / 1000;
+    const after = memory();
+    rows.push(await tasksScenario(emulator, child, heldCount));
+    rows.push(await executionsScenario(emulator, child, heldCount));
+    console.log(markdown(rows));
+    console.log();
+    console.log('| memory for open tasks | total | per open task |');
+    console.log('| --- | ---: | ---: |');
+    const perTask = (bytes: number): string => (heldCount > 0 ? `${Math.round(bytes / heldCount)} B` : 'n/a');
+    console.log(
+      `| heap used (after GC) | ${mb(after.heap - before.heap)} | ${perTask(after.heap - before.heap)} |`,
+    );
+    console.log(`| RSS | ${mb(after.rss - before.rss)} | ${perTask(after.rss - before.rss)} |`);
+    console.log();
+    console.log(
+      `Measured: emulator in this process (pollTimeoutMs 1000), one child process driving it with @aws-sdk/client-sfn ` +
+        `over HTTP on 127.0.0.1 (${pollers} poll loops on createPollingSfnClient, Send* on createSendSfnClient; ` +
+        `executions started by 16 StartExecution loops with at most ${pollers * 8} in flight). "completed" counts ` +
+        `SendTaskSuccess (tasks) or SUCCEEDED executions from the emulator's own stats over a ${durationMs / 1000} s ` +
+        `window, after a 1.5 s warm-up; "CPU per item" is process.cpuUsage() over the window divided by completed items, for the emulator process (which also runs the scheduleTask top-up in the tasks rows) and the driver. ${heldCount.toLocaleString('en')} held tasks: scheduled with ` +
+        `TimeoutSeconds 3600 and HeartbeatSeconds 600, started ${holdViaHttp ? 'by GetActivityTask over HTTP, 500 concurrent' : "in-process through the broker's poll path"} ` +
+        `(${round(heldSeconds, 1)} s) and never answered; memory is the delta of process.memoryUsage() after two ` +
+        `forced GCs around that step. Node ${process.version}, ${cpus().length} CPUs, ` +
+        `load average at start ${loadAtStart} and at end ${loadavg()[0]!.toFixed(1)} (the machine is shared).`,
+    );
+  } finally {
+    child.disconnect();
+    await emulator.close();
+  }
+}
+
+/** Items per second one core could serve at the measured CPU per item (the machine is shared, so wall-clock rates understate it). */
+function capacity(micros: number): string {
+  return micros > 0 ? `${Math.round(1_000_000 / micros).toLocaleString('en')}/s` : 'n/a';
+}
+
+function mb(bytes: number): string {
+  return `${round(bytes / 1024 / 1024, 1)} MiB`;
+}
+
+await main();
