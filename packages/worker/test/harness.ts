@@ -77,6 +77,16 @@ export async function deliverTask(
   data: ActivityJobData;
 }> {
   const { outcome } = harness.emulator.scheduleTask(activity.arn, JSON.stringify(input), options);
+  const { job, data } = await pollAndEnqueue(harness, activity, options);
+  return { outcome, job, data };
+}
+
+/** Takes the next task of the activity with GetActivityTask and adds the job the bridge would add. */
+export async function pollAndEnqueue(
+  harness: Harness,
+  activity: Activity,
+  options: { receivedAt?: number; addJob?: boolean } = {},
+): Promise<{ job: Job<ActivityJobData> | undefined; data: ActivityJobData }> {
   const task = await harness.sfn.send(
     new GetActivityTaskCommand({ activityArn: activity.arn, workerName: 'test-bridge' }),
   );
@@ -92,7 +102,7 @@ export async function deliverTask(
     options.addJob === false
       ? undefined
       : await activity.queue.add(activity.name, data, { jobId: jobIdForToken(task.taskToken) });
-  return { outcome, job, data };
+  return { job, data };
 }
 
 /** Polls `predicate` until it is true, or fails after `timeoutMs`. */

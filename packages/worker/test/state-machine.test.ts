@@ -1,0 +1,162 @@
+import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { uniqueName } from '@sfn-bullmq/test-support';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  ActivityFailure,
+  ActivityWorker,
+  TASK_GONE_JOB_ERROR,
+  cancelReasonOf,
+  type ActivityHandler,
+  type CancelReason,
+} from '../src/index.js';
+import {
+  connectionOf,
+  createActivity,
+  credentials,
+  finishedJob,
+  pollAndEnqueue,
+  startHarness,
+  testLogger,
+  waitFor,
+  type Activity,
+  type Harness,
+} from './harness.js';
+
+const redisUrl = inject('redisUrl');
+let harness: Harness;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(async () => {
+  await harness.close();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function activity(): Activity {
+  const created = createActivity(harness, redisUrl);
+  cleanups.push(() => created.close());
+  return created;
+}
+
+function worker<I, O>(
+  queueName: string,
+  handler: ActivityHandler<I, O>,
+  heartbeatIntervalMs = 10_000,
+): ActivityWorker<I, O> {
+  const created = new ActivityWorker(queueName, handler, {
+    connection: connectionOf(redisUrl),
+    sfn: { endpoint: harness.emulator.endpoint, region: 'us-east-1', credentials },
+    heartbeatIntervalMs,
+    minHeartbeatGapMs: 50,
+    logger: testLogger(),
+  });
+  cleanups.push(() => created.close({ force: true }));
+  return created;
+}
+
+/** A state machine with one activity Task that catches `CardDeclined` into a handled end. */
+async function chargeMachine(activityArn: string): Promise<string> {
+  const definition = {
+    StartAt: 'Charge',
+    States: {
+      Charge: {
+        Type: 'Task',
+        Resource: activityArn,
+        HeartbeatSeconds: 30,
+        Catch: [{ ErrorEquals: ['CardDeclined'], ResultPath: '$.declined', Next: 'Declined' }],
+        Next: 'Charged',
+      },
+      Declined: { Type: 'Pass', Result: 'handled', ResultPath: '$.handled', End: true },
+      Charged: { Type: 'Succeed' },
+    },
+  };
+  const created = await harness.sfn.send(
+    new CreateStateMachineCommand({
+      name: uniqueName('charge'),
+      definition: JSON.stringify(definition),
+      roleArn: 'arn:aws:iam::123456789012:role/test',
+    }),
+  );
+  return created.stateMachineArn!;
+}
+
+async function finishedExecution(executionArn: string) {
+  let status: string | undefined;
+  await waitFor(async () => {
+    const described = await harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    status = described.status;
+    return status !== 'RUNNING';
+  }, 'the execution to finish');
+  return harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
+}
+
+describe('ActivityWorker with state machines', () => {
+  it('routes a typed failure to the Catch that names its error', async () => {
+    const act = activity();
+    worker(act.name, (input: { amountCents: number; declined?: boolean }) => {
+      if (input.declined === true) throw ActivityFailure.nonRetryable('Card declined', 'CardDeclined');
+      return { charged: input.amountCents };
+    });
+    const stateMachineArn = await chargeMachine(act.arn);
+    const declined = await harness.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        input: JSON.stringify({ amountCents: 5, declined: true }),
+      }),
+    );
+    await pollAndEnqueue(harness, act);
+    const described = await finishedExecution(declined.executionArn!);
+    expect(described.status).toBe('SUCCEEDED');
+    const output = JSON.parse(described.output!) as {
+      handled?: string;
+      declined?: { Error?: string; Cause?: string };
+    };
+    expect(output.handled).toBe('handled');
+    expect(output.declined?.Error).toBe('CardDeclined');
+    expect(JSON.parse(output.declined!.Cause!)).toMatchObject({ errorMessage: 'Card declined' });
+
+    const charged = await harness.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ amountCents: 5 }) }),
+    );
+    await pollAndEnqueue(harness, act);
+    const succeeded = await finishedExecution(charged.executionArn!);
+    expect(succeeded.status).toBe('SUCCEEDED');
+    expect(JSON.parse(succeeded.output!)).toEqual({ charged: 5 });
+  });
+
+  it("aborts the signal with 'task-gone' when the execution is stopped mid-run, and reports nothing", async () => {
+    const act = activity();
+    let reason: CancelReason | undefined;
+    let started = false;
+    worker(
+      act.name,
+      async (_input, context) => {
+        started = true;
+        await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+        reason = cancelReasonOf(context.signal);
+        return 'too late';
+      },
+      200,
+    );
+    const stateMachineArn = await chargeMachine(act.arn);
+    const execution = await harness.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
+    const { job } = await pollAndEnqueue(harness, act);
+    await waitFor(() => started, 'the handler to start');
+    await harness.sfn.send(new StopExecutionCommand({ executionArn: execution.executionArn! }));
+    const finished = await finishedJob(act.queue, job!.id!);
+    expect(reason).toBe('task-gone');
+    expect(finished.failedReason).toContain(TASK_GONE_JOB_ERROR);
+    expect((await finishedExecution(execution.executionArn!)).status).toBe('ABORTED');
+    expect(harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
+  });
+});
