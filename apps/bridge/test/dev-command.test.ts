@@ -27,9 +27,9 @@ function summary(out: string) {
       out,
     );
   if (match === null) throw new Error(`no summary in:\n${out}`);
-  const [started, succeeded, declined, failed, timedOut, running, lost] = match
+  const [started = 0, succeeded = 0, declined = 0, failed = 0, timedOut = 0, running = 0, lost = 0] = match
     .slice(1)
-    .map(Number) as number[];
+    .map(Number);
   return { started, succeeded, declined, failed, timedOut, running, lost };
 }
 
