@@ -1,0 +1,55 @@
+// Scenario 7: Step Functions misbehaving: dropped token deliveries that stall the polls behind
+// them (the seed problem), 5xx answers and throttling, all at once. Everything still succeeds;
+// the dropped tokens are the only lost ones, and the Retry on States.Timeout recovers each.
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../harness/scenario-test.js';
+import { bySize } from '../harness/size.js';
+
+describe('scenario 7: Step Functions faults', () => {
+  it('recovers every dropped token by Retry and rides out 5xx and throttling', async () => {
+    await runScenario(
+      {
+        scenario: '7',
+        title: 'SFN faults: drops + stalls, 5xx, throttling',
+        // Token buckets far below AWS's, so throttling happens at this suite's rates (the CLI's
+        // --throttle only has AWS's defaults): polls and Send* share the small budgets.
+        emulatorOptions: {
+          faults: { dropRate: 0.08, stallFollowers: 5, errorRate: 0.05 },
+          throttle: {
+            GetActivityTask: { bucket: 15, refillPerSecond: 12 },
+            SendTaskSuccess: { bucket: 10, refillPerSecond: 8 },
+            SendTaskHeartbeat: { bucket: 10, refillPerSecond: 8 },
+          },
+        },
+        // Five tries, so a task whose token is dropped again and again still gets through.
+        clocks: { timeoutSeconds: 8, heartbeatSeconds: 4, retryAttempts: 5 },
+      },
+      async (s) => {
+        const polls = 20;
+        await s.startBridge({ polls });
+        await s.startWorker();
+        await s.startWorker();
+
+        const count = bySize(40, 400);
+        await s.startExecutions(count, bySize(50, 10));
+        const outcome = await s.finish({ timeoutMs: 120_000 });
+        const { totals } = outcome.emulator;
+
+        expect(outcome.executions.filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);
+        // The faults really happened.
+        expect(outcome.row.lostTokens.droppedByFault).toBeGreaterThanOrEqual(1);
+        expect(totals.injectedErrors).toBeGreaterThanOrEqual(1);
+        expect(totals.throttled).toBeGreaterThanOrEqual(1);
+        // Dropped tokens are the only lost ones, and each is one timed-out, retried task.
+        expect(outcome.row.lostTokens.clientGone).toBe(0);
+        expect(outcome.row.timedOutTasks).toBe(outcome.row.lostTokens.droppedByFault);
+        expect([...outcome.runsPerJob.values()].every((n) => n === 1)).toBe(true);
+        outcome.row.notes =
+          `dropRate 0.08 with 5 stalled followers, errorRate 0.05, small token buckets: ` +
+          `${totals.injectedErrors} 5xx answers and ${totals.throttled} throttled calls; every dropped ` +
+          `token timed out after HeartbeatSeconds and was retried.`;
+        return outcome.row;
+      },
+    );
+  });
+});
