@@ -1,7 +1,7 @@
 // Emulator throughput benchmark: tasks and executions completed per second through the
 // emulator alone, driven by the SDK from a child process, with and without 100,000 open tasks held.
 //
-//   pnpm --filter @sfn-bullmq/bench exec tsx src/emulator/throughput.ts [--duration-ms 10000] [--pollers 64] [--held 100000] [--hold-via-http]
+//   pnpm --filter @sfn-bullmq/bench exec tsx src/emulator/throughput.ts [--duration-ms 10000] [--pollers 64] [--drivers 2] [--held 100000] [--hold-via-http]
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
@@ -34,6 +34,8 @@ function option(name: string, fallback: number): number {
 
 const durationMs = option('duration-ms', 10_000);
 const pollers = option('pollers', 64);
+/** Driver processes; the SDK, not the emulator, is the costlier side of each call (see the CPU columns). */
+const drivers = Math.max(1, option('drivers', 2));
 const heldCount = option('held', 100_000);
 const holdViaHttp = process.argv.includes('--hold-via-http');
 
@@ -56,12 +58,41 @@ async function startDriver(): Promise<ChildProcess> {
   return child;
 }
 
-async function runDriver(child: ChildProcess, command: DriveCommand): Promise<DriveResult> {
+async function runOne(child: ChildProcess, command: DriveCommand): Promise<DriveResult> {
   const result = once(child, 'message') as Promise<[ChildMessage]>;
   child.send(command);
   const [message] = await result;
   if (message.type !== 'result') throw new Error('unexpected driver message');
   return message;
+}
+
+/** Runs `command` on every driver at once, splitting pollers and starters between them; sums the results. */
+async function runDriver(children: ChildProcess[], command: DriveCommand): Promise<DriveResult> {
+  const share = (total: number | undefined, index: number): number | undefined =>
+    total === undefined
+      ? undefined
+      : Math.floor(total / children.length) + (index < total % children.length ? 1 : 0);
+  const results = await Promise.all(
+    children.map((child, index) => {
+      const part: DriveCommand = { ...command, pollers: share(command.pollers, index)! };
+      if (command.starters !== undefined) part.starters = Math.max(1, share(command.starters, index)!);
+      if (command.maxInFlight !== undefined)
+        part.maxInFlight = Math.max(1, share(command.maxInFlight, index)!);
+      return runOne(child, part);
+    }),
+  );
+  const errors: Record<string, number> = {};
+  for (const result of results) {
+    for (const [name, count] of Object.entries(result.errors)) errors[name] = (errors[name] ?? 0) + count;
+  }
+  return {
+    type: 'result',
+    completed: results.reduce((sum, result) => sum + result.completed, 0),
+    started: results.reduce((sum, result) => sum + result.started, 0),
+    errors,
+    elapsedMs: Math.max(...results.map((result) => result.elapsedMs)),
+    cpuMicros: results.reduce((sum, result) => sum + result.cpuMicros, 0),
+  };
 }
 
 /** Keeps `backlog` tasks waiting on the activity by scheduling one for each that closes. */
@@ -80,7 +111,7 @@ function keepTasksQueued(emulator: Emulator, activityArn: string, backlog: numbe
   };
 }
 
-async function tasksScenario(emulator: Emulator, child: ChildProcess, held: number): Promise<Row> {
+async function tasksScenario(emulator: Emulator, child: ChildProcess[], held: number): Promise<Row> {
   const activityArn = emulator.createActivity(`bench-tasks-${held}`);
   const stop = keepTasksQueued(emulator, activityArn, pollers * 8);
   const before = emulator.stats().activities[activityArn]!.succeeded;
@@ -102,7 +133,7 @@ async function tasksScenario(emulator: Emulator, child: ChildProcess, held: numb
   return row('tasks (scheduleTask → poll → SendTaskSuccess)', held, seconds, completed, result, serverCpu);
 }
 
-async function executionsScenario(emulator: Emulator, child: ChildProcess, held: number): Promise<Row> {
+async function executionsScenario(emulator: Emulator, child: ChildProcess[], held: number): Promise<Row> {
   const activityArn = emulator.createActivity(`bench-executions-${held}`);
   const created = (await call(emulator, 'CreateStateMachine', {
     name: `bench-machine-${held}`,
@@ -220,7 +251,7 @@ function round(value: number, digits: number): number {
 
 function markdown(rows: Row[]): string {
   const lines = [
-    '| scenario | open tasks held | pollers | window (s) | completed | per second | emulator CPU per item | implied emulator capacity (1 core) | driver CPU per item | errors |',
+    '| scenario | open tasks held | pollers | window (s) | completed | per second | emulator CPU per item | implied emulator capacity (1 core) | driver CPU per item (all drivers) | errors |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const r of rows) {
@@ -235,7 +266,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!.toFixed(1);
   // The default 60 s poll hold would keep the driver's last polls open after each window; 1 s ends them quickly.
   const emulator = await startEmulator({ pollTimeoutMs: 1000 });
-  const child = await startDriver();
+  const child = await Promise.all(Array.from({ length: drivers }, () => startDriver()));
   const rows: Row[] = [];
   try {
     // Warm-up (JIT, sockets), not reported.
@@ -267,8 +298,8 @@ async function main(): Promise<void> {
     console.log(`| RSS | ${mb(after.rss - before.rss)} | ${perTask(after.rss - before.rss)} |`);
     console.log();
     console.log(
-      `Measured: emulator in this process (pollTimeoutMs 1000), one child process driving it with @aws-sdk/client-sfn ` +
-        `over HTTP on 127.0.0.1 (${pollers} poll loops on createPollingSfnClient, Send* on createSendSfnClient; ` +
+      `Measured: emulator in this process (pollTimeoutMs 1000), ${drivers} child process(es) driving it with @aws-sdk/client-sfn ` +
+        `over HTTP on 127.0.0.1 (${pollers} poll loops in all on createPollingSfnClient, Send* on createSendSfnClient; ` +
         `executions started by 16 StartExecution loops with at most ${pollers * 8} in flight). "completed" counts ` +
         `SendTaskSuccess (tasks) or SUCCEEDED executions from the emulator's own stats over a ${durationMs / 1000} s ` +
         `window, after a 1.5 s warm-up; "CPU per item" is process.cpuUsage() over the window divided by completed items, for the emulator process (which also runs the scheduleTask top-up in the tasks rows) and the driver. ${heldCount.toLocaleString('en')} held tasks: scheduled with ` +
@@ -278,7 +309,7 @@ async function main(): Promise<void> {
         `load average at start ${loadAtStart} and at end ${loadavg()[0]!.toFixed(1)} (the machine is shared).`,
     );
   } finally {
-    child.disconnect();
+    for (const driver of child) driver.disconnect();
     await emulator.close();
   }
 }
