@@ -156,6 +156,10 @@ describe('ActivityRunner', () => {
     expect(runs).toBe(0);
   });
 
+  it("declares three parameters, so BullMQ passes its abort signal (it checks the processor's length)", () => {
+    expect(runner(() => 1, recordingSender()).process.length).toBe(3);
+  });
+
   it('rejects bad options, naming the option and the value', () => {
     const sender = recordingSender();
     expect(() => runner(() => 1, sender, { heartbeatIntervalMs: -5 })).toThrow(
