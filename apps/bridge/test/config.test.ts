@@ -150,12 +150,14 @@ describe('environment overrides', () => {
         AWS_REGION: 'eu-west-1',
         SFN_ENDPOINT: 'http://127.0.0.1:8083',
         PORT: '8080',
+        HTTP_HOST: '0.0.0.0',
         LOG_LEVEL: 'debug',
       },
     );
     expect(config.redis.url).toBe('redis://env:6380');
     expect(config.stepFunctions).toEqual({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:8083' });
     expect(config.http.port).toBe(8080);
+    expect(config.http.host).toBe('0.0.0.0');
     expect(config.logLevel).toBe('debug');
   });
 
@@ -196,7 +198,7 @@ describe('loadConfig', () => {
 
   it('accepts the example config in the repository', async () => {
     const config = await loadConfig(new URL('../config/bridge.example.yaml', import.meta.url).pathname);
-    expect(config.redis.prefix).toBe('{sfn}');
+    expect(config.redis.prefix).toBe('bull');
     expect(config.activities.map((a) => a.queue)).toEqual(['resize-image', 'charge-card']);
   });
 });

@@ -17,7 +17,7 @@ Options:
   -c, --config FILE   the config file (YAML or JSON); see apps/bridge/config/bridge.example.yaml
   -h, --help          show this help
 
-Environment (overrides the file): REDIS_URL, AWS_REGION, SFN_ENDPOINT, PORT, LOG_LEVEL.
+Environment (overrides the file): REDIS_URL, AWS_REGION, SFN_ENDPOINT, PORT, HTTP_HOST, LOG_LEVEL.
 BOARD_USER and BOARD_PASSWORD turn on Basic auth for the dashboard (required when
 listening beyond loopback). Step Functions credentials come from the standard AWS chain.
 

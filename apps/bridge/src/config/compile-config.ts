@@ -18,6 +18,7 @@ export const ENV_OVERRIDES = {
   AWS_REGION: 'stepFunctions.region',
   SFN_ENDPOINT: 'stepFunctions.endpoint',
   PORT: 'http.port',
+  HTTP_HOST: 'http.host',
   LOG_LEVEL: 'logLevel',
 } as const;
 
@@ -64,6 +65,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   const [regionField, regionValue] = pick('stepFunctions.region', sfn['region'], 'AWS_REGION');
   const [endpointField, endpointValue] = pick('stepFunctions.endpoint', sfn['endpoint'], 'SFN_ENDPOINT');
   const [portField, portValue] = pick('http.port', http['port'], 'PORT');
+  const [hostField, hostValue] = pick('http.host', http['host'], 'HTTP_HOST');
   const [levelField, levelValue] = pick('logLevel', top['logLevel'], 'LOG_LEVEL');
 
   const config: ServiceConfig = {
@@ -77,7 +79,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
     },
     stepFunctions: {},
     http: {
-      host: c.string('http.host', http['host']) ?? '127.0.0.1',
+      host: c.string(hostField, hostValue) ?? '127.0.0.1',
       port: c.integer(portField, portValue, 0, 65_535) ?? 3000,
       board: {
         enabled: c.boolean('http.board.enabled', board['enabled']) ?? true,
