@@ -1,0 +1,375 @@
+// The entry of every benchmark child process: it hosts whichever roles the parent asks
+// for over IPC (emulator and task driver, bridge, worker, peers, bare baselines).
+// Each role imports its modules when started, so a process's memory is that of its roles.
+import { Agent as HttpAgent } from 'node:http';
+import { createRequire } from 'node:module';
+import type { Emulator, EmulatorFaults } from '@sfn-bullmq/emulator';
+import { pino } from 'pino';
+import { LatencySamples, wallClockMs } from './latency-samples.js';
+import type { ChildRequest, ChildResponse } from './child-protocol.js';
+
+const REGION = 'us-east-1';
+
+const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+const silent = pino({ level: 'silent' });
+
+/** What every role's handler does: note the pickup latency from the `t` the driver put in the input. */
+const pickup = new LatencySamples();
+let handled = 0;
+function onHandlerStart(input: unknown): void {
+  handled += 1;
+  const t = (input as { t?: unknown } | null)?.t;
+  if (typeof t === 'number') pickup.record(wallClockMs() - t);
+}
+
+type Closer = () => Promise<void>;
+const closers: Closer[] = [];
+let emulator: Emulator | undefined;
+const driverTimers = new Set<NodeJS.Timeout>();
+
+interface StepFunctionWorkerLike {
+  on(event: string, listener: (...args: unknown[]) => void): void;
+  close(callback: (error?: unknown) => void): void;
+}
+type StepFunctionWorkerCtor = new (options: {
+  activityArn: string;
+  workerName?: string;
+  concurrency: number;
+  fn: (input: unknown, callback: (error: unknown, output?: unknown) => void) => void;
+  logger: Record<'debug' | 'info' | 'warn' | 'error', (...args: unknown[]) => void>;
+  awsConfig: Record<string, unknown>;
+}) => StepFunctionWorkerLike;
+
+const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
+  async 'emulator.start'(args) {
+    const { startEmulator } = await import('@sfn-bullmq/emulator');
+    emulator = await startEmulator({
+      pollTimeoutMs: args.pollTimeoutMs as number,
+      faults: (args.faults as Partial<EmulatorFaults> | undefined) ?? {},
+    });
+    const arns = (args.activities as string[]).map((name) => emulator!.createActivity(name));
+    const current = emulator;
+    closers.push(() => current.close());
+    return { endpoint: emulator.endpoint, arns };
+  },
+
+  /**
+   * Schedules `count` tasks at `ratePerSecond` (Infinity: all at once), each with its scheduling
+   * time in the input. The driver lives in the emulator's process, so no HTTP hop limits it.
+   */
+  async 'emulator.schedule'(args) {
+    const target = requireEmulator();
+    const arn = args.arn as string;
+    const count = args.count as number;
+    const ratePerSecond = args.ratePerSecond as number | null;
+    const startedAt = wallClockMs();
+    if (ratePerSecond === null) {
+      for (let i = 0; i < count; i += 1) target.scheduleTask(arn, `{"t":${wallClockMs()}}`);
+      return { scheduled: count, startedAt };
+    }
+    let scheduled = 0;
+    await new Promise<void>((resolve) => {
+      const tick = (): void => {
+        const due = Math.min(count, Math.floor(((wallClockMs() - startedAt) / 1000) * ratePerSecond) + 1);
+        while (scheduled < due) {
+          target.scheduleTask(arn, `{"t":${wallClockMs()}}`);
+          scheduled += 1;
+        }
+        if (scheduled >= count) {
+          clearInterval(timer);
+          driverTimers.delete(timer);
+          resolve();
+        }
+      };
+      const timer = setInterval(tick, 2);
+      driverTimers.add(timer);
+      tick();
+    });
+    return { scheduled, startedAt };
+  },
+
+  /** Waits until `count` tasks of the activity are closed or lost; returns when that happened. */
+  async 'emulator.waitClosed'(args) {
+    const target = requireEmulator();
+    const arn = args.arn as string;
+    const count = args.count as number;
+    const deadline = Date.now() + (args.timeoutMs as number);
+    for (;;) {
+      const stats = target.stats().activities[arn];
+      const closed = stats === undefined ? 0 : stats.succeeded + stats.failed + stats.lostTokens.total;
+      if (closed >= count || Date.now() > deadline) {
+        return { doneAt: wallClockMs(), closed, timedOut: closed < count, stats };
+      }
+      await sleep(2);
+    }
+  },
+
+  async 'emulator.waitOpenPolls'(args) {
+    const target = requireEmulator();
+    const deadline = Date.now() + (args.timeoutMs as number);
+    for (;;) {
+      const open = target.stats().activities[args.arn as string]?.openPolls ?? 0;
+      if (open >= (args.polls as number) || Date.now() > deadline) return { open };
+      await sleep(10);
+    }
+  },
+
+  'emulator.stats'() {
+    return requireEmulator().stats();
+  },
+
+  async 'bridge.start'(args) {
+    const { Bridge } = await import('@sfn-bullmq/bridge');
+    const bridge = new Bridge({
+      connection: { host: '127.0.0.1', port: args.redisPort as number },
+      sfn: { endpoint: args.endpoint as string, region: REGION, credentials: CREDENTIALS },
+      workerName: 'bench-bridge',
+      logger: silent,
+      activities: (args.activities as { arn: string; polls: number; maxWaiting?: number }[]).map((a) => ({
+        activityArn: a.arn,
+        polls: a.polls,
+        ...(a.maxWaiting === undefined ? {} : { maxWaiting: a.maxWaiting }),
+      })),
+    });
+    await bridge.start();
+    closers.push(() => bridge.close({ force: true }));
+    return { state: bridge.state };
+  },
+
+  async 'worker.start'(args) {
+    const { ActivityWorker } = await import('@sfn-bullmq/worker');
+    const worker = new ActivityWorker(
+      args.queueName as string,
+      (input: unknown) => {
+        onHandlerStart(input);
+        return { ok: true };
+      },
+      {
+        connection: { host: '127.0.0.1', port: args.redisPort as number, maxRetriesPerRequest: null },
+        sfn: { endpoint: args.endpoint as string, region: REGION, credentials: CREDENTIALS },
+        concurrency: args.concurrency as number,
+        logger: silent,
+      },
+    );
+    await worker.waitUntilReady();
+    closers.push(() => worker.close({ force: true }));
+    return {};
+  },
+
+  /** The peer library, `step-function-worker` 2.1.0 (aws-sdk v2): N poolers, each polls then runs its task. */
+  'peer.start'(args) {
+    process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE = '1';
+    const require = createRequire(import.meta.url);
+    const StepFunctionWorker = require('step-function-worker') as StepFunctionWorkerCtor;
+    const concurrency = args.concurrency as number;
+    const noop = (): void => undefined;
+    const worker = new StepFunctionWorker({
+      activityArn: args.arn as string,
+      workerName: 'bench-peer',
+      concurrency,
+      fn: (input, callback) => {
+        onHandlerStart(input);
+        callback(null, { ok: true });
+      },
+      logger: { debug: noop, info: noop, warn: noop, error: noop },
+      awsConfig: {
+        endpoint: args.endpoint,
+        region: REGION,
+        ...CREDENTIALS,
+        // Sized like our polling client (sockets above polls, 75 s timeout), so the peer is not held back by defaults.
+        httpOptions: {
+          agent: new HttpAgent({ keepAlive: true, maxSockets: concurrency + 16 }),
+          timeout: 75_000,
+        },
+      },
+    });
+    worker.on('error', () => {
+      peerErrors += 1;
+    });
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          // Its close waits for every open poll to return (up to the poll timeout), and removes every
+          // listener: a poll failing after that would throw an unhandled 'error', so listen again.
+          worker.close(() => resolve());
+          worker.on('error', noop);
+          setTimeout(resolve, 3_000).unref();
+        }),
+    );
+    return {};
+  },
+
+  /** The bare baseline: N loops of GetActivityTask → handler → SendTaskSuccess, SDK v3, one process. */
+  async 'pollers.start'(args) {
+    const { GetActivityTaskCommand, SendTaskSuccessCommand } = await import('@aws-sdk/client-sfn');
+    const { createPollingSfnClient, createSendSfnClient } = await import('@sfn-bullmq/shared');
+    const polls = args.polls as number;
+    const sfn = { endpoint: args.endpoint as string, region: REGION, credentials: CREDENTIALS };
+    const pollClient = createPollingSfnClient({ ...sfn, maxConcurrentPolls: polls });
+    const sendClient = createSendSfnClient({ ...sfn, maxSockets: polls });
+    let running = true;
+    const loops: Promise<void>[] = [];
+    for (let i = 0; i < polls; i += 1) {
+      loops.push(
+        (async () => {
+          while (running) {
+            try {
+              const task = await pollClient.send(
+                new GetActivityTaskCommand({ activityArn: args.arn as string, workerName: `bare-${i}` }),
+              );
+              if (task.taskToken === undefined) continue;
+              onHandlerStart(JSON.parse(task.input ?? '{}'));
+              await sendClient.send(
+                new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '{"ok":true}' }),
+              );
+            } catch {
+              if (running) await sleep(100);
+            }
+          }
+        })(),
+      );
+    }
+    closers.push(async () => {
+      running = false;
+      pollClient.destroy();
+      sendClient.destroy();
+      await Promise.race([Promise.allSettled(loops), sleep(1_000)]);
+    });
+    return {};
+  },
+
+  /** Bare BullMQ: a Worker with an empty processor. */
+  async 'bullmq.worker'(args) {
+    const { Worker } = await import('bullmq');
+    const worker = new Worker(
+      args.queueName as string,
+      async (job) => {
+        onHandlerStart(job.data);
+        return Promise.resolve({ ok: true });
+      },
+      {
+        connection: { host: '127.0.0.1', port: args.redisPort as number, maxRetriesPerRequest: null },
+        concurrency: args.concurrency as number,
+        removeOnComplete: { count: 10_000 },
+      },
+    );
+    worker.on('error', () => undefined);
+    await worker.waitUntilReady();
+    closers.push(() => worker.close(true));
+    return {};
+  },
+
+  /** Bare BullMQ driver: `count` adds at `ratePerSecond` (null: as fast as 100 adds in flight go). */
+  async 'bullmq.drive'(args) {
+    const { Queue } = await import('bullmq');
+    const queue = new Queue(args.queueName as string, {
+      connection: { host: '127.0.0.1', port: args.redisPort as number },
+    });
+    const count = args.count as number;
+    const ratePerSecond = args.ratePerSecond as number | null;
+    const startedAt = wallClockMs();
+    const options = { removeOnComplete: { count: 10_000 } };
+    try {
+      if (ratePerSecond === null) {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 100 }, async () => {
+            while (next < count) {
+              next += 1;
+              await queue.add('bench', { t: wallClockMs() }, options);
+            }
+          }),
+        );
+      } else {
+        const adds: Promise<unknown>[] = [];
+        let added = 0;
+        while (added < count) {
+          const due = Math.min(count, Math.floor(((wallClockMs() - startedAt) / 1000) * ratePerSecond) + 1);
+          while (added < due) {
+            adds.push(queue.add('bench', { t: wallClockMs() }, options));
+            added += 1;
+          }
+          await sleep(2);
+        }
+        await Promise.all(adds);
+      }
+    } finally {
+      await queue.close();
+    }
+    return { scheduled: count, startedAt };
+  },
+
+  /** Waits until handlers started `count` times (for baselines with no emulator to count closes). */
+  async 'handled.wait'(args) {
+    const deadline = Date.now() + (args.timeoutMs as number);
+    while (handled < (args.count as number) && Date.now() < deadline) await sleep(2);
+    return { doneAt: wallClockMs(), handled, timedOut: handled < (args.count as number) };
+  },
+
+  'pickup.take'() {
+    return { ...pickup.take(), handled, peerErrors };
+  },
+
+  usage() {
+    return { rss: process.memoryUsage().rss, cpu: process.cpuUsage(), at: wallClockMs() };
+  },
+
+  /** Closes every role (newest first), each step even when one fails. */
+  async reset() {
+    for (const timer of driverTimers) clearInterval(timer);
+    driverTimers.clear();
+    const failures: string[] = [];
+    while (closers.length > 0) {
+      const close = closers.pop()!;
+      try {
+        await close();
+      } catch (error) {
+        failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+    emulator = undefined;
+    pickup.take();
+    handled = 0;
+    peerErrors = 0;
+    return { failures };
+  },
+};
+let peerErrors = 0;
+
+function requireEmulator(): Emulator {
+  if (emulator === undefined) throw new Error('no emulator in this process');
+  return emulator;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+process.on('message', (message: ChildRequest) => {
+  const handler = handlers[message.command];
+  const reply = (response: ChildResponse): void => {
+    process.send?.(response);
+  };
+  if (handler === undefined) {
+    reply({ id: message.id, ok: false, error: `unknown command ${message.command}` });
+    return;
+  }
+  Promise.resolve()
+    .then(() => handler(message.args))
+    .then(
+      (result) => reply({ id: message.id, ok: true, result }),
+      (error: unknown) =>
+        reply({
+          id: message.id,
+          ok: false,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        }),
+    );
+});
+process.on('disconnect', () => process.exit(0));
+// A benchmark child must outlive a peer library's stray throw (step-function-worker throws from
+// aws-sdk v2 callbacks when a poll fails with no listener); it is reported, and the run goes on.
+process.on('uncaughtException', (error) => {
+  console.error(`bench child: uncaught ${error.name}: ${error.message}`);
+});
+process.send?.({ id: 0, ok: true, result: 'ready' } satisfies ChildResponse);

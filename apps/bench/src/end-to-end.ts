@@ -1,0 +1,237 @@
+// End-to-end throughput and pickup latency of sfn-bullmq (emulator → bridge → Redis →
+// worker → SendTaskSuccess) against step-function-worker, bare pollers and bare BullMQ.
+import { sleep, type BenchContext, type BenchResult } from './bench-context.js';
+import { cpuPercent, type BenchProcess, type ProcessUsage } from './bench-process.js';
+import type { LatencySummary } from './latency-samples.js';
+import { markdownTable, ms, rate, ratio } from './markdown-table.js';
+import { barChart } from './svg-chart.js';
+
+export type SystemName = 'sfn-bullmq' | 'step-function-worker' | 'bare pollers' | 'bare BullMQ';
+export const SYSTEMS: SystemName[] = ['sfn-bullmq', 'step-function-worker', 'bare pollers', 'bare BullMQ'];
+
+export interface EndToEndRow {
+  system: SystemName;
+  concurrency: number;
+  tasks: number;
+  tasksPerSecond: number;
+  burstPickup: LatencySummary;
+  steadyRate: number;
+  steadyPickup: LatencySummary;
+  /** CPU % of one core during the burst, per child process role. */
+  cpu: { emulator: number; bridge: number; worker: number };
+  timedOut: boolean;
+}
+
+const POLL_TIMEOUT_MS = 5_000;
+
+export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { rows: EndToEndRow[] }> {
+  const tiny = ctx.size === 'tiny';
+  const concurrencies = tiny ? [50] : [50, 200];
+  const burst = tiny ? 300 : 15_000;
+  const steadyRate = tiny ? 100 : 500;
+  const steadyCount = tiny ? 100 : 3_000;
+  const rows: EndToEndRow[] = [];
+  for (const concurrency of concurrencies) {
+    for (const system of SYSTEMS) {
+      ctx.log(
+        `end to end: ${system}, concurrency ${concurrency} (${steadyCount} at ${steadyRate}/s, then ${burst} at once)`,
+      );
+      rows.push(await endToEndRun(ctx, system, concurrency, burst, steadyRate, steadyCount));
+    }
+  }
+  const base = (r: EndToEndRow): EndToEndRow | undefined =>
+    rows.find((o) => o.system === 'sfn-bullmq' && o.concurrency === r.concurrency);
+  const throughputTable = markdownTable(
+    [
+      'system',
+      'concurrency',
+      'tasks',
+      'tasks/s',
+      'sfn-bullmq ÷ this',
+      'burst pickup p50 ms',
+      'burst p99 ms',
+      'CPU % emulator / bridge-or-peer / worker',
+    ],
+    rows.map((r) => [
+      r.system,
+      r.concurrency,
+      r.timedOut ? `${r.tasks} (timed out)` : r.tasks,
+      rate(r.tasksPerSecond),
+      ratio(base(r)?.tasksPerSecond ?? NaN, r.tasksPerSecond),
+      ms(r.burstPickup.p50),
+      ms(r.burstPickup.p99),
+      `${Math.round(r.cpu.emulator)} / ${Math.round(r.cpu.bridge)} / ${Math.round(r.cpu.worker)}`,
+    ]),
+  );
+  const latencyTable = markdownTable(
+    ['system', 'concurrency', 'rate', 'tasks', 'pickup p50 ms', 'p99 ms', 'max ms', 'p99 ÷ sfn-bullmq p99'],
+    rows.map((r) => [
+      r.system,
+      r.concurrency,
+      `${r.steadyRate}/s`,
+      r.steadyPickup.count,
+      ms(r.steadyPickup.p50),
+      ms(r.steadyPickup.p99),
+      ms(r.steadyPickup.max),
+      ratio(r.steadyPickup.p99, base(r)?.steadyPickup.p99 ?? NaN),
+    ]),
+  );
+  const chart = barChart({
+    title: 'End-to-end throughput (tasks/s, higher is better)',
+    yLabel: 'tasks completed per second',
+    groups: concurrencies.map((c) => `concurrency ${c}`),
+    series: SYSTEMS.map((system) => ({
+      name: system,
+      values: concurrencies.map(
+        (c) => rows.find((r) => r.system === system && r.concurrency === c)?.tasksPerSecond ?? 0,
+      ),
+    })),
+  });
+  const ours = rows.filter((r) => r.system === 'sfn-bullmq');
+  const best = Math.max(...ours.map((r) => r.tasksPerSecond));
+  const steady = ours.map(
+    (r) =>
+      `p50 ${ms(r.steadyPickup.p50)} ms / p99 ${ms(r.steadyPickup.p99)} ms at concurrency ${r.concurrency}`,
+  );
+  const markdown = [
+    `**How measured.** Four child processes on this 2-core machine: the emulator (with the task driver inside it, calling \`scheduleTask\` directly so no HTTP hop or SDK limits the driver), the "bridge" process (our \`Bridge\`, or \`step-function-worker\`, or the bare pollers, or the BullMQ producer), the "worker" process (our \`ActivityWorker\`, or a bare BullMQ \`Worker\`), and \`redis-server\`; the runner itself idles. They share the 2 cores, so the CPU column (percent of one core, per process, during the burst) shows who takes what. Each task's input carries its scheduling time; pickup = handler start − scheduling time. Handlers return \`{ ok: true }\` at once.`,
+    '',
+    `- **sfn-bullmq**: bridge with \`polls\` = concurrency (other options default, \`maxWaiting\` 1,000), worker with that \`concurrency\`, SendTaskSuccess from the worker.`,
+    `- **step-function-worker** 2.1.0 (npm, aws-sdk v2): \`concurrency\` = the same N (it runs N poolers, each polling and then running its task, so polls and concurrency are one number); \`awsConfig.endpoint\` points at the emulator, and its agent is sized like ours (keep-alive, N + 16 sockets, 75 s timeout) so defaults do not hold it back.`,
+    `- **bare pollers**: N loops in one process, GetActivityTask → handler → SendTaskSuccess, SDK v3 with our long-poll clients (the AWS example's design in Node).`,
+    `- **bare BullMQ**: \`Queue.add\` (100 in flight) → \`Worker\` with an empty processor, same Redis, same concurrency: the ceiling of the Redis leg (no Step Functions calls at all).`,
+    '',
+    `Throughput: ${burst.toLocaleString('en-US')} tasks scheduled at once after the consumers' polls are open; tasks/s = tasks ÷ (first scheduled → last SendTaskSuccess seen by the emulator; for bare BullMQ, → last handler start). Latency: ${steadyCount.toLocaleString('en-US')} tasks at a steady ${steadyRate}/s, no faults. Emulator \`pollTimeoutMs\` ${POLL_TIMEOUT_MS} ms.`,
+    '',
+    '### Throughput',
+    '',
+    throughputTable,
+    '',
+    '![End-to-end throughput](end-to-end-throughput.svg)',
+    '',
+    `### Pickup latency at ${steadyRate} tasks/s`,
+    '',
+    latencyTable,
+    '',
+    `**Against the targets.** ≥ 3,000 tasks/s end to end with one bridge and one worker process: best measured ${rate(best)} tasks/s (${best >= 3000 ? 'met' : 'not met'} on this shared 2-core machine). p50 ≤ 5 ms and p99 ≤ 50 ms at ${steadyRate} tasks/s: ${steady.join('; ')}.`,
+  ].join('\n');
+  return {
+    title: 'End to end: throughput and latency against peers',
+    markdown,
+    charts: { 'end-to-end-throughput.svg': chart },
+    rows,
+  };
+}
+
+async function endToEndRun(
+  ctx: BenchContext,
+  system: SystemName,
+  concurrency: number,
+  burst: number,
+  steadyRate: number,
+  steadyCount: number,
+): Promise<EndToEndRow> {
+  const name = ctx.uniqueName(`e2e${concurrency}`);
+  const redisPort = ctx.redis.port;
+  try {
+    let arn = '';
+    if (system !== 'bare BullMQ') {
+      const started = await ctx.emulatorProcess.call<{ endpoint: string; arns: string[] }>('emulator.start', {
+        pollTimeoutMs: POLL_TIMEOUT_MS,
+        activities: [name],
+      });
+      arn = started.arns[0]!;
+      const endpoint = started.endpoint;
+      if (system === 'sfn-bullmq') {
+        await ctx.workerProcess.call('worker.start', { queueName: name, redisPort, endpoint, concurrency });
+        await ctx.bridgeProcess.call('bridge.start', {
+          endpoint,
+          redisPort,
+          activities: [{ arn, polls: concurrency }],
+        });
+      } else if (system === 'step-function-worker') {
+        await ctx.bridgeProcess.call('peer.start', { endpoint, arn, concurrency });
+      } else {
+        await ctx.bridgeProcess.call('pollers.start', { endpoint, arn, polls: concurrency });
+      }
+      await ctx.emulatorProcess.call('emulator.waitOpenPolls', {
+        arn,
+        polls: concurrency,
+        timeoutMs: 10_000,
+      });
+    } else {
+      await ctx.workerProcess.call('bullmq.worker', { queueName: name, redisPort, concurrency });
+    }
+    await sleep(200);
+    const consumer =
+      system === 'sfn-bullmq' || system === 'bare BullMQ' ? ctx.workerProcess : ctx.bridgeProcess;
+
+    // Steady rate first (latency), then a burst (throughput), on the same set-up.
+    await drive(ctx, system, name, arn, steadyCount, steadyRate, 0);
+    const steadyPickup = await consumer.call<LatencySummary>('pickup.take');
+
+    const before = await readUsage(ctx);
+    const { startedAt, doneAt, timedOut } = await drive(ctx, system, name, arn, burst, null, steadyCount);
+    const after = await readUsage(ctx);
+    const burstPickup = await consumer.call<LatencySummary>('pickup.take');
+    return {
+      system,
+      concurrency,
+      tasks: burst,
+      tasksPerSecond: (burst / (doneAt - startedAt)) * 1000,
+      burstPickup,
+      steadyRate,
+      steadyPickup,
+      cpu: {
+        emulator: cpuPercent(before[0], after[0]),
+        bridge: cpuPercent(before[1], after[1]),
+        worker: cpuPercent(before[2], after[2]),
+      },
+      timedOut,
+    };
+  } finally {
+    await ctx.resetAll();
+  }
+}
+
+/** Schedules `count` tasks (or adds jobs, for bare BullMQ) and waits until all are done. */
+async function drive(
+  ctx: BenchContext,
+  system: SystemName,
+  queueName: string,
+  arn: string,
+  count: number,
+  ratePerSecond: number | null,
+  alreadyDone: number,
+): Promise<{ startedAt: number; doneAt: number; timedOut: boolean }> {
+  const timeoutMs = 120_000;
+  if (system === 'bare BullMQ') {
+    const waiting = ctx.workerProcess.call<{ doneAt: number; timedOut: boolean }>('handled.wait', {
+      count: alreadyDone + count,
+      timeoutMs,
+    });
+    const { startedAt } = await ctx.bridgeProcess.call<{ startedAt: number }>('bullmq.drive', {
+      queueName,
+      redisPort: ctx.redis.port,
+      count,
+      ratePerSecond,
+    });
+    const { doneAt, timedOut } = await waiting;
+    return { startedAt, doneAt, timedOut };
+  }
+  const { startedAt } = await ctx.emulatorProcess.call<{ startedAt: number }>('emulator.schedule', {
+    arn,
+    count,
+    ratePerSecond,
+  });
+  const { doneAt, timedOut } = await ctx.emulatorProcess.call<{ doneAt: number; timedOut: boolean }>(
+    'emulator.waitClosed',
+    { arn, count: alreadyDone + count, timeoutMs },
+  );
+  return { startedAt, doneAt, timedOut };
+}
+
+function readUsage(ctx: BenchContext): Promise<[ProcessUsage, ProcessUsage, ProcessUsage]> {
+  const read = (p: BenchProcess): Promise<ProcessUsage> => p.usage();
+  return Promise.all([read(ctx.emulatorProcess), read(ctx.bridgeProcess), read(ctx.workerProcess)]);
+}
