@@ -134,6 +134,7 @@ export class Scenario {
   private readonly executionArns: string[] = [];
   private stateMachineArn = '';
   private bridgeCount = 0;
+  private nextExecution = 0;
   private workerCount = 0;
   private closing: Promise<void> | undefined;
   private queue: Queue | undefined;
@@ -311,7 +312,8 @@ export class Scenario {
   async startExecutions(count: number, spacingMs = 0): Promise<string[]> {
     const arns: string[] = [];
     const startOne = async (): Promise<void> => {
-      const name = `e${this.executionArns.length + arns.length + 1}-${Math.random().toString(36).slice(2, 8)}`;
+      this.nextExecution += 1;
+      const name = `e${this.nextExecution}-${Math.random().toString(36).slice(2, 8)}`;
       const out = await this.sfn.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
