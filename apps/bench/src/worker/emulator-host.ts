@@ -10,7 +10,7 @@ export type HostRequest =
 export type HostMessage =
   | { type: 'ready'; endpoint: string }
   | { type: 'scheduled'; activityArn: string }
-  | { type: 'stats'; succeeded: number; failed: number; timedOut: number }
+  | { type: 'stats'; succeeded: number; failed: number; timedOut: number; cpuMicros: number }
   | { type: 'error'; message: string };
 
 const emulator = await startEmulator({ pollTimeoutMs: 1_000 });
@@ -30,11 +30,13 @@ process.on('message', (request: HostRequest) => {
       }
       case 'stats': {
         const stats = emulator.stats().activities[request.activityArn];
+        const cpu = process.cpuUsage();
         send({
           type: 'stats',
           succeeded: stats?.succeeded ?? 0,
           failed: stats?.failed ?? 0,
           timedOut: stats?.timedOut ?? 0,
+          cpuMicros: cpu.user + cpu.system,
         });
         break;
       }

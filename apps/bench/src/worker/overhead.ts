@@ -17,6 +17,7 @@ import {
 import { RedisServer } from '@sfn-bullmq/test-support';
 import { ActivityWorker } from '@sfn-bullmq/worker';
 import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { HostMessage, HostRequest } from './emulator-host.js';
 
@@ -34,6 +35,23 @@ interface RoundResult {
   jobs: number;
   seconds: number;
   jobsPerSecond: number;
+  /** CPU per job, in microseconds: this (worker) process, redis-server, the emulator process. */
+  workerCpuUs: number;
+  redisCpuUs: number;
+  emulatorCpuUs: number;
+}
+
+/** CPU seconds redis-server has used (INFO cpu), in microseconds. */
+async function redisCpuMicros(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string): number => Number(new RegExp(`${name}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
+async function emulatorCpuMicros(host: EmulatorHost, activityArn: string): Promise<number> {
+  const reply = await host.request({ type: 'stats', activityArn });
+  if (reply.type !== 'stats') throw new Error(`stats failed: ${JSON.stringify(reply)}`);
+  return reply.cpuMicros;
 }
 
 const { values } = parseArgs({
@@ -131,6 +149,7 @@ async function runRound(
   poller: SFNClient,
   sendClient: SFNClient,
   connection: { host: string; port: number },
+  redis: Redis,
 ): Promise<RoundResult> {
   const { activityArn, tokens } = await takeTokens(host, poller, JOBS);
   const queueName = `bench-${side === 'bare' ? 'bare' : 'wrapped'}-${randomUUID()}`;
@@ -159,6 +178,9 @@ async function runRound(
     if (completed + failed === JOBS) resolveDone();
   };
 
+  const emulatorCpuBefore = await emulatorCpuMicros(host, activityArn);
+  const redisCpuBefore = await redisCpuMicros(redis);
+  const cpuBefore = process.cpuUsage();
   const startedAt = performance.now();
   let close: () => Promise<void>;
   if (side === 'bare') {
@@ -184,6 +206,9 @@ async function runRound(
   }
   await done;
   const seconds = (performance.now() - startedAt) / 1_000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const redisCpu = (await redisCpuMicros(redis)) - redisCpuBefore;
+  const emulatorCpu = (await emulatorCpuMicros(host, activityArn)) - emulatorCpuBefore;
   await close();
   await queue.obliterate({ force: true });
   await queue.close();
@@ -192,7 +217,16 @@ async function runRound(
   if (failed > 0 || stats.type !== 'stats' || stats.succeeded !== JOBS) {
     throw new Error(`${side} round ${round}: ${failed} jobs failed, emulator stats ${JSON.stringify(stats)}`);
   }
-  return { round, side, jobs: JOBS, seconds, jobsPerSecond: JOBS / seconds };
+  return {
+    round,
+    side,
+    jobs: JOBS,
+    seconds,
+    jobsPerSecond: JOBS / seconds,
+    workerCpuUs: (cpu.user + cpu.system) / JOBS,
+    redisCpuUs: redisCpu / JOBS,
+    emulatorCpuUs: emulatorCpu / JOBS,
+  };
 }
 
 function median(numbers: number[]): number {
@@ -215,6 +249,7 @@ async function main(): Promise<void> {
     credentials: CREDENTIALS,
     maxConcurrentPolls: 100,
   });
+  const redisClient = new Redis(connection);
   const sendClient = createSendSfnClient({
     endpoint: host.endpoint,
     region: REGION,
@@ -225,23 +260,26 @@ async function main(): Promise<void> {
   try {
     // A warm-up round per side (not reported): JIT, sockets and Redis scripts.
     for (const side of ['bare', 'ActivityWorker'] as const)
-      await runRound(side, 0, host, poller, sendClient, connection);
+      await runRound(side, 0, host, poller, sendClient, connection, redisClient);
     for (let round = 1; round <= ROUNDS; round += 1) {
       // Alternate which side goes first, so drift over the run does not favour one.
       const order: Side[] = round % 2 === 1 ? ['bare', 'ActivityWorker'] : ['ActivityWorker', 'bare'];
       for (const side of order) {
-        const result = await runRound(side, round, host, poller, sendClient, connection);
+        const result = await runRound(side, round, host, poller, sendClient, connection, redisClient);
         results.push(result);
         process.stderr.write(`round ${round} ${side}: ${result.jobsPerSecond.toFixed(0)} jobs/s\n`);
       }
     }
   } finally {
+    redisClient.disconnect();
     poller.destroy();
     sendClient.destroy();
     await host.close();
     await redis?.close();
   }
 
+  const medianOf = (side: Side, key: 'workerCpuUs' | 'redisCpuUs'): number =>
+    median(results.filter((r) => r.side === side).map((r) => r[key]));
   const bare = median(results.filter((r) => r.side === 'bare').map((r) => r.jobsPerSecond));
   const wrapped = median(results.filter((r) => r.side === 'ActivityWorker').map((r) => r.jobsPerSecond));
   const lines = [
@@ -250,18 +288,23 @@ async function main(): Promise<void> {
     `${JOBS} jobs per round, concurrency ${CONCURRENCY}, ${ROUNDS} rounds per side after one warm-up each, sides alternated; ` +
       `emulator in its own process, private Redis, Node ${process.version}.`,
     '',
-    '| Round | Side | Jobs | Seconds | Jobs/s |',
-    '| ---: | --- | ---: | ---: | ---: |',
+    'CPU per job is measured per process (worker: this process; redis-server: INFO cpu; emulator: its process), ' +
+      'so it holds up better than jobs/s on a busy machine.',
+    '',
+    '| Round | Side | Jobs | Seconds | Jobs/s | Worker CPU µs/job | Redis CPU µs/job | Emulator CPU µs/job |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...results.map(
       (r) =>
-        `| ${r.round} | ${r.side} | ${r.jobs} | ${r.seconds.toFixed(2)} | ${r.jobsPerSecond.toFixed(0)} |`,
+        `| ${r.round} | ${r.side} | ${r.jobs} | ${r.seconds.toFixed(2)} | ${r.jobsPerSecond.toFixed(0)} | ` +
+        `${r.workerCpuUs.toFixed(0)} | ${r.redisCpuUs.toFixed(0)} | ${r.emulatorCpuUs.toFixed(0)} |`,
     ),
     '',
-    '| Side | Median jobs/s |',
-    '| --- | ---: |',
-    `| bare BullMQ processor | ${bare.toFixed(0)} |`,
-    `| ActivityWorker | ${wrapped.toFixed(0)} |`,
-    `| **ratio** | **${((wrapped / bare) * 100).toFixed(1)} %** (target ≥ 90 %) |`,
+    '| Side | Median jobs/s | Median worker CPU µs/job | Median Redis CPU µs/job |',
+    '| --- | ---: | ---: | ---: |',
+    `| bare BullMQ processor | ${bare.toFixed(0)} | ${medianOf('bare', 'workerCpuUs').toFixed(0)} | ${medianOf('bare', 'redisCpuUs').toFixed(0)} |`,
+    `| ActivityWorker | ${wrapped.toFixed(0)} | ${medianOf('ActivityWorker', 'workerCpuUs').toFixed(0)} | ${medianOf('ActivityWorker', 'redisCpuUs').toFixed(0)} |`,
+    '',
+    `**Throughput ratio (ActivityWorker / bare): ${((wrapped / bare) * 100).toFixed(1)} %** (target ≥ 90 %).`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
