@@ -94,9 +94,47 @@ describe('sfn-bullmq bridge', () => {
     const bridgeDraining = out.indexOf('"to":"draining"');
     expect(readinessOff).toBeGreaterThan(-1);
     expect(bridgeDraining).toBeGreaterThan(readinessOff);
-    expect(out).toContain('"msg":"stopped"');
+    expect(out).toMatch(/"forced":false,"msg":"stopped"/);
     const stats = emulator.stats().activities[emulator.activityArn('resize-image')];
     expect(stats?.lostTokens.total).toBe(0);
     expect(stats?.openPolls).toBe(0);
+  });
+
+  it('stops at once on a second signal, without waiting for open polls', async () => {
+    // Polls held 30 s: a graceful stop would wait for them; the second signal must not.
+    const emulator = await startEmulator({ pollTimeoutMs: 30_000, activities: ['resize-image'] });
+    cleanups.push(() => emulator.close());
+    const dir = await mkdtemp(join(tmpdir(), 'sfn-bullmq-bridge-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const configPath = join(dir, 'bridge.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        redis: { url: inject('redisUrl'), prefix: `{${uniqueName('t')}}` },
+        stepFunctions: { region: 'us-east-1', endpoint: emulator.endpoint },
+        http: { port: 0 },
+        activities: [{ arn: emulator.activityArn('resize-image'), queue: uniqueName('q'), polls: 3 }],
+      }),
+    );
+    const cli = runCli(['bridge', '--config', configPath], {
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      PORT: '',
+    });
+    cleanups.push(() => cli.kill());
+    const [, url] = (await cli.waitFor(/"url":"(http:\/\/[^"]+)"/)) as unknown as [string, string];
+    await until(async () => (await fetch(`${url}/readyz`)).status === 200);
+    await until(() => emulator.stats().activities[emulator.activityArn('resize-image')]?.openPolls === 3);
+
+    cli.child.kill('SIGTERM');
+    await cli.waitFor(/"to":"draining"/);
+    const readyz = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (readyz !== undefined) expect(readyz.status).toBe(503);
+    const secondAt = Date.now();
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toEqual({ code: 130, signal: null });
+    // Well under the 30 s the open polls would have taken.
+    expect(Date.now() - secondAt).toBeLessThan(20_000);
+    expect(cli.stdout()).toMatch(/"forced":true,"msg":"stopped"/);
   });
 });

@@ -69,3 +69,13 @@ describe('sfn-bullmq dev', () => {
     expect(result.lost).toBe(0);
   });
 });
+
+describe('sfn-bullmq dev without redis-server', () => {
+  it('says how to install it, or to set REDIS_URL, and exits 1', async () => {
+    const cli = runCli(['dev', '--port', '0'], { REDIS_URL: '', PATH: '/nonexistent' });
+    runs.push(cli);
+    expect((await cli.exited).code).toBe(1);
+    expect(cli.stderr()).toContain('apt-get install -y redis-server');
+    expect(cli.stderr()).toContain('REDIS_URL');
+  });
+});

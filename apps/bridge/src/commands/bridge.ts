@@ -22,7 +22,7 @@ BOARD_USER and BOARD_PASSWORD turn on Basic auth for the dashboard (required whe
 listening beyond loopback). Step Functions credentials come from the standard AWS chain.
 
 SIGINT/SIGTERM: /readyz turns 503, open polls drain and their tokens are stored,
-then the process exits 0. A second signal stops without waiting.
+then the process exits 0. A second signal stops without waiting (exit code 130).
 `;
 
 export async function runBridgeCommand(argv: string[]): Promise<number> {
@@ -41,7 +41,9 @@ export async function runBridgeCommand(argv: string[]): Promise<number> {
   const logger = createLogger(config.logLevel);
 
   let service: BridgeService | undefined;
+  let forced = false;
   const signals = waitForStopSignal((signal) => {
+    forced = true;
     logger.warn({ signal }, 'second signal: stopping without waiting for open polls');
     void service?.close({ force: true });
   });
@@ -54,8 +56,9 @@ export async function runBridgeCommand(argv: string[]): Promise<number> {
     const signal = await signals.stopped;
     logger.info({ signal }, `${signal}: draining (a second signal forces the stop)`);
     await service.close();
-    logger.info('stopped');
-    return 0;
+    logger.info({ forced }, 'stopped');
+    // 130 as shells report an interrupted program: a forced stop may have left polls open on the service.
+    return forced ? 130 : 0;
   } finally {
     signals.dispose();
   }

@@ -22,6 +22,15 @@ export function formatProgress(s: ProgressSnapshot): string {
   );
 }
 
+/** The same, short enough for an 80-column terminal line. */
+export function formatCompactProgress(s: ProgressSnapshot): string {
+  const seconds = Math.floor(s.elapsedMs / 1000);
+  return (
+    `${seconds}s  exec ${s.started} started, ${s.succeeded} ok (${s.declined} declined), ${s.failed} failed, ` +
+    `${s.running} running | tasks ${s.waiting} waiting, ${s.active} active | polls ${s.openPolls}`
+  );
+}
+
 export class ProgressDisplay {
   private timer: NodeJS.Timeout | undefined;
   private lastLength = 0;
@@ -60,14 +69,15 @@ export class ProgressDisplay {
     if (this.rendering) return;
     this.rendering = true;
     try {
-      const line = formatProgress(await this.snapshot());
+      const snapshot = await this.snapshot();
       if (this.tty) {
+        const line = formatCompactProgress(snapshot);
         const width = Math.max(20, (this.out.columns ?? 120) - 1);
         const shown = line.length > width ? `${line.slice(0, width - 1)}…` : line;
         this.out.write(`\r\x1b[2K${shown}`);
         this.lastLength = shown.length;
       } else {
-        this.out.write(`${line}\n`);
+        this.out.write(`${formatProgress(snapshot)}\n`);
       }
     } catch {
       // A snapshot that fails (Redis gone while stopping) just skips a frame.
