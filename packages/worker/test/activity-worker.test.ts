@@ -226,6 +226,48 @@ describe('ActivityWorker', () => {
     await expect(outcome).resolves.toMatchObject({ kind: 'failed', error: WORKER_SHUTDOWN_ERROR });
   });
 
+  it('escalates a graceful close to a forced one when asked, aborting handlers that would not finish', async () => {
+    const act = activity();
+    let reason: CancelReason | undefined;
+    const w = worker(act.name, async (_input, context) => {
+      await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+      reason = cancelReasonOf(context.signal);
+      return 'ignored';
+    });
+    await deliverTask(harness, act, {});
+    await waitFor(() => w.runningCount === 1, 'the handler to start');
+    const graceful = w.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(w.state).toBe('closing');
+    await w.close({ force: true });
+    await graceful;
+    expect(reason).toBe('shutdown');
+    expect(w.state).toBe('closed');
+    expect(harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
+  });
+
+  it('retries retryable failures in BullMQ first when retryInBullmq is on, and reports the final outcome', async () => {
+    const act = activity();
+    let runs = 0;
+    worker(
+      act.name,
+      () => {
+        runs += 1;
+        if (runs < 3) throw ActivityFailure.retryable(`flaky ${runs}`, 'Flaky');
+        return { runs };
+      },
+      { retryInBullmq: true },
+    );
+    const { outcome, data } = await deliverTask(harness, act, {}, { addJob: false });
+    await act.queue.add(act.name, data, {
+      jobId: 'retried-1',
+      attempts: 3,
+      backoff: { type: 'fixed', delay: 50 },
+    });
+    await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '{"runs":3}' });
+    expect(runs).toBe(3);
+  });
+
   it('rejects bad options at construction, naming the option', () => {
     expect(
       () =>
