@@ -31,6 +31,8 @@ class EmulatorChild {
   static async start(pollTimeoutMs: number): Promise<EmulatorChild> {
     const file = fileURLToPath(new URL('./emulator-process.ts', import.meta.url));
     const child = fork(file, [String(pollTimeoutMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // If the benchmark fails half-way, the child must not outlive it.
+    process.once('exit', () => child.kill());
     const emulator = new EmulatorChild(child);
     emulator.endpoint = (await new Promise<unknown>((resolve) => emulator.waiters.set(0, resolve))) as string;
     return emulator;
