@@ -4,6 +4,7 @@ import type { ActivityJobData } from '@sfn-bullmq/shared';
 import type { Processor } from 'bullmq';
 import type { ActivityHandler } from './activity-context.js';
 import { ActivityRunner, type ActivityJobResult } from './activity-runner.js';
+import { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
 import { compileActivityProcessorOptions, type ActivityProcessorOptions } from './processor-options.js';
 
 /**
@@ -17,7 +18,7 @@ export function activityProcessor<I = unknown, O = unknown>(
   options: ActivityProcessorOptions,
 ): Processor<ActivityJobData, ActivityJobResult> {
   if (typeof handler !== 'function') {
-    throw new TypeError('handler: must be a function');
+    throw new InvalidWorkerOptionError('handler', handler, 'must be a function');
   }
   return new ActivityRunner(handler, compileActivityProcessorOptions(options)).process;
 }

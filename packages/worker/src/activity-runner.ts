@@ -217,7 +217,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
           'The worker was force-closed while the task ran.',
           [],
         );
-      } else if (cancelReasonOf(controller.signal) === 'task-gone') {
+      } else if (controller.signal.aborted && cancelReasonOf(controller.signal) === 'task-gone') {
         throw new UnrecoverableError(
           `${TASK_GONE_JOB_ERROR}: the task closed while the handler ran; nothing reported`,
         );
@@ -293,7 +293,8 @@ export class ActivityRunner<I = unknown, O = unknown> {
     const result = await this.reporter.report(taskToken, outcome, resend);
     switch (result) {
       case 'sent':
-        log().debug({ outcome: outcome.kind }, 'reported');
+        // Checked first: making the child logger costs more than the rest of a successful report.
+        if (this.options.logger.isLevelEnabled('debug')) log().debug({ outcome: outcome.kind }, 'reported');
         return { reported: outcome.kind };
       case 'maybe-sent':
         log().info(

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import { Worker } from 'bullmq';
 import type { ActivityHandler } from './activity-context.js';
 import { ActivityRunner } from './activity-runner.js';
+import { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
 import {
   compileActivityWorkerOptions,
   type ActivityWorkerOptions,
@@ -34,7 +35,8 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
     options: ActivityWorkerOptions,
   ) {
     super();
-    if (typeof handler !== 'function') throw new TypeError('handler: must be a function');
+    if (typeof handler !== 'function')
+      throw new InvalidWorkerOptionError('handler', handler, 'must be a function');
     this.options = compileActivityWorkerOptions(queueName, options);
     this.runner = new ActivityRunner(handler, this.options.processor);
     this.worker = new Worker(queueName, this.runner.process, {
