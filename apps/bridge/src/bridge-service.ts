@@ -4,6 +4,7 @@ import { CreateActivityCommand } from '@aws-sdk/client-sfn';
 import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '@sfn-bullmq/bridge';
 import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/shared';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { redactRedisUrl, redisOptionsFromUrl } from './config/redis-connection.js';
 import type { CompiledActivityConfig, ServiceConfig } from './config/service-config.js';
@@ -31,6 +32,7 @@ export class BridgeService {
   private constructor(
     readonly bridge: Bridge,
     readonly queues: readonly Queue[],
+    private readonly boardRedis: Redis,
     readonly http: HttpServer,
     private readonly logger: Logger,
   ) {}
@@ -51,13 +53,14 @@ export class BridgeService {
     if (options.sfnCredentials !== undefined) sfn.credentials = options.sfnCredentials;
     const activities = await resolveActivities(config.activities, sfn, logger);
 
-    // The board and the queue gauges read through their own Queue objects, never the bridge's.
+    // The board and the queue gauges read through their own connection, never the bridge's. It is ours
+    // (BullMQ does not close a connection it was given) and does not queue commands offline: with Redis
+    // down a scrape or a page view fails at once, and close() can always let go of it.
+    const boardRedis = new Redis({ ...redisOptionsFromUrl(config.redis.url), enableOfflineQueue: false });
+    boardRedis.on('error', (error) => logger.debug({ err: error }, 'board/metrics Redis connection error'));
     const queues = activities.map(
       (activity) =>
-        new Queue(activity.queueName ?? '', {
-          connection: redisOptionsFromUrl(config.redis.url),
-          prefix: config.redis.prefix,
-        }),
+        new Queue(activity.queueName ?? '', { connection: boardRedis, prefix: config.redis.prefix }),
     );
     for (const queue of queues) {
       queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'queue connection error'));
@@ -83,6 +86,7 @@ export class BridgeService {
       bridge = new Bridge(bridgeOptions);
     } catch (error) {
       await Promise.all(queues.map((queue) => queue.close()));
+      boardRedis.disconnect();
       throw error;
     }
     const http = new HttpServer({
@@ -101,8 +105,10 @@ export class BridgeService {
           }
         : {}),
     });
-    const service = new BridgeService(bridge, queues, http, logger);
+    const service = new BridgeService(bridge, queues, boardRedis, http, logger);
     try {
+      // Connected before the first page view or scrape: these queues do not queue commands offline.
+      await Promise.all(queues.map((queue) => queue.waitUntilReady()));
       const url = await http.start();
       logger.info(
         {
@@ -134,6 +140,8 @@ export class BridgeService {
       const steps: Array<[string, () => Promise<unknown>]> = [
         ['bridge', () => this.bridge.close({ force })],
         ['queues', () => Promise.all(this.queues.map((queue) => queue.close()))],
+        // QUIT fails at once with Redis gone (no offline queue); then just drop the socket.
+        ['redis', () => this.boardRedis.quit().catch(() => this.boardRedis.disconnect())],
         ['http', () => this.http.close()],
       ];
       for (const [name, step] of steps) {

@@ -1,7 +1,8 @@
 // Brings the type of inject('redisUrl').
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
-import { uniqueName } from '@sfn-bullmq/test-support';
+import { RedisServer, uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -77,6 +78,35 @@ describe('metrics', () => {
     expect(text).toContain(`sfn_bullmq_queue_jobs{queue="${q.name}",state="waiting"} 2`);
     expect(text).toContain(`sfn_bullmq_queue_jobs{queue="${q.name}",state="active"} 0`);
     expect(text).toContain('process_cpu_user_seconds_total');
+  });
+});
+
+describe('metrics with Redis down', () => {
+  it('still answers, with the process metrics, and reports the failed count', async () => {
+    const redis = await RedisServer.start();
+    cleanups.push(() => redis.close());
+    // As the service connects its board and metrics queues: no offline queue, a connection it owns.
+    const client = new Redis({ ...redisOptionsFromUrl(redis.url), enableOfflineQueue: false });
+    client.on('error', () => undefined);
+    cleanups.push(() => Promise.resolve(client.disconnect()));
+    const q = new Queue(uniqueName('q'), { connection: client });
+    cleanups.push(() => q.close());
+    await q.waitUntilReady();
+    await q.add('x', {});
+    const errors: unknown[] = [];
+    const registry = createServiceRegistry([q], (error) => errors.push(error));
+    const { url } = await serve({ readiness: probe(true).readiness, registry });
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain(
+      `sfn_bullmq_queue_jobs{queue="${q.name}",state="waiting"} 1`,
+    );
+
+    await redis.stop({ kill: true });
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).not.toContain(`queue="${q.name}"`);
+    expect(errors.length).toBeGreaterThan(0);
   });
 });
 
