@@ -146,6 +146,21 @@ describe('ActivityRunner', () => {
     expect(sender.calls.map(([kind]) => kind)).toEqual(['heartbeat']);
   });
 
+  it("aborts the signal with 'job-cancelled' when BullMQ cancels the job, and reports what the handler throws", async () => {
+    const sender = recordingSender();
+    const bull = new AbortController();
+    const run = runner(async (_input, context) => {
+      setTimeout(() => bull.abort('operator'), 10);
+      await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+      throw ActivityFailure.nonRetryable(`cancelled: ${cancelReasonOf(context.signal)}`, 'Cancelled');
+    }, sender);
+    await run.process(asJob(fakeJob()), undefined, bull.signal);
+    expect(sender.calls[0]?.slice(0, 3)).toEqual(['failure', 'token-1', 'Cancelled']);
+    expect(JSON.parse(sender.calls[0]?.[3] as string)).toMatchObject({
+      errorMessage: 'cancelled: job-cancelled',
+    });
+  });
+
   it('checks a stale token with a heartbeat first and does not run the handler when the task is gone', async () => {
     const gone = Object.assign(new Error('gone'), { name: 'TaskTimedOut' });
     const sender = recordingSender({ sendTaskHeartbeat: () => Promise.reject(gone) });

@@ -36,7 +36,7 @@ export interface ActivityJobResult {
 export const TASK_GONE_JOB_ERROR = 'SfnBullmq.TaskGone';
 
 interface RunningTask {
-  controller: AbortController;
+  abort(error: ActivityCancelledError): void;
   /** Resolves when the worker is force-closed; `report` says whether to report a failure. */
   shutdown: Promise<{ report: boolean }>;
   triggerShutdown(report: boolean): void;
@@ -84,9 +84,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
   async shutdown(report: boolean, timeoutMs: number): Promise<void> {
     const tasks = [...this.running];
     for (const task of tasks) {
-      task.controller.abort(
-        new ActivityCancelledError('shutdown', 'the worker is shutting down (forced close)'),
-      );
+      task.abort(new ActivityCancelledError('shutdown', 'the worker is shutting down (forced close)'));
       task.triggerShutdown(report);
     }
     let timer: NodeJS.Timeout | undefined;
@@ -125,14 +123,29 @@ export class ActivityRunner<I = unknown, O = unknown> {
       return this.send(data.taskToken, data.sfnOutcome, true, log);
     }
 
-    const controller = new AbortController();
+    // The handler's AbortController is made on first use (the handler reads `signal`, or something aborts
+    // it): an AbortController and a listener on BullMQ's signal per job are a measurable share of the
+    // wrapper's cost, and most short handlers never look at the signal.
+    let controller: AbortController | undefined;
+    let linked = false;
     const onJobCancelled = (): void =>
-      controller.abort(
+      controllerOf().abort(
         new ActivityCancelledError('job-cancelled', 'the BullMQ job was cancelled', {
           cause: bullSignal?.reason,
         }),
       );
-    bullSignal?.addEventListener('abort', onJobCancelled, { once: true });
+    const controllerOf = (): AbortController => {
+      if (controller !== undefined) return controller;
+      controller = new AbortController();
+      if (bullSignal !== undefined) {
+        if (bullSignal.aborted) onJobCancelled();
+        else {
+          bullSignal.addEventListener('abort', onJobCancelled, { once: true });
+          linked = true;
+        }
+      }
+      return controller;
+    };
 
     let latestDetails: unknown;
     let detailsChanged = false;
@@ -153,7 +166,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
           { err: error },
           'heartbeat found the task closed (timed out or execution stopped): aborting the handler',
         );
-        controller.abort(
+        controllerOf().abort(
           new ActivityCancelledError('task-gone', 'the task is closed (timed out or its execution stopped)', {
             cause: error,
           }),
@@ -165,7 +178,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
     let triggerShutdown: (report: boolean) => void = () => undefined;
     let finish: () => void = () => undefined;
     const task: RunningTask = {
-      controller,
+      abort: (error) => controllerOf().abort(error),
       shutdown: new Promise((resolve) => {
         triggerShutdown = (report) => resolve({ report });
       }),
@@ -190,13 +203,19 @@ export class ActivityRunner<I = unknown, O = unknown> {
         }
       }
 
-      const context = this.context(job, data, controller.signal, log, (details) => {
-        if (details !== undefined) {
-          latestDetails = details;
-          detailsChanged = true;
-        }
-        heartbeater.request();
-      });
+      const context = this.context(
+        job,
+        data,
+        () => controllerOf().signal,
+        log,
+        (details) => {
+          if (details !== undefined) {
+            latestDetails = details;
+            detailsChanged = true;
+          }
+          heartbeater.request();
+        },
+      );
       heartbeater.start();
       const handled = (async () => this.handler(data.input as I, context))().then(
         (value) => ({ ok: true as const, value }),
@@ -217,7 +236,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
           'The worker was force-closed while the task ran.',
           [],
         );
-      } else if (controller.signal.aborted && cancelReasonOf(controller.signal) === 'task-gone') {
+      } else if (controller?.signal.aborted === true && cancelReasonOf(controller.signal) === 'task-gone') {
         throw new UnrecoverableError(
           `${TASK_GONE_JOB_ERROR}: the task closed while the handler ran; nothing reported`,
         );
@@ -241,7 +260,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
       return await this.send(data.taskToken, outcome, false, log);
     } finally {
       heartbeater.stop();
-      bullSignal?.removeEventListener('abort', onJobCancelled);
+      if (linked) bullSignal?.removeEventListener('abort', onJobCancelled);
       this.running.delete(task);
       finish();
     }
@@ -250,7 +269,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
   private context(
     job: Job<ActivityJobData>,
     data: ActivityJobData,
-    signal: AbortSignal,
+    signal: () => AbortSignal,
     log: () => Logger,
     heartbeat: (details?: unknown) => void,
   ): ActivityContext {
@@ -265,7 +284,9 @@ export class ActivityRunner<I = unknown, O = unknown> {
     };
     // The child logger is made on first use: most handlers never log, and pino children are not free.
     return {
-      signal,
+      get signal() {
+        return signal();
+      },
       heartbeat,
       info,
       job,
