@@ -14,20 +14,20 @@ export async function runScenario(
 ): Promise<void> {
   const scenario = await Scenario.start(options);
   let failed = false;
-  onTestFailed(() => {
-    failed = true;
-    process.stdout.write(
-      `\n[scenario ${options.scenario}] logs kept in ${scenario.dir}\n${scenario.processes.tails()}\n`,
-    );
-  });
-  try {
-    const row = await body(scenario);
-    appendResult(inject('resultsFile'), row);
-  } catch (error) {
+  const showLogs = (): void => {
+    if (failed) return;
     failed = true;
     process.stdout.write(
       `\n[scenario ${options.scenario}] failed; logs kept in ${scenario.dir}\n${scenario.processes.tails()}\n`,
     );
+  };
+  // Also when the test fails for another reason than the body throwing (its timeout).
+  onTestFailed(showLogs);
+  try {
+    const row = await body(scenario);
+    appendResult(inject('resultsFile'), row);
+  } catch (error) {
+    showLogs();
     throw error;
   } finally {
     await scenario.close({ keepLogs: failed });

@@ -12,13 +12,16 @@ describe('scenario 7: Step Functions faults', () => {
         scenario: '7',
         title: 'SFN faults: drops + stalls, 5xx, throttling',
         // Token buckets far below AWS's, so throttling happens at this suite's rates (the CLI's
-        // --throttle only has AWS's defaults): polls and Send* share the small budgets.
+        // --throttle only has AWS's defaults).
         emulatorOptions: {
           faults: { dropRate: 0.08, stallFollowers: 5, errorRate: 0.05 },
+          // 20 idle polls ending every 1.5 s already ask more than 12 a second, so polls are throttled at any
+          // size; Send* refills faster than polls can start tasks, so reports are throttled in bursts only
+          // and never pile up past HeartbeatSeconds.
           throttle: {
             GetActivityTask: { bucket: 15, refillPerSecond: 12 },
-            SendTaskSuccess: { bucket: 10, refillPerSecond: 8 },
-            SendTaskHeartbeat: { bucket: 10, refillPerSecond: 8 },
+            SendTaskSuccess: { bucket: 10, refillPerSecond: 15 },
+            SendTaskHeartbeat: { bucket: 10, refillPerSecond: 15 },
           },
         },
         // Five tries, so a task whose token is dropped again and again still gets through.
@@ -45,7 +48,7 @@ describe('scenario 7: Step Functions faults', () => {
         expect(outcome.row.timedOutTasks).toBe(outcome.row.lostTokens.droppedByFault);
         expect([...outcome.runsPerJob.values()].every((n) => n === 1)).toBe(true);
         outcome.row.notes =
-          `dropRate 0.08 with 5 stalled followers, errorRate 0.05, small token buckets: ` +
+          `dropRate 0.08 with 5 stalled followers, errorRate 0.05, token buckets far below AWS's: ` +
           `${totals.injectedErrors} 5xx answers and ${totals.throttled} throttled calls; every dropped ` +
           `token timed out after HeartbeatSeconds and was retried.`;
         return outcome.row;
