@@ -60,9 +60,15 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sfn-bullmq ${name}: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(
-      `sfn-bullmq ${name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    // The reason in one line; the stack only when asked for (LOG_LEVEL=debug or trace).
+    const verbose = ['debug', 'trace'].includes(process.env['LOG_LEVEL'] ?? '');
+    const text =
+      error instanceof Error
+        ? verbose
+          ? (error.stack ?? error.message)
+          : `${error.name}: ${error.message}`
+        : String(error);
+    process.stderr.write(`sfn-bullmq ${name}: ${text}\n`);
     return 1;
   }
 }

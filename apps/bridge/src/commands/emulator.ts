@@ -17,10 +17,11 @@ Options:
   --account-id ID          12-digit account id in ARNs (default 123456789012)
   --poll-timeout-ms MS     how long a GetActivityTask is held (default 60000, as AWS)
   --activity NAME          create this activity at start (repeatable)
-  --drop-rate P            fault: share of delivered tokens lost on the way, 0–1 (default 0)
-  --stall-followers K      fault: polls stalled behind a dropped token (default 10)
+  --drop-rate P            fault: share of token deliveries never answered, 0–1: the task
+                           starts and its token is lost (default 0)
+  --stall-followers K      fault: polls frozen behind each dropped one until its deadline (default 10)
   --latency-ms MS          fault: added latency per call (default 0)
-  --error-rate P           fault: share of calls answered with a 5xx, 0–1 (default 0)
+  --error-rate P           fault: share of calls answered HTTP 500 or 503, 0–1 (default 0)
   --throttle               token buckets per API with AWS's default limits
   -h, --help               show this help
 
