@@ -10,7 +10,11 @@ export interface ResultRow {
   succeeded: number;
   failedExpected: number;
   failedUnexpected: number;
-  lostTokens: { total: number; droppedByFault: number; clientGone: number };
+  /**
+   * The emulator's count by cause, plus (scenario 5) `inFlight`: tokens lost with a killed process that the
+   * emulator counted as delivered (written to a socket whose peer had died, or read and not yet stored).
+   */
+  lostTokens: { total: number; droppedByFault: number; clientGone: number; inFlight?: number };
   /** Activity tasks closed by TimeoutSeconds/HeartbeatSeconds (each one retried by the state machine). */
   timedOutTasks: number;
   /** Tasks whose handler ran more than once. */
@@ -66,6 +70,7 @@ export function renderResults(rows: readonly ResultRow[], size: string): string 
     const causes = [
       lost.clientGone > 0 ? `${lost.clientGone} client gone` : '',
       lost.droppedByFault > 0 ? `${lost.droppedByFault} dropped` : '',
+      (lost.inFlight ?? 0) > 0 ? `${lost.inFlight} in flight at the kill` : '',
     ].filter((part) => part !== '');
     lines.push(
       `| ${[
