@@ -2,7 +2,7 @@
 // 1,000 queued tokens, and Redis memory per queued task (INFO memory before/after).
 import { Queue } from 'bullmq';
 import { sleep, type BenchContext, type BenchResult } from './bench-context.js';
-import { cpuPercent } from './bench-process.js';
+import { BenchProcess, cpuPercent } from './bench-process.js';
 import { markdownTable, mb } from './markdown-table.js';
 
 export interface CostFigures {
@@ -27,6 +27,8 @@ export async function runCost(ctx: BenchContext): Promise<BenchResult & { figure
   let idleBaselineRss = 0;
   let idlePollsRss = 0;
   let idleCpuPercent = 0;
+  // A fresh process, so the baseline is not inflated by roles earlier benchmarks ran in the shared one.
+  const bridgeProcess = await BenchProcess.start('idle-bridge');
   try {
     const names = Array.from({ length: arnsCount }, (_, i) => ctx.uniqueName(`idle${i}`));
     const { endpoint, arns } = await ctx.emulatorProcess.call<{ endpoint: string; arns: string[] }>(
@@ -36,8 +38,8 @@ export async function runCost(ctx: BenchContext): Promise<BenchResult & { figure
         activities: names,
       },
     );
-    idleBaselineRss = (await ctx.bridgeProcess.usage()).rss;
-    await ctx.bridgeProcess.call('bridge.start', {
+    idleBaselineRss = (await bridgeProcess.usage()).rss;
+    await bridgeProcess.call('bridge.start', {
       endpoint,
       redisPort,
       activities: arns.map((arn) => ({ arn, polls: pollsPerArn })),
@@ -50,12 +52,13 @@ export async function runCost(ctx: BenchContext): Promise<BenchResult & { figure
       });
     }
     await sleep(1_000);
-    const before = await ctx.bridgeProcess.usage();
+    const before = await bridgeProcess.usage();
     await sleep(idleWindowMs);
-    const after = await ctx.bridgeProcess.usage();
+    const after = await bridgeProcess.usage();
     idlePollsRss = after.rss;
     idleCpuPercent = cpuPercent(before, after);
   } finally {
+    await bridgeProcess.close();
     await ctx.resetAll();
   }
 
@@ -115,7 +118,7 @@ export async function runCost(ctx: BenchContext): Promise<BenchResult & { figure
       [
         `bridge RSS holding ${figures.idlePolls} idle polls`,
         mb(idlePollsRss),
-        `${arnsCount} ARNs × ${pollsPerArn} polls, emulator (60 s poll timeout) in another process; \`process.memoryUsage().rss\` of the bridge process; the same process before the bridge started: ${mb(idleBaselineRss)}`,
+        `${arnsCount} ARNs × ${pollsPerArn} polls, emulator (60 s poll timeout) in another process; \`process.memoryUsage().rss\` of the bridge process; a fresh child process (under tsx) before the bridge module was imported: ${mb(idleBaselineRss)}, so the bridge's own share is ${mb(idlePollsRss - idleBaselineRss)}`,
       ],
       [
         'bridge CPU while idle',

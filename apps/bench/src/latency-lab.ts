@@ -157,6 +157,9 @@ function labConclusion(rows: LabRow[], scale: number): string {
   if (few === undefined || many === undefined || manyClean === undefined) return '';
   return [
     `**Reading.** With faults and 1 open poll, p99 pickup was ${ms(few.pickup.p99)} ms and max ${ms(few.pickup.max)} ms (≈ ${ms((few.pickup.max * scale) / 1000)} s at AWS's 60 s poll timeout, if stall-bound). With ${many.polls} open polls and the same faults, p99 was ${ms(many.pickup.p99)} ms against ${ms(manyClean.pickup.p99)} ms without faults.`,
+    rows.some((r) => r.handled + r.lost < r.scheduled)
+      ? "Where handled + lost < tasks, the consumer could not keep up and the wait cap (6 poll timeouts + 5 s) ended the run with tasks still queued: those rows' percentiles leave the unhandled tasks out, so they are lower bounds."
+      : '',
     'Lost tasks are the dropped tokens themselves: no number of polls brings them back (they wait for their TimeoutSeconds); more polls only keep the *other* tasks flowing.',
   ].join(' ');
 }
