@@ -212,6 +212,10 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
+function msPerTask(cores: number, row: ScalingRow): string {
+  return row.tasksPerSecond > 0 ? ((cores / row.tasksPerSecond) * 1000).toFixed(1) : 'n/a';
+}
+
 /** utime + stime of a process, in clock ticks (Linux /proc); 0 where /proc is not there. */
 function cpuTicks(pid: number): number {
   try {
@@ -267,8 +271,8 @@ function render(
       `CPU is cores used per second of wall time, by role (the emulator is the benchmark process). Machine: ` +
       `${cores} cores.`,
     '',
-    '| bridges | workers | tasks/s | vs 1 × 1 | CPU: workers | bridges | emulator | redis | ours | machine busy | load avg |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| bridges | workers | tasks/s | vs 1 × 1 | CPU: workers | bridges | emulator | redis | ours | machine busy | load avg | CPU ms per task: workers | bridges | all |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of rows) {
     const ratio = base === undefined || base === 0 ? 'n/a' : `${(row.tasksPerSecond / base).toFixed(2)}×`;
@@ -276,10 +280,16 @@ function render(
       `| ${row.bridges} | ${row.workers} | ${row.tasksPerSecond.toFixed(0)} | ${ratio} | ` +
         `${row.cpu.workers.toFixed(2)} | ${row.cpu.bridges.toFixed(2)} | ${row.cpu.emulator.toFixed(2)} | ` +
         `${row.cpu.redis.toFixed(2)} | ${row.cpu.total.toFixed(2)} | ${row.machineBusy.toFixed(2)} | ` +
-        `${row.loadAverage.toFixed(1)} |`,
+        `${row.loadAverage.toFixed(1)} | ${msPerTask(row.cpu.workers, row)} | ${msPerTask(row.cpu.bridges, row)} | ` +
+        `${msPerTask(row.cpu.total, row)} |`,
     );
   }
   const ideal = 1000 / settings.cpuMs;
+  const perTask = rows
+    .filter((row) => row.tasksPerSecond > 0)
+    .map((row) => (row.cpu.total / row.tasksPerSecond) * 1000)
+    .sort((a, b) => a - b);
+  const medianMs = perTask[Math.floor(perTask.length / 2)];
   lines.push(
     '',
     `One worker process runs its handlers on one core, so it cannot pass ${ideal.toFixed(0)} tasks/s ` +
@@ -290,6 +300,15 @@ function render(
       `other programs during the run, and a load average above ${cores} means runnable work was waiting. ` +
       `These figures say nothing about a machine with more cores.`,
   );
+  if (medianMs !== undefined) {
+    lines.push(
+      '',
+      `CPU per completed task, all our processes together: median ${medianMs.toFixed(1)} ms ` +
+        `(${settings.cpuMs} ms of it the handler). On ${cores} otherwise idle cores that caps this setup near ` +
+        `${((cores * 1000) / medianMs).toFixed(0)} tasks/s, however many bridges and workers run; ` +
+        `more processes only help up to the point where the cores are full.`,
+    );
+  }
   return lines.join('\n');
 }
 
