@@ -28,6 +28,8 @@ export type BridgeServiceState = 'starting' | 'running' | 'stopping' | 'stopped'
 export class BridgeService {
   private closing: Promise<void> | undefined;
   private currentState: BridgeServiceState = 'starting';
+  /** Settles when the bridge runs (its polls open once Redis answers); rejects if it cannot start. */
+  started: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly bridge: Bridge,
@@ -46,7 +48,10 @@ export class BridgeService {
     return this.http.url;
   }
 
-  /** Resolves the activities (creating those with `create: true`), starts HTTP, then the bridge. */
+  /**
+   * Resolves the activities (creating those with `create: true`), starts HTTP, then starts the bridge
+   * without waiting for it: await `started` for that.
+   */
   static async start(options: BridgeServiceOptions): Promise<BridgeService> {
     const { config, logger } = options;
     const sfn: SfnConnectionOptions = { ...config.stepFunctions };
@@ -63,7 +68,10 @@ export class BridgeService {
         new Queue(activity.queueName ?? '', { connection: boardRedis, prefix: config.redis.prefix }),
     );
     for (const queue of queues) {
-      queue.on('error', (error) => logger.warn({ err: error, queue: queue.name }, 'queue connection error'));
+      // Debug only: the bridge logs Redis trouble itself and /readyz shows it; this would repeat it per queue.
+      queue.on('error', (error) =>
+        logger.debug({ err: error, queue: queue.name }, 'board queue connection error'),
+      );
     }
     // One registry for /metrics: the bridge registers its metrics in it when it starts.
     const registry = createServiceRegistry(queues, (error) =>
@@ -107,8 +115,6 @@ export class BridgeService {
     });
     const service = new BridgeService(bridge, queues, boardRedis, http, logger);
     try {
-      // Connected before the first page view or scrape: these queues do not queue commands offline.
-      await Promise.all(queues.map((queue) => queue.waitUntilReady()));
       const url = await http.start();
       logger.info(
         {
@@ -119,12 +125,16 @@ export class BridgeService {
         },
         `sfn-bullmq bridge: HTTP on ${url} (metrics /metrics, health /healthz /readyz, dashboard /admin/queues)`,
       );
-      await bridge.start();
     } catch (error) {
       await service.close({ force: true });
       throw error;
     }
-    service.setState('running');
+    // The bridge opens its polls once Redis answers, which may take a while; meanwhile the service is
+    // up (so it can be stopped, and /readyz says 503) and `started` tells when the polls are open.
+    service.started = bridge.start().then(() => {
+      if (service.currentState === 'starting') service.setState('running');
+    });
+    service.started.catch(() => undefined);
     return service;
   }
 

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
-import { uniqueName } from '@sfn-bullmq/test-support';
+import { findFreePort, uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { redisOptionsFromUrl } from '../src/config/redis-connection.js';
@@ -136,5 +136,41 @@ describe('sfn-bullmq bridge', () => {
     // Well under the 30 s the open polls would have taken.
     expect(Date.now() - secondAt).toBeLessThan(20_000);
     expect(cli.stdout()).toMatch(/"forced":true,"msg":"stopped"/);
+  });
+
+  it('is alive but not ready while Redis is unreachable, and still stops on SIGTERM', async () => {
+    const emulator = await startEmulator({ pollTimeoutMs: 1000, activities: ['resize-image'] });
+    cleanups.push(() => emulator.close());
+    const dir = await mkdtemp(join(tmpdir(), 'sfn-bullmq-bridge-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const configPath = join(dir, 'bridge.json');
+    await writeFile(
+      configPath,
+      JSON.stringify({
+        stepFunctions: { region: 'us-east-1', endpoint: emulator.endpoint },
+        http: { port: 0 },
+        activities: [{ arn: emulator.activityArn('resize-image'), polls: 2 }],
+      }),
+    );
+    // Nothing listens on this port.
+    const redisUrl = `redis://127.0.0.1:${await findFreePort()}`;
+    const cli = runCli(['bridge', '--config', configPath], {
+      REDIS_URL: redisUrl,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      PORT: '',
+    });
+    cleanups.push(() => cli.kill());
+    const [, url] = (await cli.waitFor(/"url":"(http:\/\/[^"]+)"/)) as unknown as [string, string];
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const readyz = await fetch(`${url}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(await readyz.json()).toMatchObject({ ready: false, status: { redisReady: false } });
+    expect((await fetch(`${url}/metrics`)).status).toBe(200);
+    // No poll is opened while no token could be stored.
+    expect(emulator.stats().activities[emulator.activityArn('resize-image')]?.openPolls).toBe(0);
+
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
   });
 });

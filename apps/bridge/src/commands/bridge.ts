@@ -53,12 +53,17 @@ export async function runBridgeCommand(argv: string[]): Promise<number> {
       logger,
       ...(boardCredentials ? { boardCredentials } : {}),
     });
-    const signal = await signals.stopped;
+    // Runs until a signal; a bridge that cannot start (e.g. a bad activity) ends it with its error.
+    const failed = service.started.then(() => new Promise<never>(() => undefined));
+    const signal = await Promise.race([signals.stopped, failed]);
     logger.info({ signal }, `${signal}: draining (a second signal forces the stop)`);
     await service.close();
     logger.info({ forced }, 'stopped');
     // 130 as shells report an interrupted program: a forced stop may have left polls open on the service.
     return forced ? 130 : 0;
+  } catch (error) {
+    await service?.close({ force: true });
+    throw error;
   } finally {
     signals.dispose();
   }

@@ -298,6 +298,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
       ...(sfn.credentials ? { sfnCredentials: sfn.credentials } : {}),
       ...(boardCredentials ? { boardCredentials } : {}),
     });
+    await stack.service.started;
     const url = stack.service.url;
     say(`bridge     ${options.polls} polls per activity; metrics ${url}/metrics, health ${url}/readyz`);
 
