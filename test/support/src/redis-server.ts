@@ -153,18 +153,22 @@ export class RedisServer {
     });
     failed.catch(() => undefined);
     this.child = child;
+    // Stops the ping loop once the start has failed, so a missing binary does
+    // not keep the caller's process alive for the whole start timeout.
+    const gaveUp = { value: false };
     try {
-      await Promise.race([failed, this.waitForPing()]);
+      await Promise.race([failed, this.waitForPing(gaveUp)]);
     } catch (error) {
+      gaveUp.value = true;
       this.child = undefined;
       child.kill('SIGKILL');
       throw error;
     }
   }
 
-  private async waitForPing(): Promise<void> {
+  private async waitForPing(gaveUp: { value: boolean }): Promise<void> {
     const deadline = Date.now() + this.options.startTimeoutMs;
-    for (;;) {
+    while (!gaveUp.value) {
       const client = new Redis({
         port: this.port,
         host: '127.0.0.1',
