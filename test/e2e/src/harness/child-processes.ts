@@ -88,6 +88,22 @@ export class Child {
     }
   }
 
+  /** Resolves with how it exited; rejects after `timeoutMs` if it is still running. */
+  async waitForExit(timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new WaitTimeoutError(`${this.name} did not exit within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** `kill -9` and wait until it is reaped. */
   async kill9(): Promise<void> {
     this.signal('SIGKILL');
@@ -112,6 +128,12 @@ export class Child {
   }
 }
 
+/** Children of every scenario in this process, SIGKILLed if the process exits before their teardown ran. */
+const live = new Set<Child>();
+process.once('exit', () => {
+  for (const child of live) child.signal('SIGKILL');
+});
+
 /** Every child a scenario started; `closeAll()` kills the ones still running. */
 export class ChildProcesses {
   private readonly children: Child[] = [];
@@ -133,6 +155,8 @@ export class ChildProcesses {
     });
     const wrapped = new Child(name, logFile, child);
     this.children.push(wrapped);
+    live.add(wrapped);
+    void wrapped.exited.then(() => live.delete(wrapped));
     return wrapped;
   }
 

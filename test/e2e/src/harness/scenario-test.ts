@@ -1,6 +1,6 @@
 // Glue between a scenario and vitest: start it in the test, show the child logs when the
 // test fails, always tear every process down, and append the scenario's row to the results file.
-import { inject, onTestFailed } from 'vitest';
+import { inject, onTestFailed, onTestFinished } from 'vitest';
 import { appendResult, type ResultRow } from './results.js';
 import { Scenario, type ScenarioOptions } from './scenario.js';
 
@@ -21,8 +21,13 @@ export async function runScenario(
       `\n[scenario ${options.scenario}] failed; logs kept in ${scenario.dir}\n${scenario.processes.tails()}\n`,
     );
   };
-  // Also when the test fails for another reason than the body throwing (its timeout).
+  // Also when the test fails for another reason than the body throwing (its timeout), and then the body
+  // never returns: teardown must not wait for it.
   onTestFailed(showLogs);
+  onTestFinished((context) => {
+    if (context.task.result?.state === 'fail') showLogs();
+    return scenario.close({ keepLogs: failed });
+  });
   try {
     const row = await body(scenario);
     appendResult(inject('resultsFile'), row);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../harness/scenario-test.js';
 import { bySize } from '../harness/size.js';
+import { waitFor } from '../harness/wait-for.js';
 
 // Recovery of a dead worker's job takes about LOCK_MS + 2 × STALLED_MS (~2.5 s here) with no heartbeat
 // meanwhile, so HeartbeatSeconds stays well above it: the recovered run must find its task still open.
@@ -12,13 +13,13 @@ describe('scenario 2: worker kill -9 mid-handler', () => {
   it('re-runs the dead worker’s jobs on another worker: all succeed, a handler runs at most twice', async () => {
     await runScenario({ scenario: '2', title: 'worker kill -9 mid-handler', clocks }, async (s) => {
       await s.startBridge({ polls: 10 });
+      // The victim works alone until it dies, so it surely reaches its 5th run with 10 jobs active.
       const victim = await s.startWorker({ HANDLER_MS: '300', CRASH_MID_HANDLER_AT: '5' });
-      await s.startWorker({ HANDLER_MS: '300' });
-      await s.startWorker({ HANDLER_MS: '300' });
-
       await s.startExecutions(bySize(30, 300));
-      const exit = await victim.exited;
-      expect(exit.signal).toBe('SIGKILL');
+      await waitFor('the victim to kill itself', () => !victim.running, { timeoutMs: 30_000 });
+      expect(victim.exit?.signal).toBe('SIGKILL');
+      await s.startWorker({ HANDLER_MS: '300' });
+      await s.startWorker({ HANDLER_MS: '300' });
       const outcome = await s.finish();
 
       expect(outcome.executions.filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);
@@ -44,17 +45,17 @@ describe('scenario 3: worker kill -9 between storing and sending the outcome', (
       async (s) => {
         await s.startBridge({ polls: 10 });
         // Concurrency 1: when it dies, the stored-but-unsent task is the only one it holds.
+        // The victim works alone until it dies at its third stored outcome.
         const victim = await s.startWorker({
           HANDLER_MS: '50',
           CONCURRENCY: '1',
           CRASH_AFTER_STORED_AT: '3',
         });
-        await s.startWorker({ HANDLER_MS: '50' });
-        await s.startWorker({ HANDLER_MS: '50' });
-
         await s.startExecutions(bySize(30, 300));
-        const exit = await victim.exited;
-        expect(exit.signal).toBe('SIGKILL');
+        await waitFor('the victim to kill itself', () => !victim.running, { timeoutMs: 30_000 });
+        expect(victim.exit?.signal).toBe('SIGKILL');
+        await s.startWorker({ HANDLER_MS: '50' });
+        await s.startWorker({ HANDLER_MS: '50' });
         const outcome = await s.finish();
 
         expect(outcome.executions.filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);

@@ -22,7 +22,7 @@ describe('scenario 4: bridge SIGTERM with polls in flight', () => {
       expect((await s.activityStats()).openPolls).toBeGreaterThan(0);
       first.signal('SIGTERM');
       const second = s.startBridge({ polls });
-      const exit = await first.exited;
+      const exit = await first.waitForExit(30_000);
       await second;
       await flow;
       const outcome = await s.finish();
