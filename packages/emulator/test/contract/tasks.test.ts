@@ -277,17 +277,21 @@ describe.skipIf(onAws)('activity tasks', () => {
     await Promise.all(open);
   });
 
-  it('holds 1,000 open polls on one activity and refuses the 1,001st', async () => {
-    const t = await start({ emulator: { pollTimeoutMs: 3000 }, maxPolls: 1001 });
+  it('holds 1,000 open polls on one activity and refuses the 1,001st', { timeout: 90_000 }, async () => {
+    // A long hold, so that no poll times out while the 1,000 are still being opened on a busy machine;
+    // close() then answers the rest at once.
+    const t = await start({ emulator: { pollTimeoutMs: 60_000 }, maxPolls: 1001 });
     const arn = await t.createActivity('thousand');
     const open = Array.from({ length: 1000 }, () =>
       t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn })),
     );
-    await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === 1000, 10_000, '1000 open polls');
+    await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === 1000, 45_000, '1000 open polls');
     await expect(t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn }))).rejects.toMatchObject({
       name: 'ActivityWorkerLimitExceeded',
     });
     t.emulator!.scheduleTask(arn, '{}');
+    await waitFor(() => t.emulator!.stats().activities[arn]!.started === 1, 10_000, 'the task to start');
+    await t.emulator!.close();
     const results = await Promise.all(open);
     expect(results.filter((result) => result.taskToken !== undefined)).toHaveLength(1);
   });
