@@ -6,20 +6,23 @@ import { bySize } from '../harness/size.js';
 import { waitFor } from '../harness/wait-for.js';
 
 // Recovery of a dead worker's job takes about LOCK_MS + 2 × STALLED_MS (~2.5 s here) with no heartbeat
-// meanwhile, so HeartbeatSeconds stays well above it: the recovered run must find its task still open.
-const clocks = { timeoutSeconds: 20, heartbeatSeconds: 6, retryAttempts: 3 };
+// meanwhile, plus the start of the other workers, so HeartbeatSeconds stays well above it: the recovered
+// run must find its task still open.
+const clocks = { timeoutSeconds: 30, heartbeatSeconds: 10, retryAttempts: 3 };
+// A low high-water mark keeps the backlog in Step Functions, where a task's clocks do not run, rather than
+// in Redis while the victim works alone.
+const bridge = { polls: 10, maxWaiting: 20, resumeBelow: 10 };
 
 describe('scenario 2: worker kill -9 mid-handler', () => {
   it('re-runs the dead worker’s jobs on another worker: all succeed, a handler runs at most twice', async () => {
     await runScenario({ scenario: '2', title: 'worker kill -9 mid-handler', clocks }, async (s) => {
-      await s.startBridge({ polls: 10 });
+      await s.startBridge(bridge);
       // The victim works alone until it dies, so it surely reaches its 5th run with 10 jobs active.
       const victim = await s.startWorker({ HANDLER_MS: '300', CRASH_MID_HANDLER_AT: '5' });
       await s.startExecutions(bySize(30, 300));
       await waitFor('the victim to kill itself', () => !victim.running, { timeoutMs: 30_000 });
       expect(victim.exit?.signal).toBe('SIGKILL');
-      await s.startWorker({ HANDLER_MS: '300' });
-      await s.startWorker({ HANDLER_MS: '300' });
+      await Promise.all([s.startWorker({ HANDLER_MS: '300' }), s.startWorker({ HANDLER_MS: '300' })]);
       const outcome = await s.finish();
 
       expect(outcome.executions.filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);
@@ -43,7 +46,7 @@ describe('scenario 3: worker kill -9 between storing and sending the outcome', (
     await runScenario(
       { scenario: '3', title: 'worker kill -9 after store, before send', clocks },
       async (s) => {
-        await s.startBridge({ polls: 10 });
+        await s.startBridge(bridge);
         // Concurrency 1: when it dies, the stored-but-unsent task is the only one it holds.
         // The victim works alone until it dies at its third stored outcome.
         const victim = await s.startWorker({
@@ -54,8 +57,7 @@ describe('scenario 3: worker kill -9 between storing and sending the outcome', (
         await s.startExecutions(bySize(30, 300));
         await waitFor('the victim to kill itself', () => !victim.running, { timeoutMs: 30_000 });
         expect(victim.exit?.signal).toBe('SIGKILL');
-        await s.startWorker({ HANDLER_MS: '50' });
-        await s.startWorker({ HANDLER_MS: '50' });
+        await Promise.all([s.startWorker({ HANDLER_MS: '50' }), s.startWorker({ HANDLER_MS: '50' })]);
         const outcome = await s.finish();
 
         expect(outcome.executions.filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);
