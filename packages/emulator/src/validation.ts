@@ -50,6 +50,12 @@ export class RequestValidator {
     return value;
   }
 
+  /** A list operation's `maxResults`: 0..1000, where 0 or absent means `defaultSize`. */
+  pageSize(defaultSize = 100): number {
+    const value = this.optionalInteger('maxResults', { min: 0, max: 1000 });
+    return value === undefined || value === 0 ? defaultSize : value;
+  }
+
   /** An optional boolean; undefined when absent. */
   optionalBoolean(field: string): boolean | undefined {
     const value = this.body[field];

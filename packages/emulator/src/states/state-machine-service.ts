@@ -10,15 +10,8 @@ import type { ExecutionHost, ExecutionStatus } from './execution.js';
 import { Execution } from './execution.js';
 import { withoutExecutionData } from './history.js';
 import type { JsonValue } from './json-path.js';
-import {
-  checkResourceName,
-  decodePageToken,
-  encodePageToken,
-  optionalBoolean,
-  optionalString,
-  pageSize,
-  requiredString,
-} from './request-fields.js';
+import { RequestValidator, assertValidResourceName } from '../validation.js';
+import { decodePageToken, encodePageToken } from './page-token.js';
 
 export interface StateMachineServiceOptions {
   region: string;
@@ -159,22 +152,22 @@ export class StateMachineService {
   }
 
   private createStateMachine(input: Record<string, unknown>): unknown {
-    const name = requiredString(input, 'name', 80);
-    checkResourceName(name);
-    const definitionText = requiredString(input, 'definition', MAX_DEFINITION_CHARS);
-    const roleArn = requiredString(input, 'roleArn', 256);
-    const type = optionalString(input, 'type', 16) ?? 'STANDARD';
+    const check = new RequestValidator(input);
+    const name = check.requiredString('name', { min: 1, max: 80 });
+    const definitionText = check.requiredString('definition', { min: 1, max: MAX_DEFINITION_CHARS });
+    const roleArn = check.requiredString('roleArn', { min: 1, max: 256 });
+    const type = check.optionalString('type', { min: 1, max: 16 }) ?? 'STANDARD';
     if (type === 'EXPRESS') {
-      throw serviceErrors.validation(
-        "1 validation error detected: Value 'EXPRESS' at 'type' failed to satisfy constraint: " +
-          'this emulator runs STANDARD state machines only (activities exist only in Standard workflows)',
+      check.fail(
+        'type',
+        type,
+        'this emulator runs STANDARD state machines only (activities exist only in Standard workflows)',
       );
+    } else if (type !== 'STANDARD') {
+      check.fail('type', type, 'Member must satisfy enum value set: [STANDARD, EXPRESS]');
     }
-    if (type !== 'STANDARD') {
-      throw serviceErrors.validation(
-        `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`,
-      );
-    }
+    check.throwIfInvalid();
+    assertValidResourceName(name);
     const definition = parseDefinition(definitionText);
     const arn = this.stateMachineArn(name);
     const existing = this.machines.get(arn);
@@ -201,7 +194,10 @@ export class StateMachineService {
   }
 
   private describeStateMachine(input: Record<string, unknown>): unknown {
-    const machine = this.machine(requiredString(input, 'stateMachineArn', 2048));
+    const check = new RequestValidator(input);
+    const arn = check.requiredString('stateMachineArn', { min: 1, max: 2048 });
+    check.throwIfInvalid();
+    const machine = this.machine(arn);
     return {
       stateMachineArn: machine.arn,
       name: machine.name,
@@ -217,7 +213,9 @@ export class StateMachineService {
 
   /** Deleting answers 200 even when the machine is gone; running executions carry on (AWS lets them finish). */
   private deleteStateMachine(input: Record<string, unknown>): unknown {
-    const arn = requiredString(input, 'stateMachineArn', 2048);
+    const check = new RequestValidator(input);
+    const arn = check.requiredString('stateMachineArn', { min: 1, max: 2048 });
+    check.throwIfInvalid();
     this.parseArn(arn, 'stateMachine');
     const machine = this.machines.get(arn);
     if (machine) {
@@ -228,8 +226,11 @@ export class StateMachineService {
   }
 
   private listStateMachines(input: Record<string, unknown>): unknown {
-    const size = pageSize(input);
-    let position = decodePageToken(input) ?? 0;
+    const check = new RequestValidator(input);
+    const size = check.pageSize();
+    const token = check.optionalString('nextToken', { min: 1, max: 1024 });
+    check.throwIfInvalid();
+    let position = token === undefined ? 0 : decodePageToken(token);
     const stateMachines: unknown[] = [];
     while (position < this.machineList.length && stateMachines.length < size) {
       const machine = this.machineList[position++];
@@ -248,16 +249,17 @@ export class StateMachineService {
   }
 
   private startExecution(input: Record<string, unknown>): unknown {
-    const machine = this.machine(requiredString(input, 'stateMachineArn', 2048));
-    const givenName = optionalString(input, 'name', 80);
-    if (givenName !== undefined) checkResourceName(givenName);
-    const name = givenName ?? randomUUID();
-    const inputText = optionalString(input, 'input', Number.MAX_SAFE_INTEGER) ?? '{}';
+    const check = new RequestValidator(input);
+    const machineArn = check.requiredString('stateMachineArn', { min: 1, max: 2048 });
+    const givenName = check.optionalString('name', { min: 1, max: 80 });
+    const inputText = check.optionalString('input', { min: 1 }) ?? '{}';
     if (Buffer.byteLength(inputText, 'utf8') > MAX_INPUT_BYTES) {
-      throw serviceErrors.validation(
-        `1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to ${MAX_INPUT_BYTES}`,
-      );
+      check.fail('input', inputText, `Member must have length less than or equal to ${MAX_INPUT_BYTES}`);
     }
+    check.throwIfInvalid();
+    const machine = this.machine(machineArn);
+    if (givenName !== undefined) assertValidResourceName(givenName);
+    const name = givenName ?? randomUUID();
     let inputValue: JsonValue;
     try {
       inputValue = JSON.parse(inputText) as JsonValue;
@@ -283,7 +285,10 @@ export class StateMachineService {
   }
 
   private describeExecution(input: Record<string, unknown>): unknown {
-    const execution = this.execution(requiredString(input, 'executionArn', 2048));
+    const check = new RequestValidator(input);
+    const arn = check.requiredString('executionArn', { min: 1, max: 2048 });
+    check.throwIfInvalid();
+    const execution = this.execution(arn);
     return {
       executionArn: execution.arn,
       stateMachineArn: execution.machine.arn,
@@ -300,18 +305,19 @@ export class StateMachineService {
   }
 
   private listExecutions(input: Record<string, unknown>): unknown {
-    const arn = requiredString(input, 'stateMachineArn', 2048);
-    const machine = this.machine(arn);
-    const status = optionalString(input, 'statusFilter', 16);
+    const check = new RequestValidator(input);
+    const arn = check.requiredString('stateMachineArn', { min: 1, max: 2048 });
+    const status = check.optionalString('statusFilter', { min: 1, max: 16 });
     if (status !== undefined && !STATUSES.includes(status as ExecutionStatus)) {
-      throw serviceErrors.validation(
-        `1 validation error detected: Value '${status}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${STATUSES.join(', ')}]`,
-      );
+      check.fail('statusFilter', status, `Member must satisfy enum value set: [${STATUSES.join(', ')}]`);
     }
-    const size = pageSize(input);
+    const size = check.pageSize();
+    const token = check.optionalString('nextToken', { min: 1, max: 1024 });
+    check.throwIfInvalid();
+    const machine = this.machine(arn);
     // Positions count from the newest: page k starts `skip` executions back from the end.
     const list = machine.executions;
-    let skip = decodePageToken(input) ?? 0;
+    let skip = token === undefined ? 0 : decodePageToken(token);
     const executions: unknown[] = [];
     while (skip < list.length && executions.length < size) {
       const execution = list[list.length - 1 - skip++];
@@ -330,20 +336,27 @@ export class StateMachineService {
 
   /** Stopping a closed execution answers its existing stopDate and changes nothing (our choice). */
   private stopExecution(input: Record<string, unknown>): unknown {
-    const execution = this.execution(requiredString(input, 'executionArn', 2048));
-    const error = optionalString(input, 'error', 256);
-    const cause = optionalString(input, 'cause', 32_768);
+    const check = new RequestValidator(input);
+    const arn = check.requiredString('executionArn', { min: 1, max: 2048 });
+    const error = check.optionalString('error', { min: 1, max: 256 });
+    const cause = check.optionalString('cause', { min: 1, max: 32_768 });
+    check.throwIfInvalid();
+    const execution = this.execution(arn);
     execution.stop(error, cause);
     return { stopDate: (execution.stopDateMs ?? this.now()) / 1000 };
   }
 
   private getExecutionHistory(input: Record<string, unknown>): unknown {
-    const execution = this.execution(requiredString(input, 'executionArn', 2048));
-    const size = pageSize(input);
-    const reverse = optionalBoolean(input, 'reverseOrder') ?? false;
-    const includeData = optionalBoolean(input, 'includeExecutionData') ?? true;
+    const check = new RequestValidator(input);
+    const arn = check.requiredString('executionArn', { min: 1, max: 2048 });
+    const size = check.pageSize();
+    const reverse = check.optionalBoolean('reverseOrder') ?? false;
+    const includeData = check.optionalBoolean('includeExecutionData') ?? true;
+    const token = check.optionalString('nextToken', { min: 1, max: 1024 });
+    check.throwIfInvalid();
+    const execution = this.execution(arn);
     const history = execution.history;
-    const skip = decodePageToken(input) ?? 0;
+    const skip = token === undefined ? 0 : decodePageToken(token);
     const end = Math.min(history.length, skip + size);
     const events = reverse
       ? history.slice(Math.max(0, history.length - end), history.length - skip).reverse()
