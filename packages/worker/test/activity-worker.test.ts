@@ -1,6 +1,6 @@
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { SFN_LIMITS } from '@sfn-bullmq/shared';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ActivityFailure,
   ActivityWorker,
@@ -8,58 +8,14 @@ import {
   TASK_GONE_JOB_ERROR,
   WORKER_SHUTDOWN_ERROR,
   cancelReasonOf,
-  type ActivityHandler,
   type ActivityInfo,
-  type ActivityWorkerOptions,
   type CancelReason,
 } from '../src/index.js';
-import {
-  connectionOf,
-  createActivity,
-  credentials,
-  deliverTask,
-  finishedJob,
-  startHarness,
-  testLogger,
-  waitFor,
-  type Activity,
-  type Harness,
-} from './harness.js';
+import { connectionOf, deliverTask, finishedJob, waitFor } from './harness.js';
+import { useWorkerSuite } from './support.js';
 
-const redisUrl = inject('redisUrl');
-let harness: Harness;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness.close();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function activity(): Activity {
-  const created = createActivity(harness, redisUrl);
-  cleanups.push(() => created.close());
-  return created;
-}
-
-function worker<I, O>(
-  queueName: string,
-  handler: ActivityHandler<I, O>,
-  options: Partial<ActivityWorkerOptions> = {},
-): ActivityWorker<I, O> {
-  const created = new ActivityWorker(queueName, handler, {
-    connection: connectionOf(redisUrl),
-    sfn: { endpoint: harness.emulator.endpoint, region: 'us-east-1', credentials },
-    logger: testLogger(),
-    ...options,
-  });
-  cleanups.push(() => created.close({ force: true }));
-  return created;
-}
+const suite = useWorkerSuite();
+const { activity, worker, redisUrl } = suite;
 
 describe('ActivityWorker', () => {
   it("reports the handler's output with SendTaskSuccess and gives the handler its info", async () => {
@@ -69,7 +25,7 @@ describe('ActivityWorker', () => {
       info = context.info;
       return { doubled: input.n * 2, text: 'é😀' };
     });
-    const { outcome, job } = await deliverTask(harness, act, { n: 21 });
+    const { outcome, job } = await deliverTask(suite.harness, act, { n: 21 });
     await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '{"doubled":42,"text":"é😀"}' });
     const finished = await finishedJob(act.queue, job!.id!);
     expect(finished.returnvalue).toEqual({ reported: 'success' });
@@ -88,7 +44,7 @@ describe('ActivityWorker', () => {
     worker(act.name, () => {
       throw ActivityFailure.nonRetryable('Card declined', 'CardDeclined');
     });
-    const { outcome } = await deliverTask(harness, act, { amountCents: 500_000 });
+    const { outcome } = await deliverTask(suite.harness, act, { amountCents: 500_000 });
     const closed = await outcome;
     expect(closed).toMatchObject({ kind: 'failed', error: 'CardDeclined' });
     const cause = JSON.parse((closed as { cause: string }).cause) as Record<string, unknown>;
@@ -99,7 +55,7 @@ describe('ActivityWorker', () => {
   it('refuses an output over 262,144 bytes cleanly, as a failure stating the size', async () => {
     const act = activity();
     worker(act.name, () => ({ blob: 'x'.repeat(SFN_LIMITS.outputMaxBytes) }));
-    const { outcome } = await deliverTask(harness, act, {});
+    const { outcome } = await deliverTask(suite.harness, act, {});
     const closed = await outcome;
     expect(closed).toMatchObject({ kind: 'failed', error: OUTPUT_TOO_LARGE_ERROR });
     expect((closed as { cause: string }).cause).toContain(`${SFN_LIMITS.outputMaxBytes + 11} bytes`);
@@ -115,9 +71,14 @@ describe('ActivityWorker', () => {
       },
       { heartbeatIntervalMs: 300, minHeartbeatGapMs: 100 },
     );
-    const { outcome } = await deliverTask(harness, act, {}, { heartbeatSeconds: 1, timeoutSeconds: 30 });
+    const { outcome } = await deliverTask(
+      suite.harness,
+      act,
+      {},
+      { heartbeatSeconds: 1, timeoutSeconds: 30 },
+    );
     await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '"done"' });
-    expect(harness.emulator.stats().activities[act.arn]?.heartbeats).toBeGreaterThanOrEqual(5);
+    expect(suite.harness.emulator.stats().activities[act.arn]?.heartbeats).toBeGreaterThanOrEqual(5);
   });
 
   it("aborts the signal with 'task-gone' when the task times out mid-run, and reports nothing", async () => {
@@ -132,13 +93,13 @@ describe('ActivityWorker', () => {
       },
       { heartbeatIntervalMs: 200, minHeartbeatGapMs: 50 },
     );
-    const { outcome, job } = await deliverTask(harness, act, {}, { timeoutSeconds: 1 });
+    const { outcome, job } = await deliverTask(suite.harness, act, {}, { timeoutSeconds: 1 });
     await expect(outcome).resolves.toEqual({ kind: 'timedOut', heartbeat: false });
     const finished = await finishedJob(act.queue, job!.id!);
     expect(reason).toBe('task-gone');
     expect(await finished.getState()).toBe('failed');
     expect(finished.failedReason).toContain(TASK_GONE_JOB_ERROR);
-    expect(harness.emulator.stats().activities[act.arn]).toMatchObject({
+    expect(suite.harness.emulator.stats().activities[act.arn]).toMatchObject({
       succeeded: 0,
       failed: 0,
       timedOut: 1,
@@ -155,7 +116,7 @@ describe('ActivityWorker', () => {
       },
       { heartbeatIntervalMs: 60_000 },
     );
-    const { outcome, job } = await deliverTask(harness, act, {}, { timeoutSeconds: 1 });
+    const { outcome, job } = await deliverTask(suite.harness, act, {}, { timeoutSeconds: 1 });
     await expect(outcome).resolves.toMatchObject({ kind: 'timedOut' });
     const finished = await finishedJob(act.queue, job!.id!);
     expect(finished.failedReason).toContain(TASK_GONE_JOB_ERROR);
@@ -165,7 +126,7 @@ describe('ActivityWorker', () => {
   it('checks a stale token with a heartbeat first and does not run the handler when the task is gone', async () => {
     const act = activity();
     let runs = 0;
-    const { outcome, data } = await deliverTask(harness, act, {}, { timeoutSeconds: 1, addJob: false });
+    const { outcome, data } = await deliverTask(suite.harness, act, {}, { timeoutSeconds: 1, addJob: false });
     await expect(outcome).resolves.toMatchObject({ kind: 'timedOut' });
     worker(act.name, () => (runs += 1), { staleTokenAgeMs: 500 });
     const job = await act.queue.add(act.name, data, { jobId: 'stale-1' });
@@ -184,13 +145,13 @@ describe('ActivityWorker', () => {
       finishedAt = Date.now();
       return 'finished';
     });
-    const { outcome } = await deliverTask(harness, act, {});
+    const { outcome } = await deliverTask(suite.harness, act, {});
     await waitFor(() => started, 'the handler to start');
     await w.close();
     const closedAt = Date.now();
     expect(finishedAt).toBeGreaterThan(0);
     expect(closedAt).toBeGreaterThanOrEqual(finishedAt);
-    expect(harness.emulator.stats().activities[act.arn]?.succeeded).toBe(1);
+    expect(suite.harness.emulator.stats().activities[act.arn]?.succeeded).toBe(1);
     await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '"finished"' });
     await w.close(); // idempotent
     expect(w.state).toBe('closed');
@@ -204,11 +165,11 @@ describe('ActivityWorker', () => {
       reason = cancelReasonOf(context.signal);
       return 'ignored';
     });
-    await deliverTask(harness, act, {});
+    await deliverTask(suite.harness, act, {});
     await waitFor(() => w.runningCount === 1, 'the handler to start');
     await w.close({ force: true });
     expect(reason).toBe('shutdown');
-    expect(harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
+    expect(suite.harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
   });
 
   it('reports running tasks as failed on a forced close when failOnForcedClose is on', async () => {
@@ -220,7 +181,7 @@ describe('ActivityWorker', () => {
         failOnForcedClose: true,
       },
     );
-    const { outcome } = await deliverTask(harness, act, {});
+    const { outcome } = await deliverTask(suite.harness, act, {});
     await waitFor(() => w.runningCount === 1, 'the handler to start');
     await w.close({ force: true });
     await expect(outcome).resolves.toMatchObject({ kind: 'failed', error: WORKER_SHUTDOWN_ERROR });
@@ -234,7 +195,7 @@ describe('ActivityWorker', () => {
       reason = cancelReasonOf(context.signal);
       return 'ignored';
     });
-    await deliverTask(harness, act, {});
+    await deliverTask(suite.harness, act, {});
     await waitFor(() => w.runningCount === 1, 'the handler to start');
     const graceful = w.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -243,7 +204,7 @@ describe('ActivityWorker', () => {
     await graceful;
     expect(reason).toBe('shutdown');
     expect(w.state).toBe('closed');
-    expect(harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
+    expect(suite.harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
   });
 
   it('retries retryable failures in BullMQ first when retryInBullmq is on, and reports the final outcome', async () => {
@@ -258,7 +219,7 @@ describe('ActivityWorker', () => {
       },
       { retryInBullmq: true },
     );
-    const { outcome, data } = await deliverTask(harness, act, {}, { addJob: false });
+    const { outcome, data } = await deliverTask(suite.harness, act, {}, { addJob: false });
     await act.queue.add(act.name, data, {
       jobId: 'retried-1',
       attempts: 3,
@@ -273,7 +234,7 @@ describe('ActivityWorker', () => {
       () =>
         new ActivityWorker('q', () => 1, {
           connection: connectionOf(redisUrl),
-          sfn: { endpoint: harness.emulator.endpoint },
+          sfn: { endpoint: suite.harness.emulator.endpoint },
           concurrency: 0,
         }),
     ).toThrow(expect.objectContaining({ name: 'InvalidWorkerOptionError', option: 'concurrency' }));

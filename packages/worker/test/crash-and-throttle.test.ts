@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createSendSfnClient } from '@sfn-bullmq/shared';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { ActivityWorker } from '../src/index.js';
 import {
   connectionOf,
@@ -15,21 +15,19 @@ import {
   startHarness,
   testLogger,
 } from './harness.js';
+import { useCleanups } from './support.js';
 
 const redisUrl = inject('redisUrl');
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const addCleanup = useCleanups();
 
 describe('crash recovery', () => {
   it('re-sends the stored outcome once after a worker is killed between storing and sending; the handler ran once', async () => {
     const harness = await startHarness();
-    cleanups.push(() => harness.close());
+    addCleanup(() => harness.close());
     const act = createActivity(harness, redisUrl);
-    cleanups.push(() => act.close());
+    addCleanup(() => act.close());
     const redis = new Redis(redisUrl);
-    cleanups.push(() => Promise.resolve(redis.disconnect()));
+    addCleanup(() => Promise.resolve(redis.disconnect()));
     const counterKey = uniqueName('runs');
 
     // The first worker is a child process that SIGKILLs itself once the outcome is stored.
@@ -47,7 +45,7 @@ describe('crash recovery', () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.once('exit', (_code, signal) => resolve(signal)),
     );
-    cleanups.push(async () => {
+    addCleanup(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     });
@@ -75,7 +73,7 @@ describe('crash recovery', () => {
         logger: testLogger(),
       },
     );
-    cleanups.push(() => second.close());
+    addCleanup(() => second.close());
     await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '{"resized":7}' });
     const finished = await finishedJob(act.queue, job!.id!);
     expect(finished.returnvalue).toEqual({ reported: 'success' });
@@ -89,9 +87,9 @@ describe('crash recovery', () => {
 describe('throttling', () => {
   it('retries a throttled SendTaskSuccess with backoff until it goes through', async () => {
     const harness = await startHarness({ throttle: { SendTaskSuccess: { bucket: 1, refillPerSecond: 4 } } });
-    cleanups.push(() => harness.close());
+    addCleanup(() => harness.close());
     const act = createActivity(harness, redisUrl);
-    cleanups.push(() => act.close());
+    addCleanup(() => act.close());
     // One SDK attempt per call, so every retry seen here is the worker's own.
     const client = createSendSfnClient({
       endpoint: harness.emulator.endpoint,
@@ -99,14 +97,14 @@ describe('throttling', () => {
       credentials,
       maxAttempts: 1,
     });
-    cleanups.push(() => Promise.resolve(client.destroy()));
+    addCleanup(() => Promise.resolve(client.destroy()));
     const worker = new ActivityWorker(act.name, (input: { i: number }) => input.i, {
       connection: connectionOf(redisUrl),
       sfn: { client },
       concurrency: 10,
       logger: testLogger(),
     });
-    cleanups.push(() => worker.close());
+    addCleanup(() => worker.close());
     const tasks = await Promise.all(Array.from({ length: 6 }, (_, i) => deliverTask(harness, act, { i })));
     const outcomes = await Promise.all(tasks.map((task) => task.outcome));
     expect(outcomes).toEqual(Array.from({ length: 6 }, (_, i) => ({ kind: 'succeeded', output: String(i) })));

@@ -6,62 +6,27 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { uniqueName } from '@sfn-bullmq/test-support';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ActivityFailure,
-  ActivityWorker,
+  type ActivityWorker,
   TASK_GONE_JOB_ERROR,
   cancelReasonOf,
   type ActivityHandler,
   type CancelReason,
 } from '../src/index.js';
-import {
-  connectionOf,
-  createActivity,
-  credentials,
-  finishedJob,
-  pollAndEnqueue,
-  startHarness,
-  testLogger,
-  waitFor,
-  type Activity,
-  type Harness,
-} from './harness.js';
+import { finishedJob, pollAndEnqueue, waitFor } from './harness.js';
+import { useWorkerSuite } from './support.js';
 
-const redisUrl = inject('redisUrl');
-let harness: Harness;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  harness = await startHarness();
-});
-afterAll(async () => {
-  await harness.close();
-});
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function activity(): Activity {
-  const created = createActivity(harness, redisUrl);
-  cleanups.push(() => created.close());
-  return created;
-}
+const suite = useWorkerSuite();
+const { activity } = suite;
 
 function worker<I, O>(
   queueName: string,
   handler: ActivityHandler<I, O>,
   heartbeatIntervalMs = 10_000,
 ): ActivityWorker<I, O> {
-  const created = new ActivityWorker(queueName, handler, {
-    connection: connectionOf(redisUrl),
-    sfn: { endpoint: harness.emulator.endpoint, region: 'us-east-1', credentials },
-    heartbeatIntervalMs,
-    minHeartbeatGapMs: 50,
-    logger: testLogger(),
-  });
-  cleanups.push(() => created.close({ force: true }));
-  return created;
+  return suite.worker(queueName, handler, { heartbeatIntervalMs, minHeartbeatGapMs: 50 });
 }
 
 /** A state machine with one activity Task that catches `CardDeclined` into a handled end. */
@@ -80,7 +45,7 @@ async function chargeMachine(activityArn: string): Promise<string> {
       Charged: { Type: 'Succeed' },
     },
   };
-  const created = await harness.sfn.send(
+  const created = await suite.harness.sfn.send(
     new CreateStateMachineCommand({
       name: uniqueName('charge'),
       definition: JSON.stringify(definition),
@@ -93,11 +58,11 @@ async function chargeMachine(activityArn: string): Promise<string> {
 async function finishedExecution(executionArn: string) {
   let status: string | undefined;
   await waitFor(async () => {
-    const described = await harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const described = await suite.harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
     status = described.status;
     return status !== 'RUNNING';
   }, 'the execution to finish');
-  return harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  return suite.harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
 }
 
 describe('ActivityWorker with state machines', () => {
@@ -108,13 +73,13 @@ describe('ActivityWorker with state machines', () => {
       return { charged: input.amountCents };
     });
     const stateMachineArn = await chargeMachine(act.arn);
-    const declined = await harness.sfn.send(
+    const declined = await suite.harness.sfn.send(
       new StartExecutionCommand({
         stateMachineArn,
         input: JSON.stringify({ amountCents: 5, declined: true }),
       }),
     );
-    await pollAndEnqueue(harness, act);
+    await pollAndEnqueue(suite.harness, act);
     const described = await finishedExecution(declined.executionArn!);
     expect(described.status).toBe('SUCCEEDED');
     const output = JSON.parse(described.output!) as {
@@ -125,10 +90,10 @@ describe('ActivityWorker with state machines', () => {
     expect(output.declined?.Error).toBe('CardDeclined');
     expect(JSON.parse(output.declined!.Cause!)).toMatchObject({ errorMessage: 'Card declined' });
 
-    const charged = await harness.sfn.send(
+    const charged = await suite.harness.sfn.send(
       new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ amountCents: 5 }) }),
     );
-    await pollAndEnqueue(harness, act);
+    await pollAndEnqueue(suite.harness, act);
     const succeeded = await finishedExecution(charged.executionArn!);
     expect(succeeded.status).toBe('SUCCEEDED');
     expect(JSON.parse(succeeded.output!)).toEqual({ charged: 5 });
@@ -149,14 +114,16 @@ describe('ActivityWorker with state machines', () => {
       200,
     );
     const stateMachineArn = await chargeMachine(act.arn);
-    const execution = await harness.sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
-    const { job } = await pollAndEnqueue(harness, act);
+    const execution = await suite.harness.sfn.send(
+      new StartExecutionCommand({ stateMachineArn, input: '{}' }),
+    );
+    const { job } = await pollAndEnqueue(suite.harness, act);
     await waitFor(() => started, 'the handler to start');
-    await harness.sfn.send(new StopExecutionCommand({ executionArn: execution.executionArn! }));
+    await suite.harness.sfn.send(new StopExecutionCommand({ executionArn: execution.executionArn! }));
     const finished = await finishedJob(act.queue, job!.id!);
     expect(reason).toBe('task-gone');
     expect(finished.failedReason).toContain(TASK_GONE_JOB_ERROR);
     expect((await finishedExecution(execution.executionArn!)).status).toBe('ABORTED');
-    expect(harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
+    expect(suite.harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
   });
 });

@@ -7,21 +7,12 @@ import {
   SFNClient,
   type GetActivityTaskCommandOutput,
 } from '@aws-sdk/client-sfn';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidFaultError, type EmulatorStats } from '../../src/index.js';
-import { onAws, startTarget, waitFor, type ContractTarget } from './target.js';
+import { onAws, useTargetPerTest, waitFor, type ContractTarget } from './target.js';
 
 describe.skipIf(onAws)('faults, throttling and bad requests', () => {
-  let target: ContractTarget | undefined;
-  afterEach(async () => {
-    await target?.close();
-    target = undefined;
-  });
-
-  async function start(options: Parameters<typeof startTarget>[0] = {}): Promise<ContractTarget> {
-    target = await startTarget(options);
-    return target;
-  }
+  const start = useTargetPerTest();
 
   function openPolls(
     t: ContractTarget,

@@ -4,6 +4,7 @@ import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { DeleteActivityCommand, SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import { uniqueName } from '@sfn-bullmq/test-support';
+import { afterEach } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/index.js';
 
 /** True when the suite is pointed at real AWS (opt-in, with credentials). */
@@ -33,6 +34,22 @@ export interface TargetOptions {
   maxPolls?: number;
   /** SDK attempts of the control client. @default 3 */
   maxAttempts?: number;
+}
+
+/**
+ * Call inside a `describe` whose tests each start their own target: returns `start(options)`,
+ * and closes the target a test started after that test.
+ */
+export function useTargetPerTest(): (options?: TargetOptions) => Promise<ContractTarget> {
+  let target: ContractTarget | undefined;
+  afterEach(async () => {
+    await target?.close();
+    target = undefined;
+  });
+  return async (options = {}) => {
+    target = await startTarget(options);
+    return target;
+  };
 }
 
 export async function startTarget(options: TargetOptions = {}): Promise<ContractTarget> {

@@ -7,22 +7,13 @@ import {
   SendTaskSuccessCommand,
   type GetActivityTaskCommandOutput,
 } from '@aws-sdk/client-sfn';
-import { afterEach, describe, expect, it } from 'vitest';
-import { onAws, startTarget, waitFor, type ContractTarget } from './target.js';
+import { describe, expect, it } from 'vitest';
+import { onAws, useTargetPerTest, waitFor, type ContractTarget } from './target.js';
 
 // These need a task scheduled on demand, which only the emulator offers (on AWS an execution
 // would schedule it; executions.test.ts covers that path).
 describe.skipIf(onAws)('activity tasks', () => {
-  let target: ContractTarget | undefined;
-  afterEach(async () => {
-    await target?.close();
-    target = undefined;
-  });
-
-  async function start(options: Parameters<typeof startTarget>[0] = {}): Promise<ContractTarget> {
-    target = await startTarget(options);
-    return target;
-  }
+  const start = useTargetPerTest();
 
   async function startedTask(
     t: ContractTarget,
