@@ -15,10 +15,20 @@ export interface CliRun {
   kill(): Promise<void>;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): CliRun {
+export interface RunCliOptions {
+  /** Its own process group, as a terminal's foreground job: `process.kill(-pid, sig)` then signals it all. */
+  processGroup?: boolean;
+}
+
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  { processGroup = false }: RunCliOptions = {},
+): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: processGroup,
   });
   let out = '';
   let err = '';

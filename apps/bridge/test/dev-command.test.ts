@@ -59,6 +59,21 @@ describe('sfn-bullmq dev', () => {
     expect(cli.stderr()).toBe('');
   });
 
+  it('stops cleanly when Ctrl-C reaches its whole process group, as in a terminal', async () => {
+    // A terminal sends SIGINT to every process of the foreground group: the private redis-server and the
+    // example worker must not stop on their own before the running executions have finished.
+    const cli = runCli(['dev', ...FLAGS], { REDIS_URL: '' }, { processGroup: true });
+    runs.push(cli);
+    await cli.waitFor(/executions: \d+ started, ([1-9]\d*) succeeded/, 40_000);
+    process.kill(-cli.child.pid!, 'SIGINT');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    const result = summary(cli.stdout());
+    expect(result.started).toBeGreaterThan(0);
+    expect(result.succeeded).toBe(result.started);
+    expect(result.running).toBe(0);
+    expect(result.lost).toBe(0);
+  });
+
   it('stops by itself after --duration-s', async () => {
     const cli = runCli(['dev', ...FLAGS, '--duration-s', '3'], { REDIS_URL: '' });
     runs.push(cli);

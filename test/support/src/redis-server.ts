@@ -33,6 +33,12 @@ export interface RedisServerOptions {
   startTimeoutMs?: number;
   /** A fixed port; by default a free one is picked. */
   port?: number;
+  /**
+   * Run the server in its own process group, so that a Ctrl-C in the terminal (SIGINT to the whole
+   * foreground group) reaches only the parent, which then stops it in order. It is still killed when the
+   * parent process exits. @default false
+   */
+  detached?: boolean;
 }
 
 /** Finds a TCP port that is free on 127.0.0.1 right now. */
@@ -85,6 +91,7 @@ export class RedisServer {
       appendOnly: options.appendOnly ?? false,
       binary: options.binary ?? 'redis-server',
       startTimeoutMs: options.startTimeoutMs ?? 10_000,
+      detached: options.detached ?? false,
     });
     try {
       await server.startProcess();
@@ -106,6 +113,7 @@ export class RedisServer {
     const child = this.child;
     if (child === undefined) return;
     this.child = undefined;
+    process.off('exit', this.killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
@@ -122,6 +130,10 @@ export class RedisServer {
     return this.closing;
   }
 
+  private readonly killOnExit = (): void => {
+    this.child?.kill('SIGKILL');
+  };
+
   private async startProcess(): Promise<void> {
     const args = [
       '--port', String(this.port),
@@ -134,7 +146,9 @@ export class RedisServer {
       '--daemonize', 'no',
       '--logfile', join(this.dir, 'redis.log'),
     ]; // prettier-ignore
-    const child = spawn(this.options.binary, args, { stdio: 'ignore' });
+    const child = spawn(this.options.binary, args, { stdio: 'ignore', detached: this.options.detached });
+    // A detached server would outlive a parent that dies without stopping it.
+    if (this.options.detached) process.on('exit', this.killOnExit);
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (error: NodeJS.ErrnoException) => {
         reject(
@@ -161,6 +175,7 @@ export class RedisServer {
     } catch (error) {
       gaveUp.value = true;
       this.child = undefined;
+      process.off('exit', this.killOnExit);
       child.kill('SIGKILL');
       throw error;
     }

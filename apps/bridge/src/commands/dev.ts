@@ -216,7 +216,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
       say(`redis      ${redisUrl} (REDIS_URL)`);
     } else {
       try {
-        stack.redis = await RedisServer.start();
+        stack.redis = await RedisServer.start({ detached: true });
       } catch (error) {
         if (error instanceof RedisServerNotFoundError) {
           process.stderr.write(`sfn-bullmq dev: ${error.message}\n`);

@@ -31,18 +31,30 @@ export class WorkerProcess {
   constructor(private readonly options: WorkerProcessOptions) {
     const log = openSync(options.logFile, 'a');
     try {
+      // Its own process group: a Ctrl-C in the terminal goes to the whole foreground group, and the
+      // worker must keep running until dev mode has let the running executions finish and stops it.
       this.child = spawn(process.execPath, [exampleWorkerMain()], {
         env: { ...process.env, ...options.env },
         stdio: ['ignore', log, log],
+        detached: true,
       });
+      process.on('exit', this.killOnExit);
     } finally {
       closeSync(log);
     }
     this.exited = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => resolve(code ?? (signal === null ? null : 128)));
+      this.child.once('exit', (code, signal) => {
+        process.off('exit', this.killOnExit);
+        resolve(code ?? (signal === null ? null : 128));
+      });
       this.child.once('error', () => resolve(null));
     });
   }
+
+  /** A detached child would outlive a dev process that dies without stopping it. */
+  private readonly killOnExit = (): void => {
+    this.child.kill('SIGKILL');
+  };
 
   get pid(): number | undefined {
     return this.child.pid;
