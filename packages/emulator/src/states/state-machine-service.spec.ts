@@ -661,6 +661,22 @@ describe('state machines', () => {
     expect(err.message).toContain('Standard');
   });
 
+  it('checks request fields as the activity operations do: every problem in one ValidationException, each named', () => {
+    const err = callError('CreateStateMachine', { name: 'n'.repeat(81), definition: 7, roleArn: ROLE });
+    expect(err.errorName).toBe('ValidationException');
+    expect(err.message).toMatch(/^2 validation errors detected: /);
+    expect(err.message).toContain("at 'name' failed to satisfy constraint");
+    expect(err.message).toContain("at 'definition' failed to satisfy constraint: Member must be a string");
+    expect(callError('CreateStateMachine', { name: 'a/b', definition: '{}', roleArn: ROLE }).errorName).toBe(
+      'InvalidName',
+    );
+    const negative = callError('ListStateMachines', { maxResults: -1 });
+    expect(negative.message).toContain("at 'maxResults' failed to satisfy constraint");
+    expect(negative.message).toContain('greater than or equal to 0');
+    expect(callError('ListStateMachines', { nextToken: 'x'.repeat(1025) }).message).toContain("'nextToken'");
+    expect(callError('ListStateMachines', { nextToken: 'not-ours' }).errorName).toBe('InvalidToken');
+  });
+
   it('describes, lists in pages and deletes', () => {
     const definition = JSON.stringify(taskMachine());
     const arns = ['a', 'b', 'c'].map((name) => createMachine(taskMachine(), name));
