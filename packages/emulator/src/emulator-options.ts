@@ -101,7 +101,7 @@ export function compileEmulatorOptions(options: EmulatorOptions = {}): CompiledE
     faults = compileFaults(options.faults);
   } catch (error) {
     if (error instanceof InvalidFaultError) {
-      throw new InvalidEmulatorOptionError(`faults.${error.field}`, error.value, error.message);
+      throw new InvalidEmulatorOptionError(`faults.${error.field}`, error.value, error.expected);
     }
     throw error;
   }

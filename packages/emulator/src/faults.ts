@@ -25,7 +25,8 @@ export class InvalidFaultError extends TypeError {
   constructor(
     readonly field: string,
     readonly value: unknown,
-    expected: string,
+    /** What the field must be, e.g. 'must be a number from 0 to 1'. */
+    readonly expected: string,
   ) {
     super(`faults.${field}: ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
   }
