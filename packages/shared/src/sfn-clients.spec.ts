@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidClientOptionError, createPollingSfnClient } from './sfn-clients.js';
+import { InvalidClientOptionError, createPollingSfnClient, createSendSfnClient } from './sfn-clients.js';
 
 describe('createPollingSfnClient', () => {
   it('refuses a poll timeout under 65 s, which would abandon polls', () => {
@@ -16,6 +16,19 @@ describe('createPollingSfnClient', () => {
     try {
       expect(await client.config.maxAttempts()).toBe(1);
     } finally {
+      client.destroy();
+    }
+  });
+});
+
+describe('both clients', () => {
+  it("resolve each command's middleware once, not per call", () => {
+    const clients = [
+      createPollingSfnClient({ maxConcurrentPolls: 100, region: 'us-east-1' }),
+      createSendSfnClient({ region: 'us-east-1' }),
+    ];
+    for (const client of clients) {
+      expect(client.config.cacheMiddleware).toBe(true);
       client.destroy();
     }
   });

@@ -60,6 +60,7 @@ export function createPollingSfnClient(options: PollingClientOptions): SFNClient
   const maxSockets = maxConcurrentPolls + 16;
   return new SFNClient({
     ...connection(options),
+    cacheMiddleware: true,
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
@@ -88,6 +89,7 @@ export function createSendSfnClient(options: SendClientOptions = {}): SFNClient 
   }
   return new SFNClient({
     ...connection(options),
+    cacheMiddleware: true,
     maxAttempts,
     requestHandler: new NodeHttpHandler({
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
@@ -99,6 +101,11 @@ export function createSendSfnClient(options: SendClientOptions = {}): SFNClient 
   });
 }
 
+/**
+ * Both factories set `cacheMiddleware`: the SDK then resolves a command's middleware stack once per command
+ * class instead of on every call (profiled: about a fifth of a call's CPU; every token costs a poll and a
+ * Send*). The price: middleware added to these clients after their first call is ignored; none is.
+ */
 function connection(options: SfnConnectionOptions): SFNClientConfig {
   const config: SFNClientConfig = {};
   if (options.region !== undefined) config.region = options.region;
