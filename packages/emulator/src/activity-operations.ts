@@ -1,6 +1,7 @@
 // The activity and task operations of the Step Functions API: request validation,
 // limits and response shapes, on top of the ActivityBroker.
 import type { ActivityBroker, ActivityDescription, PollSink } from './activity-broker.js';
+import { decodePageToken, encodePageToken } from './page-token.js';
 import { serviceErrors } from './service-error.js';
 import { RequestValidator, assertValidResourceName } from './validation.js';
 
@@ -146,22 +147,4 @@ function activityBody(activity: ActivityDescription): Record<string, unknown> {
     name: activity.name,
     creationDate: epochSeconds(activity.creationDate),
   };
-}
-
-function encodePageToken(offset: number): string {
-  return Buffer.from(JSON.stringify({ v: 1, offset })).toString('base64url');
-}
-
-function decodePageToken(token: string): number {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown;
-    if (typeof parsed === 'object' && parsed !== null && 'v' in parsed && 'offset' in parsed) {
-      const offset = parsed.offset;
-      if (parsed.v === 1 && typeof offset === 'number' && Number.isInteger(offset) && offset >= 0)
-        return offset;
-    }
-  } catch {
-    // falls through to InvalidToken
-  }
-  throw serviceErrors.invalidToken();
 }

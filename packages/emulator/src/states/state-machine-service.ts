@@ -11,7 +11,7 @@ import { Execution } from './execution.js';
 import { withoutExecutionData } from './history.js';
 import type { JsonValue } from './json-path.js';
 import { RequestValidator, assertValidResourceName } from '../validation.js';
-import { decodePageToken, encodePageToken } from './page-token.js';
+import { decodePageToken, encodePageToken } from '../page-token.js';
 
 export interface StateMachineServiceOptions {
   region: string;

@@ -1,7 +1,8 @@
-// Opaque page tokens for the state-machine list operations: a position in an insertion-ordered list.
+// Opaque page tokens for the list operations (activities, state machines, executions): a position in an
+// insertion-ordered list.
 // The nextToken field itself (a string of 1–1024 characters) is checked by the RequestValidator.
 
-import { serviceErrors } from '../service-error.js';
+import { serviceErrors } from './service-error.js';
 
 export function encodePageToken(position: number): string {
   return Buffer.from(JSON.stringify({ p: position })).toString('base64url');
