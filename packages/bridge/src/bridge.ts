@@ -129,6 +129,9 @@ export class Bridge extends EventEmitter {
     }
     const { url, ...rest } = connection as RedisOptions & { url?: string };
     const options: RedisOptions = {
+      // Adds issued in one turn of the event loop (many polls return together under load) go to Redis
+      // in one write instead of one each: profiled, a write per add was a tenth of the bridge's CPU.
+      enableAutoPipelining: true,
       ...rest,
       // A producer must fail fast when Redis is away: the pool then holds the
       // token, stops polling and retries on its own schedule with a deadline.
