@@ -8,6 +8,8 @@ export interface DriveCommand {
   /** Concurrent poll → SendTaskSuccess loops. */
   pollers: number;
   durationMs: number;
+  /** `sdk`: @aws-sdk/client-sfn, as workers call it; `http`: bare awsJson requests, so the driver costs little. */
+  driver: 'sdk' | 'http';
   /** When set, the child also starts executions of this machine, keeping `maxInFlight` running. */
   stateMachineArn?: string;
   starters?: number;

@@ -1,15 +1,108 @@
-// The child process of the emulator throughput benchmark: drives the emulator only through
-// @aws-sdk/client-sfn over HTTP, as workers would, so the server's cost is measured across a process boundary.
+// The child process of the emulator throughput benchmark: drives the emulator over HTTP from another
+// process (bare awsJson requests, or @aws-sdk/client-sfn as workers call it), so the server's cost is measured alone.
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { GetActivityTaskCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { createPollingSfnClient, createSendSfnClient } from '@sfn-bullmq/shared';
 import type { ChildMessage, DriveCommand, DriveResult } from './driver-protocol.js';
 
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
-async function drive(command: DriveCommand): Promise<DriveResult> {
+/** The three calls the driver makes. */
+interface DriverClient {
+  getActivityTask(
+    activityArn: string,
+  ): Promise<{ taskToken?: string | undefined; input?: string | undefined }>;
+  sendTaskSuccess(taskToken: string, output: string): Promise<void>;
+  startExecution(stateMachineArn: string, input: string): Promise<void>;
+  destroy(): void;
+}
+
+function sdkClient(command: DriveCommand): DriverClient {
   const connection = { endpoint: command.endpoint, region: command.region, credentials };
   const pollClient = createPollingSfnClient({ ...connection, maxConcurrentPolls: command.pollers });
   const sendClient = createSendSfnClient({ ...connection, maxSockets: Math.max(64, command.pollers) });
+  return {
+    getActivityTask: (activityArn) => pollClient.send(new GetActivityTaskCommand({ activityArn })),
+    async sendTaskSuccess(taskToken, output) {
+      await sendClient.send(new SendTaskSuccessCommand({ taskToken, output }));
+    },
+    async startExecution(stateMachineArn, input) {
+      await sendClient.send(new StartExecutionCommand({ stateMachineArn, input }));
+    },
+    destroy() {
+      pollClient.destroy();
+      sendClient.destroy();
+    },
+  };
+}
+
+/**
+ * Bare awsJson 1.0 requests (unsigned: the emulator does not check signatures) on keep-alive sockets.
+ * The SDK costs its caller several times what the emulator spends on the same call, so an SDK driver
+ * sharing these cores measures the SDK more than the emulator.
+ */
+function httpClient(command: DriveCommand): DriverClient {
+  const url = new URL(command.endpoint);
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: command.pollers + 64 });
+  const call = (operation: string, body: object): Promise<{ taskToken?: string; input?: string }> =>
+    new Promise((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const request = httpRequest(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/',
+          agent,
+          headers: {
+            'Content-Type': 'application/x-amz-json-1.0',
+            'X-Amz-Target': `AWSStepFunctions.${operation}`,
+            'Content-Length': Buffer.byteLength(payload),
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const parsed = (text === '' ? {} : JSON.parse(text)) as {
+              taskToken?: string;
+              input?: string;
+              message?: string;
+              __type?: string;
+            };
+            if (response.statusCode === 200) {
+              resolve(parsed);
+              return;
+            }
+            const error = new Error(parsed.message ?? `HTTP ${response.statusCode}`);
+            error.name = String(parsed['__type'] ?? 'HttpError')
+              .split('#')
+              .pop()!;
+            reject(error);
+          });
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
+    });
+  return {
+    getActivityTask: (activityArn) => call('GetActivityTask', { activityArn }),
+    async sendTaskSuccess(taskToken, output) {
+      await call('SendTaskSuccess', { taskToken, output });
+    },
+    async startExecution(stateMachineArn, input) {
+      await call('StartExecution', { stateMachineArn, input });
+    },
+    destroy() {
+      agent.destroy();
+    },
+  };
+}
+
+async function drive(command: DriveCommand): Promise<DriveResult> {
+  const client = command.driver === 'http' ? httpClient(command) : sdkClient(command);
   const errors: Record<string, number> = {};
   const count = (error: unknown): void => {
     const name = error instanceof Error ? error.name : 'unknown';
@@ -25,11 +118,9 @@ async function drive(command: DriveCommand): Promise<DriveResult> {
   const poller = async (): Promise<void> => {
     while (running()) {
       try {
-        const task = await pollClient.send(new GetActivityTaskCommand({ activityArn: command.activityArn }));
+        const task = await client.getActivityTask(command.activityArn);
         if (task.taskToken === undefined) continue;
-        await sendClient.send(
-          new SendTaskSuccessCommand({ taskToken: task.taskToken, output: task.input ?? '{}' }),
-        );
+        await client.sendTaskSuccess(task.taskToken, task.input ?? '{}');
         if (running()) completed += 1;
       } catch (error) {
         count(error);
@@ -45,12 +136,7 @@ async function drive(command: DriveCommand): Promise<DriveResult> {
         continue;
       }
       try {
-        await sendClient.send(
-          new StartExecutionCommand({
-            stateMachineArn: machineArn,
-            input: JSON.stringify({ index: index++ }),
-          }),
-        );
+        await client.startExecution(machineArn, JSON.stringify({ index: index++ }));
         if (running()) started += 1;
       } catch (error) {
         count(error);
@@ -68,8 +154,7 @@ async function drive(command: DriveCommand): Promise<DriveResult> {
   await Promise.all(loops);
   const elapsedMs = Math.min(performance.now(), deadline) - startedAt;
   const cpu = process.cpuUsage(cpuBefore);
-  pollClient.destroy();
-  sendClient.destroy();
+  client.destroy();
   return { type: 'result', completed, started, errors, elapsedMs, cpuMicros: cpu.user + cpu.system };
 }
 

@@ -1,7 +1,7 @@
 // Emulator throughput benchmark: tasks and executions completed per second through the
 // emulator alone, driven by the SDK from a child process, with and without 100,000 open tasks held.
 //
-//   pnpm --filter @sfn-bullmq/bench exec tsx src/emulator/throughput.ts [--duration-ms 10000] [--pollers 64] [--drivers 2] [--held 100000] [--hold-via-http]
+//   pnpm --filter @sfn-bullmq/bench exec tsx src/emulator/throughput.ts [--duration-ms 10000] [--pollers 64] [--drivers 2] [--held 100000] [--hold-via-http] [--driver http|sdk]
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
@@ -38,6 +38,15 @@ const pollers = option('pollers', 64);
 const drivers = Math.max(1, option('drivers', 2));
 const heldCount = option('held', 100_000);
 const holdViaHttp = process.argv.includes('--hold-via-http');
+/**
+ * `http` by default: with the SDK, the driver spent 3–5× the emulator's CPU per item on these shared cores,
+ * so the rows measured the driver. `--driver sdk` drives it as workers do.
+ */
+const driver: 'sdk' | 'http' = process.argv.includes('--driver')
+  ? process.argv[process.argv.indexOf('--driver') + 1] === 'sdk'
+    ? 'sdk'
+    : 'http'
+  : 'http';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -124,6 +133,7 @@ async function tasksScenario(emulator: Emulator, child: ChildProcess[], held: nu
     activityArn,
     pollers,
     durationMs,
+    driver,
   });
   const seconds = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
@@ -153,6 +163,7 @@ async function executionsScenario(emulator: Emulator, child: ChildProcess[], hel
     activityArn,
     pollers,
     durationMs,
+    driver,
     stateMachineArn: created.stateMachineArn,
     starters: 16,
     maxInFlight: pollers * 8,
@@ -277,6 +288,7 @@ async function main(): Promise<void> {
       activityArn: emulator.createActivity('bench-warmup'),
       pollers,
       durationMs: 1500,
+      driver,
     }).then(() => undefined);
     rows.push(await tasksScenario(emulator, child, 0));
     rows.push(await executionsScenario(emulator, child, 0));
@@ -298,8 +310,10 @@ async function main(): Promise<void> {
     console.log(`| RSS | ${mb(after.rss - before.rss)} | ${perTask(after.rss - before.rss)} |`);
     console.log();
     console.log(
-      `Measured: emulator in this process (pollTimeoutMs 1000), ${drivers} child process(es) driving it with @aws-sdk/client-sfn ` +
-        `over HTTP on 127.0.0.1 (${pollers} poll loops in all on createPollingSfnClient, Send* on createSendSfnClient; ` +
+      `Measured: emulator in this process (pollTimeoutMs 1000), ${drivers} child process(es) driving it ` +
+        (driver === 'sdk'
+          ? `with @aws-sdk/client-sfn over HTTP on 127.0.0.1 (${pollers} poll loops in all on createPollingSfnClient, Send* on createSendSfnClient; `
+          : `with bare awsJson 1.0 requests (unsigned, keep-alive; \`--driver sdk\` uses @aws-sdk/client-sfn, whose CPU per call was several times the emulator's and made the driver the bottleneck) over HTTP on 127.0.0.1 (${pollers} poll loops in all; `) +
         `executions started by 16 StartExecution loops with at most ${pollers * 8} in flight). "completed" counts ` +
         `SendTaskSuccess (tasks) or SUCCEEDED executions from the emulator's own stats over a ${durationMs / 1000} s ` +
         `window, after a 1.5 s warm-up; "CPU per item" is process.cpuUsage() over the window divided by completed items, for the emulator process (which also runs the scheduleTask top-up in the tasks rows) and the driver. ${heldCount.toLocaleString('en')} held tasks: scheduled with ` +
