@@ -60,7 +60,9 @@ describe('sfn-bullmq bridge', () => {
     cleanups.push(() => cli.kill());
     const [, url] = (await cli.waitFor(/"url":"(http:\/\/[^"]+)"/)) as unknown as [string, string];
     await until(async () => (await fetch(`${url}/readyz`)).status === 200);
-    expect(emulator.stats().activities[emulator.activityArn(chargeName)]?.openPolls).toBe(5);
+    // Ready means both pools run; their polls reach the emulator a moment later, and each is renewed every
+    // second (pollTimeoutMs 1000), so the count is awaited rather than read once.
+    await until(() => emulator.stats().activities[emulator.activityArn(chargeName)]?.openPolls === 5);
 
     const queue = new Queue(resizeQueue, { connection: redisOptionsFromUrl(inject('redisUrl')), prefix });
     cleanups.push(async () => {
