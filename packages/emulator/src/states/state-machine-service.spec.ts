@@ -1,7 +1,7 @@
 import { HistoryEventType, type HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SfnServiceError } from '../service-error.js';
-import { FakeScheduler } from './fake-scheduler.js';
+import { FakeScheduler } from './fake-scheduler.spec-helper.js';
 import { StateMachineService } from './state-machine-service.js';
 
 const ACTIVITY = 'arn:aws:states:us-east-1:123456789012:activity:resize';
