@@ -14,6 +14,7 @@ import {
   StartExecutionCommand,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
+import type { ActivityStats, EmulatorStats } from '@sfn-bullmq/emulator';
 import { RedisServer } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { ChildProcesses, type Child } from './child-processes.js';
@@ -86,22 +87,6 @@ export interface ExecutionResult {
   activitiesTimedOut: number;
 }
 
-interface ActivityStats {
-  openPolls: number;
-  waiting: number;
-  started: number;
-  succeeded: number;
-  timedOut: number;
-  lostTokens: { total: number; droppedByFault: number; clientGone: number };
-  waitMs: { count: number; p50: number; p99: number; max: number };
-}
-
-export interface EmulatorStatsView {
-  activities: Record<string, ActivityStats>;
-  executions?: { running: number; succeeded: number; failed: number; timedOut: number; aborted: number };
-  totals: { requests: number; throttled: number; injectedErrors: number; openTasks: number };
-}
-
 export interface RunRecord {
   event: 'run' | 'stored';
   worker: string;
@@ -121,7 +106,7 @@ export interface ScenarioOutcome {
   /** Stored outcomes per job. */
   storedPerJob: Map<string, number>;
   stats: ActivityStats;
-  emulator: EmulatorStatsView;
+  emulator: EmulatorStats;
 }
 
 export class Scenario {
@@ -267,10 +252,10 @@ export class Scenario {
     return child;
   }
 
-  async emulatorStats(): Promise<EmulatorStatsView> {
+  async emulatorStats(): Promise<EmulatorStats> {
     const response = await fetch(`${this.endpoint}/_emulator/stats`);
     if (!response.ok) throw new Error(`GET /_emulator/stats: HTTP ${response.status}`);
-    return (await response.json()) as EmulatorStatsView;
+    return (await response.json()) as EmulatorStats;
   }
 
   async activityStats(): Promise<ActivityStats> {
