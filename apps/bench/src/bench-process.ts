@@ -4,11 +4,18 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ChildRequest, ChildResponse } from './child-protocol.js';
 
-/** Under tsx (a `.ts` module) children need the tsx loader too; from dist they run plain. */
-const ENTRY = fileURLToPath(
-  new URL(import.meta.url.endsWith('.ts') ? './bench-child.ts' : './bench-child.js', import.meta.url),
-);
-const EXEC_ARGV = import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];
+const RUNNING_TS = import.meta.url.endsWith('.ts');
+/**
+ * From dist (`pnpm bench` runs dist/main.js) children run compiled JS under plain node, as users
+ * run the bridge; their RSS then carries no loader. From src (tsx, vitest) they need tsx's loader.
+ */
+const ENTRY = fileURLToPath(new URL(RUNNING_TS ? './bench-child.ts' : './bench-child.js', import.meta.url));
+const EXEC_ARGV = RUNNING_TS ? ['--import', 'tsx'] : [];
+
+/** How the children run, for the tables' "how measured" wording. */
+export const CHILD_RUNTIME = RUNNING_TS
+  ? `TypeScript under tsx (node ${process.version}), whose loader adds its own RSS`
+  : `compiled JS under plain node ${process.version}`;
 
 export interface ProcessUsage {
   rss: number;

@@ -2,7 +2,7 @@
 // 1,000 queued tokens, and Redis memory per queued task (INFO memory before/after).
 import { Queue } from 'bullmq';
 import { sleep, type BenchContext, type BenchResult } from './bench-context.js';
-import { BenchProcess, cpuPercent } from './bench-process.js';
+import { BenchProcess, CHILD_RUNTIME, cpuPercent } from './bench-process.js';
 import { markdownTable, mb } from './markdown-table.js';
 
 export interface CostFigures {
@@ -118,7 +118,7 @@ export async function runCost(ctx: BenchContext): Promise<BenchResult & { figure
       [
         `bridge RSS holding ${figures.idlePolls} idle polls`,
         mb(idlePollsRss),
-        `${arnsCount} ARNs × ${pollsPerArn} polls, emulator (60 s poll timeout) in another process; \`process.memoryUsage().rss\` of the bridge process; a fresh child process (under tsx) before the bridge module was imported: ${mb(idleBaselineRss)}, so the bridge's own share is ${mb(idlePollsRss - idleBaselineRss)}`,
+        `${arnsCount} ARNs × ${pollsPerArn} polls, emulator (60 s poll timeout) in another process; \`process.memoryUsage().rss\` of the bridge process; a fresh benchmark child process (${CHILD_RUNTIME}; the IPC harness and pino loaded) before the bridge module was imported: ${mb(idleBaselineRss)}, so the bridge's own share is ${mb(idlePollsRss - idleBaselineRss)}`,
       ],
       [
         'bridge CPU while idle',

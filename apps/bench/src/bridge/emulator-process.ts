@@ -1,6 +1,8 @@
 // The emulator in a child process for the bridge benchmark, so the bridge's RSS
 // and CPU are its own. Driven over IPC: create activities, schedule tasks, read stats.
+// enqueue.ts forks it from the tree it runs in: src/*.ts under tsx, or dist/*.js under plain node.
 import { startEmulator } from '@sfn-bullmq/emulator';
+import type { IpcReply } from './ipc-child.js';
 
 export type EmulatorRequest =
   | { id: number; op: 'createActivities'; names: string[] }
@@ -12,7 +14,7 @@ const pollTimeoutMs = Number(process.argv[2] ?? '60000');
 const emulator = await startEmulator({ pollTimeoutMs });
 
 function reply(id: number, result: unknown): void {
-  process.send?.({ id, result });
+  process.send?.({ id, ok: true, result } satisfies IpcReply);
 }
 
 async function schedule(arn: string, count: number, perSecond: number | undefined): Promise<void> {
@@ -33,7 +35,7 @@ async function schedule(arn: string, count: number, perSecond: number | undefine
 }
 
 process.on('message', (message: EmulatorRequest) => {
-  void (async () => {
+  (async () => {
     switch (message.op) {
       case 'createActivities':
         reply(
@@ -50,11 +52,19 @@ process.on('message', (message: EmulatorRequest) => {
         break;
       case 'close':
         await emulator.close();
+        // The parent then closes the channel, which ends this process (below).
         reply(message.id, true);
-        process.disconnect();
         break;
     }
-  })();
+  })().catch((error: unknown) =>
+    process.send?.({
+      id: message.id,
+      ok: false,
+      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    } satisfies IpcReply),
+  );
 });
+// The parent going away ends this process too, so held polls never outlive the benchmark.
+process.on('disconnect', () => process.exit(0));
 
-process.send?.({ id: 0, result: emulator.endpoint });
+process.send?.({ id: 0, ok: true, result: emulator.endpoint } satisfies IpcReply);

@@ -1,53 +1,70 @@
 // Bridge benchmark: tokens enqueued per second from the emulator, added latency
 // from poll response to job in Redis, and RSS/CPU of one process holding 1,000 idle polls.
-// Run: pnpm --filter @sfn-bullmq/bench exec tsx src/bridge/enqueue.ts [tasks]
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// Run (after `pnpm --filter @sfn-bullmq/bench run build`, which also builds the idle child):
+//   pnpm --filter @sfn-bullmq/bench exec node dist/bridge/enqueue.js [idle | throughput [tasks] | tasks]
+// `idle` measures only the idle polls (about 20 s); `throughput` only the enqueue rate; a number alone
+// runs both with that many tasks (default 20000). The `parts` runner runs this file from src under
+// tsx; it then still forks the idle bridge from dist, so dist must be built from the same source
+// (`pnpm bench` builds first). The idle bridge always runs compiled under plain node in its own
+// process (idle-bridge.ts), so its figure is the bridge's own, without this harness or tsx's loader.
+// The throughput run keeps the bridge in this process, so its CPU includes the harness.
 import { Bridge } from '@sfn-bullmq/bridge';
 import { RedisServer, uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import type { EmulatorRequest } from './emulator-process.js';
+import type { IdleBridgeRequest, IdleBridgeUsage } from './idle-bridge.js';
+import { IpcChild, distEntry, siblingEntry } from './ipc-child.js';
 
 // prom-client comes through the bridge; its type is taken from there.
 type Registry = Bridge['registry'];
 
 const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'x' };
-const TASKS = Number(process.argv[2] ?? '20000');
+const USAGE = 'usage: enqueue [idle | throughput [tasks] | tasks]';
 
-type Omit2<T> = T extends unknown ? Omit<T, 'id'> : never;
+function parseMode(argv: string[]): { idle: boolean; throughput: boolean; tasks: number } {
+  const [first, second] = argv;
+  const tasksOf = (arg: string | undefined): number => {
+    const tasks = Number(arg ?? '20000');
+    if (!Number.isInteger(tasks) || tasks <= 0)
+      throw new Error(`tasks: a positive integer, got ${arg}\n${USAGE}`);
+    return tasks;
+  };
+  if (first === 'idle') return { idle: true, throughput: false, tasks: 0 };
+  if (first === 'throughput') return { idle: false, throughput: true, tasks: tasksOf(second) };
+  return { idle: true, throughput: true, tasks: tasksOf(first) };
+}
+
+const MODE = parseMode(process.argv.slice(2));
+const TASKS = MODE.tasks;
 
 class EmulatorChild {
-  private nextId = 1;
-  private readonly waiters = new Map<number, (result: unknown) => void>();
-  endpoint = '';
-
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (message: { id: number; result: unknown }) => {
-      this.waiters.get(message.id)?.(message.result);
-      this.waiters.delete(message.id);
-    });
-  }
+  private constructor(
+    private readonly ipc: IpcChild<EmulatorRequest>,
+    readonly endpoint: string,
+  ) {}
 
   static async start(pollTimeoutMs: number): Promise<EmulatorChild> {
-    const file = fileURLToPath(new URL('./emulator-process.ts', import.meta.url));
-    const child = fork(file, [String(pollTimeoutMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    // If the benchmark fails half-way, the child must not outlive it.
-    process.once('exit', () => child.kill());
-    const emulator = new EmulatorChild(child);
-    emulator.endpoint = (await new Promise<unknown>((resolve) => emulator.waiters.set(0, resolve))) as string;
-    return emulator;
+    // Whatever runs this file runs the emulator too (fork inherits tsx's loader under tsx); only the
+    // bridge's process is measured, so the emulator's runtime does not matter.
+    const { child, ready } = await IpcChild.start<EmulatorRequest>(
+      'emulator',
+      siblingEntry('emulator-process'),
+      [String(pollTimeoutMs)],
+      process.execArgv,
+    );
+    return new EmulatorChild(child, ready as string);
   }
 
-  request<T>(request: Omit2<EmulatorRequest>): Promise<T> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiters.set(id, resolve as (result: unknown) => void);
-      this.child.send({ ...request, id });
-    });
+  request<T>(request: Parameters<IpcChild<EmulatorRequest>['request']>[0]): Promise<T> {
+    return this.ipc.request<T>(request);
   }
 
   async close(): Promise<void> {
-    await this.request({ op: 'close' });
+    try {
+      await this.request({ op: 'close' });
+    } finally {
+      await this.ipc.end();
+    }
   }
 }
 
@@ -181,54 +198,71 @@ async function throughput(redis: RedisServer, rows: Row[]): Promise<void> {
   await emulator.close();
 }
 
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MB`;
+}
+
 async function idle(redis: RedisServer, rows: Row[]): Promise<void> {
   // Real poll timeout: each poll is held 60 s, as AWS does, so the polls are truly idle.
   const emulator = await EmulatorChild.start(60_000);
   const names = Array.from({ length: 10 }, () => uniqueName('idle'));
   const arns = await emulator.request<string[]>({ op: 'createActivities', names });
-  const rssBefore = process.memoryUsage().rss;
-  progress('idle run: 10 ARNs x 100 polls');
-  const bridge = new Bridge({
-    connection: { url: redis.url },
-    prefix: uniqueName('bull'),
-    sfn: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: CREDENTIALS },
-    activities: arns.map((activityArn) => ({ activityArn, polls: 100 })),
-  });
-  await bridge.start();
-  await until(
-    async () => (await emulator.request<{ openPolls: number }>({ op: 'stats' })).openPolls === 1000,
-    20_000,
-    '1,000 polls open',
+  // Compiled JS under plain node (execArgv []), even when this file runs under tsx: users run
+  // the bridge from dist, and tsx's loader would count towards the figure.
+  const { child: bridgeProcess } = await IpcChild.start<IdleBridgeRequest>(
+    'idle bridge',
+    distEntry('idle-bridge'),
+    [],
+    [],
   );
-  global.gc?.();
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const cpuStart = process.cpuUsage();
-  const wallStart = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, 10_000));
-  const cpu = process.cpuUsage(cpuStart);
-  const wallMs = performance.now() - wallStart;
-  const rss = process.memoryUsage().rss;
-  const open = (await emulator.request<{ openPolls: number }>({ op: 'stats' })).openPolls;
-  rows.push({
-    figure: 'RSS, one process holding 1,000 idle polls (10 ARNs × 100)',
-    value: `${(rss / 2 ** 20).toFixed(1)} MB (process before the bridge: ${(rssBefore / 2 ** 20).toFixed(1)} MB; ${open} polls open at the emulator)`,
-    how: 'process.memoryUsage().rss of the bridge process (benchmark harness included); emulator in a child process, poll timeout 60 s',
-  });
-  rows.push({
-    figure: 'CPU while holding them',
-    value: `${(((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(2)} % of one core`,
-    how: 'process.cpuUsage() over 10 s of wall time, after 2 s to settle',
-  });
-  await bridge.close({ force: true });
-  await emulator.close();
+  try {
+    const beforeImport = await bridgeProcess.request<IdleBridgeUsage>({ op: 'usage' });
+    progress(`idle run: 10 ARNs x 100 polls in pid ${bridgeProcess.pid} (plain node, dist)`);
+    await bridgeProcess.request({
+      op: 'start',
+      endpoint: emulator.endpoint,
+      redisUrl: redis.url,
+      prefix: uniqueName('bull'),
+      activityArns: arns,
+      polls: 100,
+    });
+    await until(
+      async () => (await emulator.request<{ openPolls: number }>({ op: 'stats' })).openPolls === 1000,
+      20_000,
+      '1,000 polls open',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const before = await bridgeProcess.request<IdleBridgeUsage>({ op: 'usage' });
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    const after = await bridgeProcess.request<IdleBridgeUsage>({ op: 'usage' });
+    const open = (await emulator.request<{ openPolls: number }>({ op: 'stats' })).openPolls;
+    const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+    const wallMs = after.at - before.at;
+    progress(
+      `idle: ${mb(after.rss)} RSS (${mb(beforeImport.rss)} before importing the bridge), ${open} polls open`,
+    );
+    rows.push({
+      figure: 'RSS, one process holding 1,000 idle polls (10 ARNs × 100)',
+      value: `${mb(after.rss)} (the same process before importing @sfn-bullmq/bridge: ${mb(beforeImport.rss)}; ${open} polls open at the emulator)`,
+      how: `process.memoryUsage().rss of a child process holding only the Bridge, compiled JS (dist/bridge/idle-bridge.js) under plain node ${process.version}, read over IPC after 2 s to settle and 10 s idle; emulator in another child process, poll timeout 60 s`,
+    });
+    rows.push({
+      figure: 'CPU while holding them',
+      value: `${((cpuUs / 1000 / wallMs) * 100).toFixed(2)} % of one core`,
+      how: "process.cpuUsage() of the bridge's child process over 10 s of wall time, after 2 s to settle",
+    });
+    await bridgeProcess.request({ op: 'close' });
+  } finally {
+    await bridgeProcess.end();
+    await emulator.close();
+  }
 }
 
 const redis = await RedisServer.start();
 const rows: Row[] = [];
 try {
-  // Idle first, in a fresh process, so its RSS is not inflated by the throughput run's garbage.
-  await idle(redis, rows);
-  await throughput(redis, rows);
+  if (MODE.idle) await idle(redis, rows);
+  if (MODE.throughput) await throughput(redis, rows);
 } finally {
   await redis.close();
 }
