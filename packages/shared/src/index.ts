@@ -8,10 +8,23 @@ export { ENQUEUE_FAILED_ERROR, SFN_LIMITS } from './limits.js';
 export {
   InvalidClientOptionError,
   MIN_POLL_REQUEST_TIMEOUT_MS,
-  createPollingSfnClient,
-  createSendSfnClient,
-} from './sfn-clients.js';
-export type { PollingClientOptions, SendClientOptions, SfnConnectionOptions } from './sfn-clients.js';
+  SfnActivityClient,
+  SfnClientClosedError,
+  SfnRequestTimeoutError,
+  SfnResponseError,
+  SfnServiceException,
+  compileActivityClientOptions,
+  createPollingActivityClient,
+  createSendActivityClient,
+} from './activity-client.js';
+export type {
+  ActivityClientOptions,
+  CompiledActivityClientOptions,
+  PolledTask,
+  SfnConnectionOptions,
+} from './activity-client.js';
+export { createPollingSfnClient, createSendSfnClient } from './sfn-clients.js';
+export type { PollingClientOptions, SendClientOptions } from './sfn-clients.js';
 export {
   isActivityMissingError,
   isNetworkError,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidClientOptionError, createPollingSfnClient, createSendSfnClient } from './sfn-clients.js';
+import { InvalidClientOptionError } from './activity-client.js';
+import { createPollingSfnClient, createSendSfnClient } from './sfn-clients.js';
 
 describe('createPollingSfnClient', () => {
   it('refuses a poll timeout under 65 s, which would abandon polls', () => {

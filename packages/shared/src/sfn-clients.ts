@@ -1,19 +1,15 @@
-// Step Functions clients set up for what each caller does. Long polls need
-// their own sockets, no retry and no timeout under 65 s (FACTS §4): a retried
-// or timed-out poll is an abandoned poll, and a token sent to it is lost.
+// AWS SDK clients set up for what each caller does, for code that wants the SDK's
+// `send()` (the bridge and worker use the leaner SfnActivityClient). Long polls need
+// their own sockets, no retry and no timeout under 65 s (FACTS §4).
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-
-export interface SfnConnectionOptions {
-  /** AWS region. When absent, the SDK's standard chain (AWS_REGION, profile) decides. */
-  region?: string;
-  /** An endpoint other than AWS's, e.g. the emulator's `http://127.0.0.1:8083`. */
-  endpoint?: string;
-  /** Credentials; by default the SDK's standard provider chain. */
-  credentials?: SFNClientConfig['credentials'];
-}
+import {
+  InvalidClientOptionError,
+  MIN_POLL_REQUEST_TIMEOUT_MS,
+  type SfnConnectionOptions,
+} from './activity-client.js';
 
 export interface PollingClientOptions extends SfnConnectionOptions {
   /** Open polls this client must carry at once; sockets are sized above it. */
@@ -33,14 +29,6 @@ export interface SendClientOptions extends SfnConnectionOptions {
   /** SDK attempts per Send* call (throttling, 5xx and network errors are retried with jitter). @default 3 */
   maxAttempts?: number;
 }
-
-/** Thrown for client options that would break the long-poll contract. */
-export class InvalidClientOptionError extends TypeError {
-  override readonly name = 'InvalidClientOptionError';
-}
-
-/** The least time a client must allow a GetActivityTask call (FACTS §3). */
-export const MIN_POLL_REQUEST_TIMEOUT_MS = 65_000;
 
 /** A client for GetActivityTask only: its own agents, sockets above the polls, no retry. */
 export function createPollingSfnClient(options: PollingClientOptions): SFNClient {

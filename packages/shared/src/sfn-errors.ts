@@ -44,7 +44,12 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
   'UND_ERR_SOCKET',
 ]);
-const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const NETWORK_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'SfnRequestTimeoutError',
+]);
 
 /** The task is closed (finished, timed out, execution stopped) or the token is not one: stop reporting. */
 export function isTaskGoneError(error: unknown): boolean {
