@@ -2,7 +2,8 @@ import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActivityPoller } from './activity-poller.js';
 import type { ActivityPollerOptions } from './bridge-options.js';
-import type { ActivityJobQueue, ActivityTaskSource, PolledTask, TaskFailureReporter } from './ports.js';
+import type { PolledTask } from '@sfn-bullmq/shared';
+import type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:activity:resize';
 

@@ -26,7 +26,8 @@ import {
   type CompiledActivityPollerOptions,
 } from './bridge-options.js';
 import { BridgeMetrics, type PollErrorType } from './bridge-metrics.js';
-import type { ActivityJobQueue, ActivityTaskSource, PolledTask, TaskFailureReporter } from './ports.js';
+import type { PolledTask } from '@sfn-bullmq/shared';
+import type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
 
 export type ActivityPollerState =
   | 'running'

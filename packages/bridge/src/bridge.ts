@@ -1,8 +1,12 @@
 // The bridge: one ActivityPoller per activity ARN, their Step Functions clients,
 // their BullMQ queues on one Redis connection, and a graceful, idempotent close().
 import { EventEmitter } from 'node:events';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import { createPollingSfnClient, createSendSfnClient, type ActivityJobData } from '@sfn-bullmq/shared';
+import {
+  createPollingActivityClient,
+  createSendActivityClient,
+  type ActivityJobData,
+  type SfnActivityClient,
+} from '@sfn-bullmq/shared';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { pino, type Logger } from 'pino';
@@ -10,7 +14,6 @@ import { Registry } from 'prom-client';
 import { ActivityPoller, type ActivityStatus } from './activity-poller.js';
 import { BridgeMetrics } from './bridge-metrics.js';
 import { compileBridgeOptions, type BridgeOptions, type CompiledBridgeOptions } from './bridge-options.js';
-import { sfnActivityTaskSource, sfnTaskFailureReporter } from './ports.js';
 
 export type BridgeState = 'idle' | 'starting' | 'running' | 'draining' | 'closed';
 
@@ -25,7 +28,7 @@ export interface BridgeStatus {
 interface Pool {
   poller: ActivityPoller;
   queue: Queue<ActivityJobData>;
-  pollingClient: SFNClient;
+  pollingClient: SfnActivityClient;
 }
 
 const REDIS_ERROR_LOG_INTERVAL_MS = 5_000;
@@ -48,7 +51,7 @@ export class Bridge extends EventEmitter {
   private closing: Promise<void> | undefined;
   private redis: Redis | undefined;
   private ownsRedis = false;
-  private sendClient: SFNClient | undefined;
+  private sendClient: SfnActivityClient | undefined;
   private pools: Pool[] = [];
   private lastRedisErrorLogAt = 0;
 
@@ -74,20 +77,21 @@ export class Bridge extends EventEmitter {
     this.setState('starting');
     const { connection, prefix, sfn, workerName, pollRequestTimeoutMs } = this.options;
     this.redis = this.connect(connection);
-    this.sendClient = createSendSfnClient(sfn);
+    // Failure reports have their own sockets, so 1,000 open polls can never starve them.
+    this.sendClient = createSendActivityClient(sfn);
     const metrics = new BridgeMetrics(this.registry);
-    const reporter = sfnTaskFailureReporter(this.sendClient);
+    const reporter = this.sendClient;
     for (const activity of this.options.activities) {
       const queue = new Queue<ActivityJobData>(activity.queueName, { connection: this.redis, prefix });
       queue.on('error', (error: Error) => this.onRedisError(error));
       // Each pool has its own client, so its agents are sized for its own polls (FACTS §4).
-      const pollingClient = createPollingSfnClient({
+      const pollingClient = createPollingActivityClient({
         ...sfn,
         maxConcurrentPolls: activity.polls,
         pollRequestTimeoutMs,
       });
       const poller = new ActivityPoller(activity, {
-        source: sfnActivityTaskSource(pollingClient),
+        source: pollingClient,
         reporter,
         queue,
         workerName,
@@ -218,10 +222,15 @@ export class Bridge extends EventEmitter {
         else redis.disconnect();
       });
     }
-    await this.step('closing Step Functions clients', () => {
-      for (const { pollingClient } of this.pools) pollingClient.destroy();
-      this.sendClient?.destroy();
-    });
+    // The pools are drained: a poll still in flight now was abandoned above (and logged), so
+    // its sockets go. Failure reports still in flight finish unless the close is forced.
+    const sendClient = this.sendClient;
+    await this.step('closing Step Functions clients', () =>
+      Promise.all([
+        ...this.pools.map(({ pollingClient }) => pollingClient.close({ force: true })),
+        sendClient?.close({ force }),
+      ]),
+    );
     this.setState('closed');
   }
 

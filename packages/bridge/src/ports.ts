@@ -1,21 +1,19 @@
 // The narrow interfaces a pool talks through (Step Functions polls, failure
 // reports, the BullMQ queue), and the adapters that back them with the real things.
 import { GetActivityTaskCommand, SendTaskFailureCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import type { ActivityJobData } from '@sfn-bullmq/shared';
+import type { ActivityJobData, PolledTask } from '@sfn-bullmq/shared';
 import type { JobsOptions } from 'bullmq';
 
-/** What one GetActivityTask call gave: a token and input, or nothing when the long poll ended empty. */
-export interface PolledTask {
-  taskToken?: string | undefined;
-  input?: string | undefined;
-}
-
-/** Long polls for tasks. An implementation must never retry or abort a call on its own (FACTS §4). */
+/**
+ * Long polls for tasks. An implementation must never retry or abort a call on its own (FACTS §4).
+ * The bridge uses an `SfnActivityClient` from `createPollingActivityClient`; `sfnActivityTaskSource`
+ * adapts an SDK client instead.
+ */
 export interface ActivityTaskSource {
   getActivityTask(request: { activityArn: string; workerName: string }): Promise<PolledTask>;
 }
 
-/** Sends SendTaskFailure for a token the bridge could not store. */
+/** Sends SendTaskFailure for a token the bridge could not store (an `SfnActivityClient` fits as it is). */
 export interface TaskFailureReporter {
   sendTaskFailure(request: { taskToken: string; error: string; cause: string }): Promise<void>;
 }

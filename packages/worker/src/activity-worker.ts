@@ -103,7 +103,8 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
       this.reportError(error, 'closing the BullMQ worker failed');
     }
     try {
-      this.options.processor.ownedClient?.destroy();
+      // After the BullMQ worker closed no report is still wanted, unless the close is forced.
+      await this.options.processor.ownedClient?.close({ force });
     } catch (error) {
       this.reportError(error, 'closing the Step Functions client failed');
     }

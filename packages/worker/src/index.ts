@@ -20,6 +20,6 @@ export {
   successOutcome,
 } from './task-outcome.js';
 export type { FailureCause, StoredOutcome } from './task-outcome.js';
-export { sfnTaskSender } from './task-sender.js';
+export { activityClientTaskSender, sfnTaskSender } from './task-sender.js';
 export type { TaskSender } from './task-sender.js';
 export type { ActivityWorkerOptions } from './worker-options.js';

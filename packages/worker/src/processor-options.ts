@@ -1,12 +1,16 @@
 // Options of the activity processor: the public `ActivityProcessorOptions`,
 // and `compileActivityProcessorOptions()` that fills defaults and rejects bad values by name.
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/shared';
+import {
+  createSendActivityClient,
+  type SfnActivityClient,
+  type SfnConnectionOptions,
+} from '@sfn-bullmq/shared';
 import type { Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { ActivityJobData } from '@sfn-bullmq/shared';
 import { InvalidWorkerOptionError, checkBoolean, checkDurationMs } from './invalid-worker-option-error.js';
-import { sfnTaskSender, type TaskSender } from './task-sender.js';
+import { activityClientTaskSender, sfnTaskSender, type TaskSender } from './task-sender.js';
 import type { StoredOutcome } from './task-outcome.js';
 
 export interface ActivityProcessorHooks {
@@ -20,8 +24,9 @@ export interface ActivityProcessorHooks {
 
 export interface ActivityProcessorOptions {
   /**
-   * Where Send* calls go: connection options (a client is built with `createSendSfnClient`, with its own
-   * sockets), an SDK client of yours, or a `TaskSender` (for tracing or tests).
+   * Where Send* calls go: connection options (a client is built with `createSendActivityClient`, with its
+   * own sockets), an SDK client of yours (its middleware, at the SDK's per-call cost), or a `TaskSender`
+   * (for tracing or tests).
    */
   sfn: SfnConnectionOptions | { client: Pick<SFNClient, 'send'> } | { sender: TaskSender };
   /**
@@ -63,7 +68,7 @@ export interface ActivityProcessorOptions {
 export interface CompiledActivityProcessorOptions {
   sender: TaskSender;
   /** The SDK client built here, which `close()` must destroy; undefined when the caller gave one. */
-  ownedClient: SFNClient | undefined;
+  ownedClient: SfnActivityClient | undefined;
   heartbeatIntervalMs: number;
   minHeartbeatGapMs: number;
   retryInBullmq: boolean;
@@ -137,7 +142,7 @@ export function compileActivityProcessorOptions(
 
 function senderOf(sfn: ActivityProcessorOptions['sfn'] | undefined): {
   sender: TaskSender;
-  ownedClient: SFNClient | undefined;
+  ownedClient: SfnActivityClient | undefined;
 } {
   if (typeof sfn !== 'object' || sfn === null) {
     throw new InvalidWorkerOptionError('sfn', sfn, 'must be connection options, { client } or { sender }');
@@ -155,6 +160,6 @@ function senderOf(sfn: ActivityProcessorOptions['sfn'] | undefined): {
     return { sender: sfnTaskSender(sfn.client), ownedClient: undefined };
   }
   // Send* gets its own client and sockets, apart from any polls (FACTS §4).
-  const client = createSendSfnClient(sfn);
-  return { sender: sfnTaskSender(client), ownedClient: client };
+  const client = createSendActivityClient(sfn);
+  return { sender: activityClientTaskSender(client), ownedClient: client };
 }

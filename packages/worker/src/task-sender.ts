@@ -6,6 +6,7 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import type { SfnActivityClient } from '@sfn-bullmq/shared';
 
 /** Sends a task's result, failure or heartbeat. Rejects with the SDK's errors (named `TaskTimedOut` etc.). */
 export interface TaskSender {
@@ -26,5 +27,14 @@ export function sfnTaskSender(client: Pick<SFNClient, 'send'>): TaskSender {
     async sendTaskHeartbeat(taskToken) {
       await client.send(new SendTaskHeartbeatCommand({ taskToken }));
     },
+  };
+}
+
+/** A `TaskSender` over the lean activity client (what connection options build: `createSendActivityClient`). */
+export function activityClientTaskSender(client: SfnActivityClient): TaskSender {
+  return {
+    sendTaskSuccess: (taskToken, output) => client.sendTaskSuccess({ taskToken, output }),
+    sendTaskFailure: (taskToken, error, cause) => client.sendTaskFailure({ taskToken, error, cause }),
+    sendTaskHeartbeat: (taskToken) => client.sendTaskHeartbeat({ taskToken }),
   };
 }
