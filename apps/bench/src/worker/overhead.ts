@@ -1,21 +1,22 @@
 // The worker's cost: jobs per second through ActivityWorker against a bare BullMQ
-// Worker whose processor makes the same SendTaskSuccess call by hand; same concurrency, sides alternated.
+// Worker whose processor makes the same SendTaskSuccess call by hand (both on the SfnActivityClient that
+// ActivityWorker builds by default); same concurrency, sides alternated.
 //
 //   pnpm --filter @sfn-bullmq/bench exec tsx src/worker/overhead.ts [--jobs 3000] [--rounds 3] [--concurrency 50]
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GetActivityTaskCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import {
-  createPollingSfnClient,
-  createSendSfnClient,
+  createPollingActivityClient,
+  createSendActivityClient,
   jobIdForToken,
   parseTaskInput,
   type ActivityJobData,
+  type SfnActivityClient,
 } from '@sfn-bullmq/shared';
 import { RedisServer } from '@sfn-bullmq/test-support';
-import { ActivityWorker } from '@sfn-bullmq/worker';
+import { ActivityWorker, activityClientTaskSender } from '@sfn-bullmq/worker';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -117,7 +118,7 @@ class EmulatorHost {
 /** Schedules `count` tasks and takes their tokens with 100 concurrent polls, as a bridge would. */
 async function takeTokens(
   host: EmulatorHost,
-  poller: SFNClient,
+  poller: SfnActivityClient,
   count: number,
 ): Promise<{ activityArn: string; tokens: string[] }> {
   const reply = await host.request({
@@ -132,7 +133,7 @@ async function takeTokens(
   await Promise.all(
     Array.from({ length: 100 }, async () => {
       while (tokens.length < count) {
-        const task = await poller.send(new GetActivityTaskCommand({ activityArn, workerName: 'bench' }));
+        const task = await poller.getActivityTask({ activityArn, workerName: 'bench' });
         if (task.taskToken === undefined) return;
         tokens.push(task.taskToken);
       }
@@ -146,8 +147,8 @@ async function runRound(
   side: Side,
   round: number,
   host: EmulatorHost,
-  poller: SFNClient,
-  sendClient: SFNClient,
+  poller: SfnActivityClient,
+  sendClient: SfnActivityClient,
   connection: { host: string; port: number },
   redis: Redis,
 ): Promise<RoundResult> {
@@ -188,7 +189,7 @@ async function runRound(
       queueName,
       async (job) => {
         const output = JSON.stringify(handler(job.data.input));
-        await sendClient.send(new SendTaskSuccessCommand({ taskToken: job.data.taskToken, output }));
+        await sendClient.sendTaskSuccess({ taskToken: job.data.taskToken, output });
       },
       { connection, concurrency: CONCURRENCY },
     );
@@ -198,7 +199,7 @@ async function runRound(
     const worker = new ActivityWorker(queueName, handler, {
       connection,
       concurrency: CONCURRENCY,
-      sfn: { client: sendClient },
+      sfn: { sender: activityClientTaskSender(sendClient) },
       logger: pino({ level: 'silent' }),
     });
     worker.worker.on('completed', onCompleted).on('failed', onFailed);
@@ -243,14 +244,14 @@ async function main(): Promise<void> {
   const url = new URL(redis?.url ?? (explicit as string));
   const connection = { host: url.hostname, port: Number(url.port) };
   const host = await EmulatorHost.start();
-  const poller = createPollingSfnClient({
+  const poller = createPollingActivityClient({
     endpoint: host.endpoint,
     region: REGION,
     credentials: CREDENTIALS,
     maxConcurrentPolls: 100,
   });
   const redisClient = new Redis(connection);
-  const sendClient = createSendSfnClient({
+  const sendClient = createSendActivityClient({
     endpoint: host.endpoint,
     region: REGION,
     credentials: CREDENTIALS,
@@ -272,8 +273,8 @@ async function main(): Promise<void> {
     }
   } finally {
     redisClient.disconnect();
-    poller.destroy();
-    sendClient.destroy();
+    await poller.close({ force: true });
+    await sendClient.close();
     await host.close();
     await redis?.close();
   }
