@@ -241,17 +241,74 @@ describe('ActivityPoller', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(closed).toBe(false);
     source.answer();
-    await expect(closing).resolves.toEqual({ abandonedPolls: 0, abandonedTokens: 0 });
+    await expect(closing).resolves.toEqual({ abandonedPolls: 0, abandonedTokens: 0, reportedOnClose: 0 });
     expect(queue.jobs.has(jobIdForToken('late'))).toBe(true);
     expect(source.calls).toBe(2);
     expect(poller.state).toBe('closed');
     expect(poller.close()).toBe(closing);
   });
 
+  it('a forced close reports a token Redis has not stored, instead of leaving it to its timeout', async () => {
+    const { poller, source, queue, reporter } = makePoller({ polls: 1, enqueueDeadlineMs: 60_000 });
+    poller.start();
+    await until(() => source.open.length === 1);
+    queue.failAdds = true;
+    source.answer({ taskToken: 'held' });
+    await until(() => poller.heldTokens === 1 && queue.adds >= 1);
+    const result = await poller.close({ force: true });
+    expect(result).toEqual({ abandonedPolls: 0, abandonedTokens: 0, reportedOnClose: 1 });
+    expect(reporter.failures).toHaveLength(1);
+    expect(reporter.failures[0]).toMatchObject({ taskToken: 'held', error: ENQUEUE_FAILED_ERROR });
+    expect(reporter.failures[0]?.cause).toContain('forced close');
+    // The store loop stops: no add after the report.
+    const adds = queue.adds;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(queue.adds).toBe(adds);
+  });
+
+  it('a drain that times out reports held tokens too, and counts those it could not report', async () => {
+    const { poller, source, queue, reporter } = makePoller({ polls: 2, enqueueDeadlineMs: 60_000 });
+    reporter.sendTaskFailure = (request) => {
+      reporter.failures.push(request);
+      return request.taskToken === 'b' ? Promise.reject(new Error('network down')) : Promise.resolve();
+    };
+    poller.start();
+    await until(() => source.open.length === 2);
+    queue.failAdds = true;
+    source.answer({ taskToken: 'a' });
+    source.answer({ taskToken: 'b' });
+    await until(() => poller.heldTokens === 2);
+    const result = await poller.close({ drainTimeoutMs: 50 });
+    expect(result).toMatchObject({ abandonedTokens: 1, reportedOnClose: 1 });
+    expect(reporter.failures.map((f) => f.taskToken).sort()).toEqual(['a', 'b']);
+    expect(reporter.failures[0]?.cause).toContain('drain that timed out');
+  });
+
+  it('a forced close lets an add to a healthy Redis finish rather than report its token', async () => {
+    const { poller, source, queue, reporter } = makePoller({ polls: 1 });
+    let release: () => void = () => undefined;
+    const slowAdd = queue.add.bind(queue);
+    queue.add = (name, data, opts) =>
+      new Promise((resolve) => (release = () => resolve(slowAdd(name, data, opts))));
+    poller.start();
+    await until(() => source.open.length === 1);
+    source.answer({ taskToken: 'in-flight' });
+    await until(() => poller.heldTokens === 1);
+    const closing = poller.close({ force: true });
+    setTimeout(() => release(), 100);
+    await expect(closing).resolves.toMatchObject({ abandonedTokens: 0, reportedOnClose: 0 });
+    expect(reporter.failures).toHaveLength(0);
+    expect(queue.jobs.has(jobIdForToken('in-flight'))).toBe(true);
+  });
+
   it('a forced close stops waiting and counts the polls it abandons', async () => {
     const { poller, source } = makePoller({ polls: 3 });
     poller.start();
     await until(() => source.open.length === 3);
-    await expect(poller.close({ force: true })).resolves.toEqual({ abandonedPolls: 3, abandonedTokens: 0 });
+    await expect(poller.close({ force: true })).resolves.toEqual({
+      abandonedPolls: 3,
+      abandonedTokens: 0,
+      reportedOnClose: 0,
+    });
   });
 });

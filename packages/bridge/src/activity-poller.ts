@@ -66,7 +66,10 @@ export interface ActivityPollerDeps {
 }
 
 export interface ActivityPollerCloseOptions {
-  /** Stop waiting for open polls and held tokens at once; they are abandoned (and counted in the log). */
+  /**
+   * Stop waiting for open polls and held tokens at once. Open polls are abandoned (counted in the log);
+   * held tokens get one SendTaskFailure each (bounded by `closeReportTimeoutMs`) so their tasks fail now.
+   */
   force?: boolean;
   /** How long to wait for open polls and held tokens. @default Infinity */
   drainTimeoutMs?: number;
@@ -75,7 +78,10 @@ export interface ActivityPollerCloseOptions {
 /** What close() left behind, for the caller's log line. */
 export interface ActivityPollerCloseResult {
   abandonedPolls: number;
+  /** Tokens neither stored nor reported: their tasks wait for TimeoutSeconds. */
   abandonedTokens: number;
+  /** Tokens not stored by close's deadline (or a forced close) and reported with SendTaskFailure instead. */
+  reportedOnClose: number;
 }
 
 interface HeldToken {
@@ -87,12 +93,20 @@ interface HeldToken {
   attempts: number;
   /** An add has failed at least once: the pool holds (opens no polls) until this one is settled. */
   failed: boolean;
+  /** close() gave up on storing it and reports it instead: the store loop stops. */
+  abandoned: boolean;
+  /** The store loop, settled when the token is stored or reported. */
+  storing?: Promise<void>;
 }
 
 const POLL_BACKOFF_BASE_MS = 100;
 const UNKNOWN_ERROR_BACKOFF_BASE_MS = 1_000;
 const ENQUEUE_BACKOFF = { baseMs: 50, maxMs: 2_000 };
 const GROW_INTERVAL_MS = 5_000;
+/** On a forced or timed-out close: how long an add to a healthy Redis may still finish before its token is reported. */
+const CLOSE_ADD_GRACE_MS = 1_000;
+/** On a forced or timed-out close: the most one SendTaskFailure for an unstored token may take. */
+const CLOSE_REPORT_TIMEOUT_MS = 3_000;
 const ERROR_LOG_INTERVAL_MS = 5_000;
 
 class Timeout extends Error {
@@ -266,13 +280,17 @@ export class ActivityPoller extends EventEmitter {
       deadline,
     );
     await this.waitUntil(this.whenIdle(), deadline);
-    const result = { abandonedPolls: this.open, abandonedTokens: this.pending.size };
-    if (result.abandonedPolls > 0 || result.abandonedTokens > 0) {
+    const forced = Date.now() < deadline;
+    const reportedOnClose = await this.reportHeldOnClose(
+      forced ? 'a forced close' : 'a drain that timed out',
+    );
+    const result = { abandonedPolls: this.open, abandonedTokens: this.pending.size, reportedOnClose };
+    if (result.abandonedPolls > 0 || result.abandonedTokens > 0 || reportedOnClose > 0) {
       this.log.warn(
         result,
-        Date.now() < deadline
-          ? 'forced close: abandoning open polls (tokens sent to them are lost) and unstored tokens'
-          : 'drain timed out: abandoning open polls and unstored tokens',
+        forced
+          ? 'forced close: abandoning open polls (tokens sent to them are lost); unstored tokens reported failed where possible'
+          : 'drain timed out: abandoning open polls; unstored tokens reported failed where possible',
       );
     }
     this.closed = true;
@@ -291,6 +309,56 @@ export class ActivityPoller extends EventEmitter {
         : new Promise<void>((resolve) => (timer = setTimeout(resolve, remaining)));
     await Promise.race([promise, expired, this.forced]);
     clearTimeout(timer);
+  }
+
+  /**
+   * Tokens still held when close() stops waiting would otherwise sit in their tasks until TimeoutSeconds
+   * (three years by default). Each gets one SendTaskFailure `SfnBullmq.EnqueueFailed` so its state
+   * machine's Retry/Catch acts now. An add already on its way to a healthy Redis gets a short grace first;
+   * if one lands after its token was reported, its worker meets TaskTimedOut and ends the job as cancelled.
+   */
+  private async reportHeldOnClose(why: string): Promise<number> {
+    const held = [...this.pending.values()];
+    if (held.length === 0) return 0;
+    let reported = 0;
+    await Promise.all(
+      held.map(async (token) => {
+        if (!token.failed && token.storing !== undefined) {
+          await Promise.race([
+            token.storing,
+            new Promise((resolve) => setTimeout(resolve, CLOSE_ADD_GRACE_MS)),
+          ]);
+        }
+        if (this.pending.get(token.jobId) !== token) return; // stored meanwhile
+        token.abandoned = true;
+        const digest = tokenDigest(token.data.taskToken);
+        try {
+          await withTimeout(
+            this.reporter.sendTaskFailure({
+              taskToken: token.data.taskToken,
+              error: ENQUEUE_FAILED_ERROR,
+              cause: `The bridge closed (${why}) before it could store the task in Redis (${token.attempts} attempts).`,
+            }),
+            CLOSE_REPORT_TIMEOUT_MS,
+            'reporting an unstored token',
+          );
+          this.metrics.failuresReported.inc(this.labels);
+          reported += 1;
+          this.settle(token, 'reported');
+        } catch (error) {
+          if (isTaskGoneError(error)) {
+            this.settle(token, 'reported');
+            return;
+          }
+          this.metrics.failureReportErrors.inc(this.labels);
+          this.log.error(
+            { token: digest, error: describe(error) },
+            'close: an unstored token could not be reported either: its task waits for TimeoutSeconds',
+          );
+        }
+      }),
+    );
+    return reported;
   }
 
   private whenIdle(): Promise<void> {
@@ -511,6 +579,7 @@ export class ActivityPoller extends EventEmitter {
       deadlineAt: receivedAt + this.options.enqueueDeadlineMs,
       attempts: 0,
       failed: false,
+      abandoned: false,
     };
     this.pending.set(jobId, held);
     this.metrics.heldTokens.set(this.labels, this.pending.size);
@@ -519,7 +588,7 @@ export class ActivityPoller extends EventEmitter {
       this.suspectFull = true;
     }
     if (this.pending.size >= this.options.maxHeldTokens) this.updateState();
-    this.store(held).catch((error: unknown) => {
+    held.storing = this.store(held).catch((error: unknown) => {
       // store() handles its own errors; this is a bug. Keep the token counted so close() shows it.
       this.log.error({ err: error, token: tokenDigest(taskToken) }, 'enqueue path failed unexpectedly');
     });
@@ -527,6 +596,7 @@ export class ActivityPoller extends EventEmitter {
 
   private async store(held: HeldToken): Promise<void> {
     for (;;) {
+      if (held.abandoned) return; // close() reports it instead
       held.attempts += 1;
       try {
         const remainingMs = held.deadlineAt - Date.now();
@@ -552,6 +622,7 @@ export class ActivityPoller extends EventEmitter {
           }
           this.updateState();
         }
+        if (held.abandoned) return; // close() reports it instead
         const remainingMs = held.deadlineAt - Date.now();
         if (remainingMs <= 0) {
           await this.giveUp(held, error);

@@ -200,18 +200,20 @@ export class Bridge extends EventEmitter {
     );
     let abandonedPolls = 0;
     let abandonedTokens = 0;
+    let reportedOnClose = 0;
     for (const result of results) {
       if (result.status === 'fulfilled') {
         abandonedPolls += result.value.abandonedPolls;
         abandonedTokens += result.value.abandonedTokens;
+        reportedOnClose += result.value.reportedOnClose;
       } else {
         this.reportCloseError('closing a pool', result.reason);
       }
     }
-    if (abandonedPolls > 0 || abandonedTokens > 0) {
+    if (abandonedPolls > 0 || abandonedTokens > 0 || reportedOnClose > 0) {
       this.log.warn(
-        { abandonedPolls, abandonedTokens, force },
-        'bridge closed with polls or tokens abandoned',
+        { abandonedPolls, abandonedTokens, reportedOnClose, force },
+        'bridge closed with polls abandoned or tokens unstored (reportedOnClose: failed with SendTaskFailure)',
       );
     }
     await this.step('closing queues', () => Promise.all(this.pools.map(({ queue }) => queue.close())));
