@@ -6,7 +6,7 @@ import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { randomBytes } from 'node:crypto';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { jobIdForToken, type ActivityJobData } from '@sfn-bullmq/shared';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -54,6 +54,14 @@ async function setUp({ readOnly = false } = {}) {
   const url = await server.start();
   const api = `${url}/admin/queues/api/queues/${encodeURIComponent(queue.name)}`;
   return { queue, token, data, jobId, api };
+}
+
+async function until(predicate: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** The job's data as it is in Redis now. */
@@ -166,6 +174,29 @@ describe('editing job data on Bull Board', () => {
     expect(malformed.status).toBe(400);
     expect(JSON.parse(malformed.text)).toMatchObject({ error: 'InvalidRequestBody' });
     expect(malformed.text).not.toContain('AAAA');
+    expect(await storedData(queue, jobId)).toEqual(data);
+  });
+
+  it('refuses to edit a job a worker is processing (409), so its stored outcome cannot be overwritten', async () => {
+    const { queue, data, jobId, api } = await setUp();
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const worker = new Worker(queue.name, () => held, {
+      connection: redisOptionsFromUrl(inject('redisUrl')),
+    });
+    cleanups.push(async () => {
+      release();
+      await worker.close();
+    });
+    await until(async () => (await queue.getJob(jobId))?.isActive() ?? false);
+    const shown = await shownData(api, jobId);
+    const answer = await patchData(
+      api,
+      jobId,
+      JSON.stringify({ jobData: { ...shown, input: { fixed: true } } }),
+    );
+    expect(answer.status).toBe(409);
+    expect(JSON.parse(answer.text)).toMatchObject({ error: 'JobIsActive' });
     expect(await storedData(queue, jobId)).toEqual(data);
   });
 

@@ -147,6 +147,15 @@ function guardJobDataEdit(
     if (queue === undefined) return next();
     const job = await queue.getJob(request.params.jobId);
     if (job === undefined) return next();
+    // A worker stores the task's outcome in the job's data while the job is active; an edit written then
+    // would overwrite it, and a retry would run the handler again instead of re-sending the outcome.
+    if (await job.isActive()) {
+      response.status(409).json({
+        error: 'JobIsActive',
+        message: `job ${job.id ?? request.params.jobId} is being processed by a worker; edit its data while it is waiting, delayed or failed; nothing was changed`,
+      });
+      return;
+    }
     const body: unknown = request.body;
     const check = checkJobDataEdit(job.data, isRecord(body) ? body['jobData'] : undefined);
     if (!check.ok) {
@@ -154,8 +163,8 @@ function guardJobDataEdit(
       return;
     }
     // The token of a job never changes (the job id is derived from it), so putting it back is never stale.
-    // The fixed fields can be: a worker storing an outcome between this read and Bull Board's write
-    // has it overwritten, so a later retry of that job runs the handler again instead of re-sending it.
+    // The fixed fields could be only if a worker took the job and stored its outcome in the moment between
+    // the isActive() check above and Bull Board's write (the handler runs in between, so hardly ever).
     request.body = { ...(body as Record<string, unknown>), jobData: check.jobData };
     next();
   };
