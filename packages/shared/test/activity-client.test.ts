@@ -276,6 +276,19 @@ describe('SfnActivityClient on the wire', () => {
     expect(parse(dates[1]!) - parse(dates[0]!)).toBeGreaterThan(3_500_000);
   });
 
+  it('rejects a poll whose answer is cut off mid-body as a network error, never leaving it hanging', async () => {
+    const server = await rawServer((_request, _body, response) => {
+      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': '1000' });
+      response.write('{"taskToken":"AAAA');
+      setTimeout(() => response.socket?.destroy(), 20);
+    });
+    const error = await pollingClient(server.endpoint)
+      .getActivityTask({ activityArn: 'arn:aws:states:us-east-1:1:activity:a' })
+      .catch((e: unknown) => e);
+    expect(isNetworkError(error)).toBe(true);
+    expect(server.requests).toHaveLength(1); // and not retried
+  });
+
   it('names an error the service sent without JSON by its HTTP status', async () => {
     const server = await rawServer((_request, _body, response) => {
       response.writeHead(502, { 'content-type': 'text/html' });
