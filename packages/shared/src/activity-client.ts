@@ -129,6 +129,12 @@ export function compileActivityClientOptions(options: ActivityClientOptions): Co
         `endpoint: must be an http:// or https:// URL, got ${JSON.stringify(options.endpoint)}`,
       );
     }
+    // The signer signs the path as it is; one that needs escaping would be signed wrong and refused.
+    if (!/^[A-Za-z0-9\-._~/]*$/.test(url.pathname) || url.search !== '') {
+      throw new InvalidClientOptionError(
+        `endpoint: the path may hold only letters, digits and - . _ ~ /, and no query, got ${JSON.stringify(options.endpoint)}`,
+      );
+    }
   }
   return compiled;
 }

@@ -331,6 +331,11 @@ describe('SfnActivityClient lifecycle and options', () => {
     );
     expect(() => createSendActivityClient({ endpoint: 'localhost:8083' })).toThrow(InvalidClientOptionError);
     expect(() => createSendActivityClient({ endpoint: 'localhost:8083' })).toThrow(/endpoint/);
+    expect(() => createSendActivityClient({ endpoint: 'https://proxy.example/step functions' })).toThrow(
+      /endpoint: the path may hold only/,
+    );
+    expect(() => createSendActivityClient({ endpoint: 'https://proxy.example/sfn?x=1' })).toThrow(/no query/);
+    expect(() => createSendActivityClient({ endpoint: 'https://proxy.example/sfn-v1/' })).not.toThrow();
   });
 
   it('sizes a polling client above its polls and never retries it', () => {
