@@ -74,6 +74,8 @@ export class InvalidClientOptionError extends TypeError {
 
 /** The least time a client must allow a GetActivityTask call (FACTS §3). */
 export const MIN_POLL_REQUEST_TIMEOUT_MS = 65_000;
+/** What a client allows a GetActivityTask call by default: the service's 60 s hold and a margin. */
+export const DEFAULT_POLL_REQUEST_TIMEOUT_MS = 75_000;
 
 export interface ActivityClientOptions extends SfnConnectionOptions {
   /** Sockets per protocol; for a polling client, above the number of open polls. @default 64 */
@@ -98,7 +100,7 @@ export function compileActivityClientOptions(options: ActivityClientOptions): Co
   const compiled: CompiledActivityClientOptions = {
     ...options,
     maxSockets: options.maxSockets ?? 64,
-    pollRequestTimeoutMs: options.pollRequestTimeoutMs ?? 75_000,
+    pollRequestTimeoutMs: options.pollRequestTimeoutMs ?? DEFAULT_POLL_REQUEST_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     maxAttempts: options.maxAttempts ?? 3,
   };
@@ -194,14 +196,10 @@ export class SfnActivityClient {
 
   constructor(options: ActivityClientOptions) {
     this.options = compileActivityClientOptions(options);
-    const { maxSockets, region, endpoint, credentials } = this.options;
+    const { maxSockets } = this.options;
     this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
     this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets });
-    const config: SFNClientConfig = {};
-    if (region !== undefined) config.region = region;
-    if (endpoint !== undefined) config.endpoint = endpoint;
-    if (credentials !== undefined) config.credentials = credentials;
-    this.resolver = new SFNClient(config);
+    this.resolver = new SFNClient(sdkConnectionConfig(this.options));
   }
 
   /** One long poll. No retry, no abort, no timeout under 65 s. */
@@ -225,11 +223,6 @@ export class SfnActivityClient {
 
   async sendTaskHeartbeat(request: { taskToken: string }): Promise<void> {
     await this.send('SendTaskHeartbeat', request);
-  }
-
-  /** Calls now in flight. */
-  get pendingCalls(): number {
-    return this.inFlight.size;
   }
 
   /**
@@ -451,6 +444,15 @@ export function createSendActivityClient(
   options: SfnConnectionOptions & Omit<ActivityClientOptions, 'pollRequestTimeoutMs'> = {},
 ): SfnActivityClient {
   return new SfnActivityClient(options);
+}
+
+/** The connection options as AWS SDK client config (absent options left to the SDK's own chains). */
+export function sdkConnectionConfig(options: SfnConnectionOptions): SFNClientConfig {
+  const config: SFNClientConfig = {};
+  if (options.region !== undefined) config.region = options.region;
+  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  if (options.credentials !== undefined) config.credentials = options.credentials;
+  return config;
 }
 
 function serviceError(response: RawResponse, attempts: number): SfnServiceException {

@@ -6,6 +6,7 @@ export { fullJitterBackoffMs } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { ENQUEUE_FAILED_ERROR, SFN_LIMITS } from './limits.js';
 export {
+  DEFAULT_POLL_REQUEST_TIMEOUT_MS,
   InvalidClientOptionError,
   MIN_POLL_REQUEST_TIMEOUT_MS,
   SfnActivityClient,
