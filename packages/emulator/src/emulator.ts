@@ -52,13 +52,6 @@ export interface EmulatorStats {
   };
 }
 
-/** The part of the state-machine engine the server uses (see src/states/). */
-export interface OperationProvider {
-  readonly operations: ReadonlyMap<string, OperationHandler>;
-  stats(): ExecutionStats;
-  close(): void;
-}
-
 type Lifecycle = 'starting' | 'running' | 'closing' | 'closed';
 
 export class Emulator {
@@ -71,7 +64,7 @@ export class Emulator {
   private readonly server: Server;
   private readonly throttler: Throttler | undefined;
   private currentFaults: EmulatorFaults;
-  private engine: OperationProvider;
+  private readonly engine: StateMachineService;
   private state: Lifecycle = 'starting';
   private closing: Promise<void> | undefined;
   private readonly counts = { requests: 0, throttled: 0, injectedErrors: 0 };
@@ -154,16 +147,6 @@ export class Emulator {
     if (options.heartbeatSeconds !== undefined) request.heartbeatSeconds = options.heartbeatSeconds;
     this.broker.schedule(request, { onStarted: () => undefined, onClosed: (result) => settle(result) });
     return { outcome };
-  }
-
-  /**
-   * Replaces the built-in state-machine engine (closing it), e.g. with one on a fake clock.
-   * The server wires its own engine at construction; this stays for tests written before that.
-   */
-  attachEngine(engine: OperationProvider): void {
-    if (engine === this.engine) return;
-    this.engine.close();
-    this.engine = engine;
   }
 
   stats(): EmulatorStats {

@@ -1,7 +1,7 @@
 // The public API of @sfn-bullmq/emulator: start an emulated Step Functions activity
 // service, inspect it and inject faults. Nothing else of the package is public.
 export { Emulator, MAX_REQUEST_BYTES, startEmulator } from './emulator.js';
-export type { EmulatorStats, ExecutionStats, OperationProvider } from './emulator.js';
+export type { EmulatorStats, ExecutionStats } from './emulator.js';
 export type { ActivityStats } from './activity-broker.js';
 export { InvalidEmulatorOptionError, compileEmulatorOptions } from './emulator-options.js';
 export type { CompiledEmulatorOptions, EmulatorOptions } from './emulator-options.js';

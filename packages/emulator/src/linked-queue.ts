@@ -17,10 +17,6 @@ export class LinkedQueue<T extends QueueNode<T>> {
     return this.count;
   }
 
-  peek(): T | undefined {
-    return this.head;
-  }
-
   push(node: T): void {
     if (node.queued === true) throw new Error('node is already queued');
     node.queued = true;
@@ -50,12 +46,5 @@ export class LinkedQueue<T extends QueueNode<T>> {
     node.queued = false;
     this.count -= 1;
     return true;
-  }
-
-  /** Removes and returns every node, oldest first. */
-  drain(): T[] {
-    const nodes: T[] = [];
-    for (let node = this.shift(); node !== undefined; node = this.shift()) nodes.push(node);
-    return nodes;
   }
 }
