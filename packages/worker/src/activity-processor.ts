@@ -11,7 +11,8 @@ import { compileActivityProcessorOptions, type ActivityProcessorOptions } from '
  * A BullMQ processor that runs `handler` for jobs made by the bridge and reports to Step Functions.
  * Give your `Worker` a `lockDuration`, `stalledInterval` and `maxStalledCount` like `ActivityWorker`'s
  * defaults, so a crashed worker's job is re-run (or its stored outcome re-sent) rather than failed.
- * The SDK client built from connection options lives as long as the process; pass `{ client }` to own it.
+ * The activity client built from connection options lives as long as the process; to close it yourself, pass
+ * `{ sender: activityClientTaskSender(createSendActivityClient(…)) }`.
  */
 export function activityProcessor<I = unknown, O = unknown>(
   handler: ActivityHandler<I, O>,

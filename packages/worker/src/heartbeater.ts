@@ -7,7 +7,7 @@ export interface HeartbeaterOptions {
   intervalMs: number;
   /** Requests within this gap after a heartbeat coalesce into one sent when the gap ends. */
   minGapMs: number;
-  /** Sends one heartbeat (rejects with the SDK's error). */
+  /** Sends one heartbeat (rejects with the client's error). */
   send: () => Promise<void>;
   /** The service said the task is gone (TaskTimedOut, TaskDoesNotExist, InvalidToken). Called once. */
   onGone: (error: unknown) => void;

@@ -56,7 +56,8 @@ export interface ActivityProcessorOptions {
   staleTokenAgeMs?: number;
   /**
    * How long a report keeps retrying throttling, 5xx and network errors (with full-jitter backoff, after
-   * the SDK's own attempts) before the job attempt fails; the stored outcome is re-sent by the next attempt.
+   * the client's own attempts) before the job attempt fails; the stored outcome is re-sent by the next
+   * attempt.
    * @default 60_000
    */
   sendRetryTimeoutMs?: number;
@@ -67,7 +68,7 @@ export interface ActivityProcessorOptions {
 
 export interface CompiledActivityProcessorOptions {
   sender: TaskSender;
-  /** The SDK client built here, which `close()` must destroy; undefined when the caller gave one. */
+  /** The activity client built here, which `close()` must close; undefined when the caller gave its own. */
   ownedClient: SfnActivityClient | undefined;
   heartbeatIntervalMs: number;
   minHeartbeatGapMs: number;

@@ -15,7 +15,7 @@ export type ReportResult = 'sent' | 'task-gone' | 'maybe-sent';
 export interface TaskReporterOptions {
   /** How long to keep retrying transient errors before giving up with the last error. */
   sendRetryTimeoutMs: number;
-  /** Backoff between our retries (the SDK's own few attempts come first). */
+  /** Backoff between our retries (the client's own few attempts come first). */
   backoff: { baseMs: number; maxMs: number };
   /** Called before each retry, for logs. */
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
@@ -65,7 +65,10 @@ export class TaskReporter {
   }
 }
 
-/** True when the SDK itself made more than one attempt of the call that failed. */
+/**
+ * True when the client itself made more than one attempt of the call that failed (the SDK and
+ * `SfnActivityClient` both count them in `$metadata.attempts`).
+ */
 function sdkRetried(error: unknown): boolean {
   const metadata = (error as { $metadata?: { attempts?: unknown } } | null)?.$metadata;
   return typeof metadata?.attempts === 'number' && metadata.attempts > 1;

@@ -8,7 +8,10 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { SfnActivityClient } from '@sfn-bullmq/shared';
 
-/** Sends a task's result, failure or heartbeat. Rejects with the SDK's errors (named `TaskTimedOut` etc.). */
+/**
+ * Sends a task's result, failure or heartbeat. Rejects with errors that carry the service's error name
+ * (`TaskTimedOut` etc.), as the SDK's and `SfnActivityClient`'s do.
+ */
 export interface TaskSender {
   sendTaskSuccess(taskToken: string, output: string): Promise<void>;
   sendTaskFailure(taskToken: string, error: string, cause: string): Promise<void>;

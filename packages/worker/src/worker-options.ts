@@ -82,7 +82,7 @@ export function compileActivityWorkerOptions(
   );
   const maxStalledCount = checkInteger('maxStalledCount', options.maxStalledCount ?? 3, 0, 1_000);
   const failOnForcedClose = checkBoolean('failOnForcedClose', options.failOnForcedClose ?? false);
-  // Last, because it may build an SDK client.
+  // Last, because it may build a Step Functions client (with sockets) that a later bad option would leak.
   const processor = compileActivityProcessorOptions(options);
   return {
     processor,
