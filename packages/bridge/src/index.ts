@@ -29,7 +29,6 @@ export type {
 } from './bridge-options.js';
 export { BridgeMetrics } from './bridge-metrics.js';
 export type { PollErrorType } from './bridge-metrics.js';
-export { sfnActivityTaskSource, sfnTaskFailureReporter } from './ports.js';
 export type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
 // The shape ActivityTaskSource returns, so a custom source needs no second import.
 export type { PolledTask } from '@sfn-bullmq/shared';
