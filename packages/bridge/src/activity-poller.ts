@@ -109,8 +109,9 @@ const CLOSE_ADD_GRACE_MS = 1_000;
 const CLOSE_REPORT_TIMEOUT_MS = 3_000;
 const ERROR_LOG_INTERVAL_MS = 5_000;
 
-class Timeout extends Error {
-  override readonly name = 'EnqueueTimeout';
+/** A Redis call or a failure report that took longer than the pool allows it. */
+class PoolTimeout extends Error {
+  override readonly name = 'PoolTimeout';
 }
 
 /** Races a promise against a timer; the loser's rejection is swallowed so it never goes unhandled. */
@@ -121,7 +122,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
     return await Promise.race([
       promise,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Timeout(`${what} took longer than ${ms} ms`)), ms);
+        timer = setTimeout(() => reject(new PoolTimeout(`${what} took longer than ${ms} ms`)), ms);
       }),
     ]);
   } finally {
@@ -201,8 +202,6 @@ export class ActivityPoller extends EventEmitter {
     const { attempts, backoff, removeOnComplete, removeOnFail } = this.options.jobOptions;
     this.jobOptions = { attempts, removeOnComplete, removeOnFail };
     if (backoff !== undefined) this.jobOptions.backoff = backoff;
-    // An 'error' event with no listener would crash the process; the pool logs its own errors.
-    this.on('error', () => undefined);
   }
 
   get state(): ActivityPollerState {

@@ -81,6 +81,7 @@ export class Bridge extends EventEmitter {
     this.sendClient = createSendActivityClient(sfn);
     const metrics = new BridgeMetrics(this.registry);
     const reporter = this.sendClient;
+    const logger = this.options.logger ?? pino({ level: 'silent' });
     for (const activity of this.options.activities) {
       const queue = new Queue<ActivityJobData>(activity.queueName, { connection: this.redis, prefix });
       queue.on('error', (error: Error) => this.onRedisError(error));
@@ -95,7 +96,7 @@ export class Bridge extends EventEmitter {
         reporter,
         queue,
         workerName,
-        logger: this.options.logger ?? pino({ level: 'silent' }),
+        logger,
         metrics,
       });
       poller.on('stateChange', () => this.emit('activityStateChange', poller.status()));
