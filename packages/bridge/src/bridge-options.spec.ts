@@ -82,6 +82,7 @@ describe('compileBridgeOptions', () => {
     [{ activities: [] }, 'activities: must be a non-empty array'],
     [{ pollRequestTimeoutMs: 30_000 }, 'pollRequestTimeoutMs: must be at least 65000'],
     [{ drainTimeoutMs: 0 }, 'drainTimeoutMs'],
+    [{ sfn: { endpoint: 'localhost:8083' } }, 'sfn.endpoint: must be an http:// or https:// URL'],
     [{ workerName: 'x'.repeat(81) }, 'workerName: must be 1–80 characters'],
     [
       { activities: [{ activityArn: ARN, jobOptions: { removeOnComplete: {} } }] },

@@ -5,9 +5,12 @@ import type { ConnectionOptions, KeepJobs } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
+  DEFAULT_POLL_REQUEST_TIMEOUT_MS,
   InvalidActivityArnError,
+  InvalidClientOptionError,
   MIN_POLL_REQUEST_TIMEOUT_MS,
   SFN_LIMITS,
+  compileActivityClientOptions,
   parseActivityArn,
   type SfnConnectionOptions,
 } from '@sfn-bullmq/shared';
@@ -123,7 +126,6 @@ export interface CompiledBridgeOptions {
 export const DEFAULT_POLLS = 100;
 export const DEFAULT_MAX_WAITING = 1000;
 export const DEFAULT_ENQUEUE_DEADLINE_MS = 30_000;
-export const DEFAULT_POLL_REQUEST_TIMEOUT_MS = 75_000;
 export const DEFAULT_REMOVE_ON_COMPLETE: JobRetention = { age: 86_400, count: 10_000 };
 export const DEFAULT_REMOVE_ON_FAIL: JobRetention = { age: 604_800, count: 50_000 };
 
@@ -282,6 +284,13 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
   }
   if (typeof sfn !== 'object' || sfn === null)
     fail('sfn', 'must be an object (region, endpoint, credentials)', sfn);
+  try {
+    // The Step Functions clients are made in start(); a bad endpoint fails here, at construction.
+    compileActivityClientOptions(sfn);
+  } catch (error) {
+    if (error instanceof InvalidClientOptionError) throw new InvalidBridgeOptionError(`sfn.${error.message}`);
+    throw error;
+  }
   const prefix = options.prefix ?? 'bull';
   if (typeof prefix !== 'string' || prefix === '') fail('prefix', 'must be a non-empty string', prefix);
   const workerName = options.workerName ?? defaultWorkerName();
