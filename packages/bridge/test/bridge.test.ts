@@ -52,7 +52,7 @@ describe('Bridge against the emulator and a private Redis', () => {
     expect(stats.started).toBe(N);
     expect(stats.lostTokens.total).toBe(0);
     const metrics = await bridge.registry.getSingleMetricAsString('sfn_bullmq_bridge_tokens_enqueued_total');
-    expect(metrics).toContain(`${N}`);
+    expect(metrics).toMatch(new RegExp(`^sfn_bullmq_bridge_tokens_enqueued_total\\{[^}]*\\} ${N}$`, 'm'));
   });
 
   it('loses no token when Redis stops and restarts mid-stream', async () => {
