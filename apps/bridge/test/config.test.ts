@@ -121,10 +121,22 @@ describe('config validation', () => {
       "stepFunctions.region: must be an AWS region such as us-east-1, got 'mars'",
     );
     expect(error.message).toContain(
-      "stepFunctions.endpoint: must be an http:// or https:// URL, got 'ftp://x'",
+      'stepFunctions.endpoint: must be an http:// or https:// URL, got "ftp://x"',
     );
     expect(error.message).toContain(
       "logLevel: must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'",
+    );
+  });
+
+  it('refuses an endpoint the Step Functions client would refuse, naming the field', () => {
+    // The client signs the path as it is: one that needs escaping, or a query, cannot be signed right.
+    for (const endpoint of ['http://127.0.0.1:8083/a b', 'http://127.0.0.1:8083/?x=1']) {
+      expect(errorOf({ stepFunctions: { endpoint }, activities: [{ arn: ARN }] }).message).toContain(
+        'stepFunctions.endpoint: the path may hold only letters, digits',
+      );
+    }
+    expect(errorOf({ activities: [{ arn: ARN }] }, { SFN_ENDPOINT: 'http://h/?x' }).message).toContain(
+      'stepFunctions.endpoint (from SFN_ENDPOINT): the path may hold only',
     );
   });
 

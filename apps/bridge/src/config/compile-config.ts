@@ -1,6 +1,6 @@
 // Turns a parsed config file plus the environment into a ServiceConfig, or a
 // ConfigError listing every mistake by field (`activities[1].polls: must be 1–1000, got 5000`).
-import { SFN_LIMITS, parseActivityArn } from '@sfn-bullmq/shared';
+import { SFN_LIMITS, compileActivityClientOptions, parseActivityArn } from '@sfn-bullmq/shared';
 import { ConfigError } from './config-error.js';
 import { FieldChecker, isPlainObject, show } from './field-checker.js';
 import {
@@ -94,7 +94,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
       : `must be an AWS region such as us-east-1, got ${show(r)}`,
   );
   if (region !== undefined) config.stepFunctions.region = region;
-  const endpoint = c.string(endpointField, endpointValue, httpUrlProblem);
+  const endpoint = c.string(endpointField, endpointValue, endpointProblem);
   if (endpoint !== undefined) config.stepFunctions.endpoint = endpoint;
   const workerName = c.string('workerName', top['workerName'], (w) =>
     w.length > SFN_LIMITS.workerNameMaxChars
@@ -243,23 +243,18 @@ function checkDuplicates(c: FieldChecker, activities: CompiledActivityConfig[]):
 }
 
 function redisUrlProblem(url: string): string | undefined {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'redis:' || protocol === 'rediss:'
-      ? undefined
-      : `must be a redis:// or rediss:// URL, got ${show(url)}`;
-  } catch {
-    return `must be a redis:// or rediss:// URL, got ${show(url)}`;
-  }
+  const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+  return protocol === 'redis:' || protocol === 'rediss:'
+    ? undefined
+    : `must be a redis:// or rediss:// URL, got ${show(url)}`;
 }
 
-function httpUrlProblem(url: string): string | undefined {
+/** The endpoint rule of the client that will use it (an http(s) URL whose path the signer can sign as it is). */
+function endpointProblem(endpoint: string): string | undefined {
   try {
-    const { protocol } = new URL(url);
-    return protocol === 'http:' || protocol === 'https:'
-      ? undefined
-      : `must be an http:// or https:// URL, got ${show(url)}`;
-  } catch {
-    return `must be an http:// or https:// URL, got ${show(url)}`;
+    compileActivityClientOptions({ endpoint });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^endpoint: /, '');
   }
 }
