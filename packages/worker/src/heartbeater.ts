@@ -13,7 +13,6 @@ export interface HeartbeaterOptions {
   onGone: (error: unknown) => void;
   /** Any other failed heartbeat (throttled, network…); the next one tries again. */
   onError: (error: unknown) => void;
-  now?: () => number;
 }
 
 type HeartbeaterState = 'idle' | 'running' | 'stopped';
@@ -26,20 +25,15 @@ export class Heartbeater {
   private pending = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private autoTimer: NodeJS.Timeout | undefined;
-  private readonly now: () => number;
-  /** Heartbeats sent (including failed ones), for tests and logs. */
-  sent = 0;
 
-  constructor(private readonly options: HeartbeaterOptions) {
-    this.now = options.now ?? Date.now;
-  }
+  constructor(private readonly options: HeartbeaterOptions) {}
 
   /** Starts the automatic heartbeats; the first goes out `intervalMs` from now. */
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'running';
     // The first request goes out at once (nothing was sent yet); the first automatic one a full interval on.
-    this.startedAt = this.now();
+    this.startedAt = Date.now();
     this.scheduleAuto();
   }
 
@@ -48,7 +42,7 @@ export class Heartbeater {
     if (this.state !== 'running') return;
     this.pending = true;
     if (this.inFlight !== undefined || this.flushTimer !== undefined) return;
-    const waitMs = this.lastSentAt + this.options.minGapMs - this.now();
+    const waitMs = this.lastSentAt + this.options.minGapMs - Date.now();
     if (waitMs <= 0) {
       this.sendNow();
       return;
@@ -63,8 +57,7 @@ export class Heartbeater {
   /** Sends one heartbeat now and waits for it: 'alive', or 'gone' when the task is closed. Errors otherwise. */
   async probe(): Promise<'alive' | 'gone'> {
     try {
-      this.sent += 1;
-      this.lastSentAt = this.now();
+      this.lastSentAt = Date.now();
       await this.options.send();
       return 'alive';
     } catch (error) {
@@ -88,7 +81,7 @@ export class Heartbeater {
     if (this.state !== 'running') return;
     const waitMs = Math.max(
       0,
-      Math.max(this.lastSentAt, this.startedAt) + this.options.intervalMs - this.now(),
+      Math.max(this.lastSentAt, this.startedAt) + this.options.intervalMs - Date.now(),
     );
     this.autoTimer = setTimeout(() => {
       this.autoTimer = undefined;
@@ -99,8 +92,7 @@ export class Heartbeater {
 
   private sendNow(): void {
     this.pending = false;
-    this.sent += 1;
-    this.lastSentAt = this.now();
+    this.lastSentAt = Date.now();
     clearTimeout(this.autoTimer);
     this.autoTimer = undefined;
     this.inFlight = this.options.send().then(
