@@ -13,7 +13,7 @@ import { compileFaults, InvalidFaultError, type EmulatorFaults } from './faults.
 import { RequestTooLargeError, readRequestBody } from './request-body.js';
 import { SfnServiceError, serviceErrors } from './service-error.js';
 import type { ActivityTaskOutcome } from './task-scheduler.js';
-import { StateMachineService } from './states/index.js';
+import { StateMachineService, type ExecutionCounts } from './states/index.js';
 import { Throttler } from './throttle.js';
 
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
@@ -21,13 +21,8 @@ const TARGET_PREFIX = 'AWSStepFunctions.';
 /** Step Functions refuses requests over 1 MB (FACTS §2). */
 export const MAX_REQUEST_BYTES = 1_048_576;
 
-export interface ExecutionStats {
-  running: number;
-  succeeded: number;
-  failed: number;
-  timedOut: number;
-  aborted: number;
-}
+/** Executions by status, as the state-machine engine counts them. */
+export type ExecutionStats = ExecutionCounts;
 
 export interface EmulatorStats {
   activities: Record<string, ActivityStats>;
