@@ -42,8 +42,6 @@ export interface ScenarioOptions {
   title: string;
   /** The emulator's GetActivityTask hold. @default 1500 */
   pollTimeoutMs?: number;
-  /** More `sfn-bullmq emulator` flags (faults). */
-  emulatorArgs?: string[];
   /**
    * Run the emulator from fixtures/emulator.ts (`startEmulator` with these options, in its own process)
    * instead of the CLI: for what the CLI has no flag for (token buckets of chosen sizes).
@@ -66,11 +64,9 @@ export interface BridgeSettings {
 export type WorkerSettings = Partial<
   Record<
     | 'HANDLER_MS'
-    | 'CPU_MS'
     | 'CONCURRENCY'
     | 'LOCK_MS'
     | 'STALLED_MS'
-    | 'HEARTBEAT_MS'
     | 'CRASH_MID_HANDLER_AT'
     | 'CRASH_AFTER_STORED_AT',
     string
@@ -105,7 +101,6 @@ export interface ScenarioOutcome {
   runsPerJob: Map<string, number>;
   /** Stored outcomes per job. */
   storedPerJob: Map<string, number>;
-  stats: ActivityStats;
   emulator: EmulatorStats;
 }
 
@@ -168,7 +163,6 @@ export class Scenario {
                 String(pollTimeoutMs),
                 '--activity',
                 activity,
-                ...(options.emulatorArgs ?? []),
               ],
             })
           : processes.spawn('emulator', process.execPath, {
@@ -262,17 +256,6 @@ export class Scenario {
     const stats = (await this.emulatorStats()).activities[this.activityArn];
     if (stats === undefined) throw new Error(`no stats for ${this.activityArn}`);
     return stats;
-  }
-
-  /** Changes the emulator's faults at run time (`POST /_emulator/faults`). */
-  async setFaults(faults: Record<string, number>): Promise<void> {
-    const response = await fetch(`${this.endpoint}/_emulator/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(faults),
-    });
-    if (!response.ok)
-      throw new Error(`POST /_emulator/faults: HTTP ${response.status} ${await response.text()}`);
   }
 
   /** Waits until the emulator holds exactly `count` open polls on the activity. */
@@ -375,7 +358,7 @@ export class Scenario {
       wallSeconds: (Date.now() - this.startedAt) / 1000,
       notes: options.notes ?? '',
     };
-    return { row, executions, runsPerJob, storedPerJob, stats, emulator };
+    return { row, executions, runsPerJob, storedPerJob, emulator };
   }
 
   /** Every line the workers recorded so far. */
