@@ -268,11 +268,13 @@ export class Scenario {
 
   /** Jobs in the activity's BullMQ queue by state (its own connection, made on first use). */
   async queueCounts(): Promise<Record<string, number>> {
-    this.queue ??= new Queue(this.queueName, {
-      connection: { host: '127.0.0.1', port: this.redis.port, maxRetriesPerRequest: null },
-      prefix: PREFIX,
-    });
-    this.queue.on('error', () => undefined);
+    if (this.queue === undefined) {
+      this.queue = new Queue(this.queueName, {
+        connection: { host: '127.0.0.1', port: this.redis.port, maxRetriesPerRequest: null },
+        prefix: PREFIX,
+      });
+      this.queue.on('error', () => undefined);
+    }
     return this.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
   }
 
