@@ -13,8 +13,6 @@ export const LIMITS = {
   outputMaxBytes: 262_144,
   errorMaxChars: 256,
   causeMaxChars: 32_768,
-  listMaxResults: 1000,
-  listDefaultResults: 100,
 } as const;
 
 /** What a long-poll operation needs from its HTTP exchange. */
@@ -57,10 +55,9 @@ export function activityOperations(broker: ActivityBroker): Map<string, Operatio
 
   operations.set('ListActivities', (body) => {
     const check = new RequestValidator(body);
-    const maxResults = check.optionalInteger('maxResults', { min: 0, max: LIMITS.listMaxResults });
+    const pageSize = check.pageSize();
     const nextToken = check.optionalString('nextToken', { min: 1, max: 1024 });
     check.throwIfInvalid();
-    const pageSize = maxResults === undefined || maxResults === 0 ? LIMITS.listDefaultResults : maxResults;
     const offset = nextToken === undefined ? 0 : decodePageToken(nextToken);
     const all = broker.listActivities();
     const page = all.slice(offset, offset + pageSize);
