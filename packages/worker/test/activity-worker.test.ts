@@ -7,12 +7,10 @@ import {
   OUTPUT_TOO_LARGE_ERROR,
   TASK_GONE_JOB_ERROR,
   WORKER_SHUTDOWN_ERROR,
-  cancelReasonOf,
   type ActivityInfo,
-  type CancelReason,
 } from '../src/index.js';
 import { connectionOf, deliverTask, finishedJob, waitFor } from './harness.js';
-import { useWorkerSuite } from './support.js';
+import { abortWaiter, useWorkerSuite } from './support.js';
 
 const suite = useWorkerSuite();
 const { activity, worker, redisUrl } = suite;
@@ -83,20 +81,12 @@ describe('ActivityWorker', () => {
 
   it("aborts the signal with 'task-gone' when the task times out mid-run, and reports nothing", async () => {
     const act = activity();
-    let reason: CancelReason | undefined;
-    worker(
-      act.name,
-      async (_input, context) => {
-        await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
-        reason = cancelReasonOf(context.signal);
-        return 'too late';
-      },
-      { heartbeatIntervalMs: 200, minHeartbeatGapMs: 50 },
-    );
+    const waiter = abortWaiter();
+    worker(act.name, waiter.handler, { heartbeatIntervalMs: 200, minHeartbeatGapMs: 50 });
     const { outcome, job } = await deliverTask(suite.harness, act, {}, { timeoutSeconds: 1 });
     await expect(outcome).resolves.toEqual({ kind: 'timedOut', heartbeat: false });
     const finished = await finishedJob(act.queue, job!.id!);
-    expect(reason).toBe('task-gone');
+    expect(waiter.reason).toBe('task-gone');
     expect(await finished.getState()).toBe('failed');
     expect(finished.failedReason).toContain(TASK_GONE_JOB_ERROR);
     expect(suite.harness.emulator.stats().activities[act.arn]).toMatchObject({
@@ -159,28 +149,18 @@ describe('ActivityWorker', () => {
 
   it("aborts the signal with 'shutdown' on a forced close and leaves the task unreported", async () => {
     const act = activity();
-    let reason: CancelReason | undefined;
-    const w = worker(act.name, async (_input, context) => {
-      await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
-      reason = cancelReasonOf(context.signal);
-      return 'ignored';
-    });
+    const waiter = abortWaiter();
+    const w = worker(act.name, waiter.handler);
     await deliverTask(suite.harness, act, {});
     await waitFor(() => w.runningCount === 1, 'the handler to start');
     await w.close({ force: true });
-    expect(reason).toBe('shutdown');
+    expect(waiter.reason).toBe('shutdown');
     expect(suite.harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
   });
 
   it('reports running tasks as failed on a forced close when failOnForcedClose is on', async () => {
     const act = activity();
-    const w = worker(
-      act.name,
-      (_input, context) => new Promise((resolve) => context.signal.addEventListener('abort', resolve)),
-      {
-        failOnForcedClose: true,
-      },
-    );
+    const w = worker(act.name, abortWaiter().handler, { failOnForcedClose: true });
     const { outcome } = await deliverTask(suite.harness, act, {});
     await waitFor(() => w.runningCount === 1, 'the handler to start');
     await w.close({ force: true });
@@ -189,12 +169,8 @@ describe('ActivityWorker', () => {
 
   it('escalates a graceful close to a forced one when asked, aborting handlers that would not finish', async () => {
     const act = activity();
-    let reason: CancelReason | undefined;
-    const w = worker(act.name, async (_input, context) => {
-      await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
-      reason = cancelReasonOf(context.signal);
-      return 'ignored';
-    });
+    const waiter = abortWaiter();
+    const w = worker(act.name, waiter.handler);
     await deliverTask(suite.harness, act, {});
     await waitFor(() => w.runningCount === 1, 'the handler to start');
     const graceful = w.close();
@@ -202,7 +178,7 @@ describe('ActivityWorker', () => {
     expect(w.state).toBe('closing');
     await w.close({ force: true });
     await graceful;
-    expect(reason).toBe('shutdown');
+    expect(waiter.reason).toBe('shutdown');
     expect(w.state).toBe('closed');
     expect(suite.harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
   });

@@ -11,12 +11,10 @@ import {
   ActivityFailure,
   type ActivityWorker,
   TASK_GONE_JOB_ERROR,
-  cancelReasonOf,
   type ActivityHandler,
-  type CancelReason,
 } from '../src/index.js';
 import { finishedJob, pollAndEnqueue, waitFor } from './harness.js';
-import { useWorkerSuite } from './support.js';
+import { abortWaiter, useWorkerSuite } from './support.js';
 
 const suite = useWorkerSuite();
 const { activity } = suite;
@@ -101,27 +99,17 @@ describe('ActivityWorker with state machines', () => {
 
   it("aborts the signal with 'task-gone' when the execution is stopped mid-run, and reports nothing", async () => {
     const act = activity();
-    let reason: CancelReason | undefined;
-    let started = false;
-    worker(
-      act.name,
-      async (_input, context) => {
-        started = true;
-        await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
-        reason = cancelReasonOf(context.signal);
-        return 'too late';
-      },
-      200,
-    );
+    const waiter = abortWaiter();
+    worker(act.name, waiter.handler, 200);
     const stateMachineArn = await chargeMachine(act.arn);
     const execution = await suite.harness.sfn.send(
       new StartExecutionCommand({ stateMachineArn, input: '{}' }),
     );
     const { job } = await pollAndEnqueue(suite.harness, act);
-    await waitFor(() => started, 'the handler to start');
+    await waitFor(() => waiter.started, 'the handler to start');
     await suite.harness.sfn.send(new StopExecutionCommand({ executionArn: execution.executionArn! }));
     const finished = await finishedJob(act.queue, job!.id!);
-    expect(reason).toBe('task-gone');
+    expect(waiter.reason).toBe('task-gone');
     expect(finished.failedReason).toContain(TASK_GONE_JOB_ERROR);
     expect((await finishedExecution(execution.executionArn!)).status).toBe('ABORTED');
     expect(suite.harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });

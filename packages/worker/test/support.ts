@@ -2,7 +2,13 @@
 // suite-wide emulator with helpers that create activities and workers which the cleanups close.
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
-import { ActivityWorker, type ActivityHandler, type ActivityWorkerOptions } from '../src/index.js';
+import {
+  ActivityWorker,
+  cancelReasonOf,
+  type ActivityHandler,
+  type ActivityWorkerOptions,
+  type CancelReason,
+} from '../src/index.js';
 import {
   connectionOf,
   createActivity,
@@ -76,4 +82,32 @@ export function useWorkerSuite(): WorkerSuite {
     addCleanup,
   };
   return suite;
+}
+
+/** For cancellation tests: a handler that waits for its signal to abort; whether it ran, and why it stopped. */
+export interface AbortWaiter {
+  handler: ActivityHandler<unknown, string>;
+  /** The handler was called. */
+  readonly started: boolean;
+  /** `cancelReasonOf(signal)` once the signal was aborted. */
+  readonly reason: CancelReason | undefined;
+}
+
+export function abortWaiter(): AbortWaiter {
+  let started = false;
+  let reason: CancelReason | undefined;
+  return {
+    handler: async (_input, context) => {
+      started = true;
+      await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+      reason = cancelReasonOf(context.signal);
+      return 'too late';
+    },
+    get started() {
+      return started;
+    },
+    get reason() {
+      return reason;
+    },
+  };
 }
