@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type { Emulator, EmulatorFaults } from '@sfn-bullmq/emulator';
 import { pino } from 'pino';
 import { LatencySamples, wallClockMs } from './latency-samples.js';
-import type { ChildRequest, ChildResponse } from './child-protocol.js';
+import { serveParent, type ChildRequest } from './child-protocol.js';
 
 const REGION = 'us-east-1';
 
@@ -345,31 +345,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-process.on('message', (message: ChildRequest) => {
-  const handler = handlers[message.command];
-  const reply = (response: ChildResponse): void => {
-    process.send?.(response);
-  };
-  if (handler === undefined) {
-    reply({ id: message.id, ok: false, error: `unknown command ${message.command}` });
-    return;
-  }
-  Promise.resolve()
-    .then(() => handler(message.args))
-    .then(
-      (result) => reply({ id: message.id, ok: true, result }),
-      (error: unknown) =>
-        reply({
-          id: message.id,
-          ok: false,
-          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        }),
-    );
-});
-process.on('disconnect', () => process.exit(0));
 // A benchmark child must outlive a peer library's stray throw (step-function-worker throws from
 // aws-sdk v2 callbacks when a poll fails with no listener); it is reported, and the run goes on.
 process.on('uncaughtException', (error) => {
   console.error(`bench child: uncaught ${error.name}: ${error.message}`);
 });
-process.send?.({ id: 0, ok: true, result: 'ready' } satisfies ChildResponse);
+serveParent<ChildRequest>((request) => {
+  const handler = handlers[request.command];
+  if (handler === undefined) throw new Error(`unknown command ${request.command}`);
+  return handler(request.args);
+});

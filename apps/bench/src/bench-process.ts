@@ -1,8 +1,8 @@
-// The parent's handle on one benchmark child process: typed-enough calls over IPC,
-// CPU and memory readings, and an idempotent close that always ends the process.
-import { fork, type ChildProcess } from 'node:child_process';
+// The parent's handle on one benchmark child process (bench-child.ts): calls by command name,
+// CPU and memory readings, and an idempotent close that closes its roles, then ends the process.
 import { fileURLToPath } from 'node:url';
-import type { ChildRequest, ChildResponse } from './child-protocol.js';
+import type { ChildRequest } from './child-protocol.js';
+import { IpcChild } from './ipc-child.js';
 
 const RUNNING_TS = import.meta.url.endsWith('.ts');
 /**
@@ -24,65 +24,20 @@ export interface ProcessUsage {
 }
 
 export class BenchProcess {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   private closing: Promise<void> | undefined;
 
   private constructor(
     readonly name: string,
-    private readonly child: ChildProcess,
-  ) {
-    child.on('message', (message: ChildResponse) => {
-      const waiter = this.pending.get(message.id);
-      if (waiter === undefined) return;
-      this.pending.delete(message.id);
-      if (message.ok) waiter.resolve(message.result);
-      else waiter.reject(new Error(`${name}: ${message.error}`));
-    });
-    child.on('error', () => undefined);
-    child.on('exit', (code) => {
-      for (const waiter of this.pending.values()) waiter.reject(new Error(`${name} exited (${code})`));
-      this.pending.clear();
-    });
-  }
+    private readonly ipc: IpcChild<ChildRequest>,
+  ) {}
 
   static async start(name: string): Promise<BenchProcess> {
-    const child = fork(ENTRY, [name], {
-      execArgv: EXEC_ARGV,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: {
-        ...process.env,
-        AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
-        // The v3 SDK's notice that releases after January 2027 need Node 22; the versions are pinned (FACTS §4).
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      },
-    });
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`${name} exited during start (${code})`)));
-    });
+    const { child } = await IpcChild.start<ChildRequest>(name, ENTRY, { args: [name], execArgv: EXEC_ARGV });
     return new BenchProcess(name, child);
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
   call<T = Record<string, unknown>>(command: string, args: Record<string, unknown> = {}): Promise<T> {
-    const id = this.nextId++;
-    const request: ChildRequest = { id, command, args };
-    return new Promise<T>((resolve, reject) => {
-      if (!this.child.connected) {
-        reject(new Error(`${this.name}: process is gone`));
-        return;
-      }
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send(request, (error) => {
-        if (error === null) return;
-        this.pending.delete(id);
-        reject(error);
-      });
-    });
+    return this.ipc.request<T>({ command, args });
   }
 
   usage(): Promise<ProcessUsage> {
@@ -93,6 +48,7 @@ export class BenchProcess {
     await this.call('reset');
   }
 
+  /** Closes every role in the child (at most 5 s), then ends the process. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       try {
@@ -100,13 +56,7 @@ export class BenchProcess {
       } catch {
         // The process may already be gone; it is ended below either way.
       }
-      if (this.child.exitCode === null && this.child.signalCode === null) {
-        const exited = new Promise((resolve) => this.child.once('exit', resolve));
-        this.child.disconnect();
-        const timer = setTimeout(() => this.child.kill('SIGKILL'), 2_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await this.ipc.end();
     })();
     return this.closing;
   }

@@ -2,7 +2,7 @@
 // and CPU are its own. Driven over IPC: create activities, schedule tasks, read stats.
 // enqueue.ts forks it from the tree it runs in: src/*.ts under tsx, or dist/*.js under plain node.
 import { startEmulator } from '@sfn-bullmq/emulator';
-import type { IpcReply } from './ipc-child.js';
+import { serveParent } from '../child-protocol.js';
 
 export type EmulatorRequest =
   | { id: number; op: 'createActivities'; names: string[] }
@@ -12,10 +12,6 @@ export type EmulatorRequest =
 
 const pollTimeoutMs = Number(process.argv[2] ?? '60000');
 const emulator = await startEmulator({ pollTimeoutMs });
-
-function reply(id: number, result: unknown): void {
-  process.send?.({ id, ok: true, result } satisfies IpcReply);
-}
 
 async function schedule(arn: string, count: number, perSecond: number | undefined): Promise<void> {
   if (perSecond === undefined) {
@@ -34,37 +30,18 @@ async function schedule(arn: string, count: number, perSecond: number | undefine
   }
 }
 
-process.on('message', (message: EmulatorRequest) => {
-  (async () => {
-    switch (message.op) {
-      case 'createActivities':
-        reply(
-          message.id,
-          message.names.map((name) => emulator.createActivity(name)),
-        );
-        break;
-      case 'schedule':
-        await schedule(message.arn, message.count, message.perSecond);
-        reply(message.id, true);
-        break;
-      case 'stats':
-        reply(message.id, emulator.stats().totals);
-        break;
-      case 'close':
-        await emulator.close();
-        // The parent then closes the channel, which ends this process (below).
-        reply(message.id, true);
-        break;
-    }
-  })().catch((error: unknown) =>
-    process.send?.({
-      id: message.id,
-      ok: false,
-      error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    } satisfies IpcReply),
-  );
-});
-// The parent going away ends this process too, so held polls never outlive the benchmark.
-process.on('disconnect', () => process.exit(0));
-
-process.send?.({ id: 0, ok: true, result: emulator.endpoint } satisfies IpcReply);
+serveParent<EmulatorRequest>(async (request) => {
+  switch (request.op) {
+    case 'createActivities':
+      return request.names.map((name) => emulator.createActivity(name));
+    case 'schedule':
+      await schedule(request.arn, request.count, request.perSecond);
+      return true;
+    case 'stats':
+      return emulator.stats().totals;
+    case 'close':
+      // The parent then closes the channel, which ends this process.
+      await emulator.close();
+      return true;
+  }
+}, emulator.endpoint);

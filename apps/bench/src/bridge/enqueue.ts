@@ -8,12 +8,14 @@
 // (`pnpm bench` builds first). The idle bridge always runs compiled under plain node in its own
 // process (idle-bridge.ts), so its figure is the bridge's own, without this harness or tsx's loader.
 // The throughput run keeps the bridge in this process, so its CPU includes the harness.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Bridge } from '@sfn-bullmq/bridge';
 import { RedisServer, uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
+import { IpcChild } from '../ipc-child.js';
 import type { EmulatorRequest } from './emulator-process.js';
 import type { IdleBridgeRequest, IdleBridgeUsage } from './idle-bridge.js';
-import { IpcChild, distEntry, siblingEntry } from './ipc-child.js';
 
 // prom-client comes through the bridge; its type is taken from there.
 type Registry = Bridge['registry'];
@@ -37,6 +39,26 @@ function parseMode(argv: string[]): { idle: boolean; throughput: boolean; tasks:
 const MODE = parseMode(process.argv.slice(2));
 const TASKS = MODE.tasks;
 
+const RUNNING_TS = import.meta.url.endsWith('.ts');
+
+/** A sibling module of this directory, as it exists in the running tree (src/*.ts or dist/*.js). */
+function siblingEntry(name: string): string {
+  return fileURLToPath(new URL(`./${name}${RUNNING_TS ? '.ts' : '.js'}`, import.meta.url));
+}
+
+/**
+ * A sibling module in dist, even when this module runs from src: for a child that must run
+ * compiled under plain node whatever runs the benchmark.
+ */
+function distEntry(name: string): string {
+  const file = fileURLToPath(
+    new URL(RUNNING_TS ? `../../dist/bridge/${name}.js` : `./${name}.js`, import.meta.url),
+  );
+  if (!existsSync(file))
+    throw new Error(`${file} is missing: build first (pnpm --filter @sfn-bullmq/bench run build)`);
+  return file;
+}
+
 class EmulatorChild {
   private constructor(
     private readonly ipc: IpcChild<EmulatorRequest>,
@@ -49,8 +71,10 @@ class EmulatorChild {
     const { child, ready } = await IpcChild.start<EmulatorRequest>(
       'emulator',
       siblingEntry('emulator-process'),
-      [String(pollTimeoutMs)],
-      process.execArgv,
+      {
+        args: [String(pollTimeoutMs)],
+        execArgv: process.execArgv,
+      },
     );
     return new EmulatorChild(child, ready as string);
   }
@@ -212,8 +236,9 @@ async function idle(redis: RedisServer, rows: Row[]): Promise<void> {
   const { child: bridgeProcess } = await IpcChild.start<IdleBridgeRequest>(
     'idle bridge',
     distEntry('idle-bridge'),
-    [],
-    [],
+    {
+      execArgv: [],
+    },
   );
   try {
     const beforeImport = await bridgeProcess.request<IdleBridgeUsage>({ op: 'usage' });

@@ -2,12 +2,14 @@
 // harness, so its RSS and CPU are the bridge's own. enqueue.ts always forks the compiled file
 // (dist/bridge/idle-bridge.js) under plain node, as users run the bridge from dist; under tsx the
 // loader and transpiler alone would add tens of MB to the figure.
-// It imports only node built-ins at start, and @sfn-bullmq/bridge when asked to start, so the
-// parent can read the process's RSS before and after the bridge is loaded.
+// It imports only node built-ins and the IPC loop (child-protocol.ts, which imports nothing) at start,
+// and @sfn-bullmq/bridge when asked to start, so the parent can read the process's RSS before and
+// after the bridge is loaded.
 import { performance } from 'node:perf_hooks';
 // A type-only import is erased from the emitted JS; the module itself is imported by 'start',
 // after the baseline reading.
 import type { Bridge } from '@sfn-bullmq/bridge';
+import { serveParent } from '../child-protocol.js';
 
 export type IdleBridgeRequest =
   | {
@@ -21,9 +23,6 @@ export type IdleBridgeRequest =
     }
   | { id: number; op: 'usage' }
   | { id: number; op: 'close' };
-
-export type IdleBridgeResponse =
-  { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
 
 export interface IdleBridgeUsage {
   rss: number;
@@ -65,17 +64,4 @@ async function handle(request: IdleBridgeRequest): Promise<unknown> {
   }
 }
 
-process.on('message', (request: IdleBridgeRequest) => {
-  handle(request).then(
-    (result) => process.send?.({ id: request.id, ok: true, result } satisfies IdleBridgeResponse),
-    (error: unknown) =>
-      process.send?.({
-        id: request.id,
-        ok: false,
-        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      } satisfies IdleBridgeResponse),
-  );
-});
-// The parent going away (or closing the channel) ends this process, so it never outlives the benchmark.
-process.on('disconnect', () => process.exit(0));
-process.send?.({ id: 0, ok: true, result: 'ready' } satisfies IdleBridgeResponse);
+serveParent(handle);

@@ -1,51 +1,35 @@
-// The parent's side of the bridge benchmark's child processes (emulator-process, idle-bridge):
-// requests by id over IPC, replies as IpcReply, and a child that exits fails what is pending
-// instead of leaving the benchmark waiting forever.
+// The parent's side of a benchmark child process: requests by id over IPC, replies as ChildReply
+// (child-protocol.ts), a child that exits fails what is pending instead of leaving the benchmark
+// waiting forever, and an idempotent end that always ends the process.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-/** What both children send: id 0 once ready, then one reply per request id. */
-export type IpcReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };
+import type { ChildReply } from './child-protocol.js';
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
-/** Whether this module runs as TypeScript (tsx, vitest) rather than compiled from dist. */
-export const RUNNING_TS = import.meta.url.endsWith('.ts');
-
-/** A sibling module of this directory, as it exists in the running tree (src/*.ts or dist/*.js). */
-export function siblingEntry(name: string): string {
-  return fileURLToPath(new URL(`./${name}${RUNNING_TS ? '.ts' : '.js'}`, import.meta.url));
-}
-
-/**
- * A sibling module in dist, even when this module runs from src: for a child that must run
- * compiled under plain node whatever runs the benchmark.
- */
-export function distEntry(name: string): string {
-  const file = fileURLToPath(
-    new URL(RUNNING_TS ? `../../dist/bridge/${name}.js` : `./${name}.js`, import.meta.url),
-  );
-  if (!existsSync(file))
-    throw new Error(`${file} is missing: build first (pnpm --filter @sfn-bullmq/bench run build)`);
-  return file;
+export interface IpcChildOptions {
+  args?: string[];
+  /** Passed as given: [] runs the child under plain node even when this process has a loader. */
+  execArgv: string[];
 }
 
 export class IpcChild<Request extends { id: number }> {
   private nextId = 1;
   private readonly waiters = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private ending: Promise<void> | undefined;
 
   private constructor(
     readonly name: string,
     private readonly child: ChildProcess,
   ) {
-    child.on('message', (message: IpcReply) => {
+    child.on('message', (message: ChildReply) => {
       const waiter = this.waiters.get(message.id);
       if (waiter === undefined) return;
       this.waiters.delete(message.id);
       if (message.ok) waiter.resolve(message.result);
       else waiter.reject(new Error(`${name}: ${message.error}`));
     });
+    // A failed send is reported to request()'s callback; the event still needs a listener.
+    child.on('error', () => undefined);
     child.on('exit', (code, signal) => {
       for (const waiter of this.waiters.values())
         waiter.reject(new Error(`${name} exited (${signal ?? code})`));
@@ -53,21 +37,18 @@ export class IpcChild<Request extends { id: number }> {
     });
   }
 
-  /**
-   * Forks `file` and resolves with the child and its ready value (the result of id 0).
-   * `execArgv` is passed as given: [] runs the child under plain node even when this process has a loader.
-   */
+  /** Forks `file` and resolves with the child and its ready value (the result of id 0). */
   static async start<Request extends { id: number }>(
     name: string,
     file: string,
-    args: string[],
-    execArgv: string[],
+    options: IpcChildOptions,
   ): Promise<{ child: IpcChild<Request>; ready: unknown }> {
-    const child = fork(file, args, {
-      execArgv,
+    const child = fork(file, options.args ?? [], {
+      execArgv: options.execArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: {
         ...process.env,
+        AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
         // The v3 SDK's notice that releases after January 2027 need Node 22; the versions are pinned (FACTS §4).
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
@@ -99,13 +80,16 @@ export class IpcChild<Request extends { id: number }> {
     });
   }
 
-  /** Closes the channel (each child exits on 'disconnect') and waits for the exit. */
-  async end(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    if (this.child.connected) this.child.disconnect();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
+  /** Closes the channel (each child exits on 'disconnect') and waits for the exit; SIGKILL after 5 s. */
+  end(): Promise<void> {
+    this.ending ??= (async () => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+      const exited = new Promise((resolve) => this.child.once('exit', resolve));
+      if (this.child.connected) this.child.disconnect();
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return this.ending;
   }
 }
