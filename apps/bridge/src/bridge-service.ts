@@ -1,6 +1,6 @@
 // The bridge as a service: the Bridge's poller pools, the HTTP surface beside
 // it, and the order a stop takes (readiness 503 → bridge drain → queues → HTTP).
-import { CreateActivityCommand } from '@aws-sdk/client-sfn';
+import { CreateActivityCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '@sfn-bullmq/bridge';
 import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/shared';
 import { Queue } from 'bullmq';
@@ -179,8 +179,7 @@ async function resolveActivities(
   sfn: SfnConnectionOptions,
   logger: Logger,
 ): Promise<ActivityPollerOptions[]> {
-  const toCreate = activities.filter((a) => a.target.kind === 'create');
-  const client = toCreate.length > 0 ? createSendSfnClient(sfn) : undefined;
+  let client: SFNClient | undefined;
   try {
     const resolved: ActivityPollerOptions[] = [];
     for (const activity of activities) {
@@ -188,8 +187,8 @@ async function resolveActivities(
       if (activity.target.kind === 'arn') {
         activityArn = activity.target.arn;
       } else {
-        const created = await client!.send(new CreateActivityCommand({ name: activity.target.name }));
-        activityArn = created.activityArn ?? '';
+        client ??= createSendSfnClient(sfn);
+        activityArn = await createActivity(client, activity.target.name);
         logger.info({ activityArn }, `activity '${activity.target.name}' ready`);
       }
       const options: ActivityPollerOptions = { activityArn, queueName: activity.queue };
@@ -204,4 +203,11 @@ async function resolveActivities(
   } finally {
     client?.destroy();
   }
+}
+
+/** CreateActivity (idempotent by name): the activity's ARN. */
+export async function createActivity(client: SFNClient, name: string): Promise<string> {
+  const result = await client.send(new CreateActivityCommand({ name }));
+  if (result.activityArn === undefined) throw new Error(`CreateActivity '${name}' returned no ARN`);
+  return result.activityArn;
 }

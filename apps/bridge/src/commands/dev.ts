@@ -4,13 +4,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateActivityCommand, CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
 import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/shared';
 import { RedisServer, RedisServerNotFoundError } from '@sfn-bullmq/test-support';
 import type { Logger } from 'pino';
 import { boardCredentialsFromEnv } from '../board-credentials.js';
-import { BridgeService } from '../bridge-service.js';
+import { BridgeService, createActivity } from '../bridge-service.js';
 import { compileConfig } from '../config/compile-config.js';
 import { LOG_LEVELS, type LogLevel } from '../config/service-config.js';
 import { ExecutionDriver } from '../dev/execution-driver.js';
@@ -393,12 +393,6 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     disposeSignals();
     await stack.close();
   }
-}
-
-async function createActivity(client: SFNClient, name: string): Promise<string> {
-  const result = await client.send(new CreateActivityCommand({ name }));
-  if (result.activityArn === undefined) throw new Error(`CreateActivity '${name}' returned no ARN`);
-  return result.activityArn;
 }
 
 function lostTokens(emulator: Emulator): number {
