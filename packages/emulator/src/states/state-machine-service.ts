@@ -2,7 +2,8 @@
 // by operation name, over in-memory state machines and executions (insertion-ordered, paged by position).
 
 import { randomUUID } from 'node:crypto';
-import { SfnServiceError, serviceErrors } from '../service-error.js';
+import { buildArn, parseArn } from '../arn.js';
+import { serviceErrors } from '../service-error.js';
 import type { TaskScheduler } from '../task-scheduler.js';
 import type { Definition } from './definition.js';
 import { parseDefinition } from './definition.js';
@@ -216,7 +217,7 @@ export class StateMachineService {
     const check = new RequestValidator(input);
     const arn = check.requiredString('stateMachineArn', { min: 1, max: 2048 });
     check.throwIfInvalid();
-    this.parseArn(arn, 'stateMachine');
+    this.checkArn(arn, 'stateMachine');
     const machine = this.machines.get(arn);
     if (machine) {
       this.machines.delete(arn);
@@ -266,7 +267,7 @@ export class StateMachineService {
     } catch (err) {
       throw serviceErrors.invalidExecutionInput(err instanceof Error ? err.message : 'not JSON');
     }
-    const arn = `arn:aws:states:${this.region}:${this.accountId}:execution:${machine.name}:${name}`;
+    const arn = buildArn(this.region, this.accountId, 'execution', `${machine.name}:${name}`);
     const existing = this.executions.get(arn);
     if (existing) {
       // AWS: idempotent only while the earlier execution runs with the same input; otherwise it exists.
@@ -405,34 +406,29 @@ export class StateMachineService {
   }
 
   private stateMachineArn(name: string): string {
-    return `arn:aws:states:${this.region}:${this.accountId}:stateMachine:${name}`;
+    return buildArn(this.region, this.accountId, 'stateMachine', name);
   }
 
   private machine(arn: string): StateMachineRecord {
-    this.parseArn(arn, 'stateMachine');
+    this.checkArn(arn, 'stateMachine');
     const machine = this.machines.get(arn);
     if (!machine) throw serviceErrors.stateMachineDoesNotExist(arn);
     return machine;
   }
 
   private execution(arn: string): Execution {
-    this.parseArn(arn, 'execution');
+    this.checkArn(arn, 'execution');
     const execution = this.executions.get(arn);
     if (!execution) throw serviceErrors.executionDoesNotExist(arn);
     return execution;
   }
 
-  private parseArn(arn: string, resourceType: 'stateMachine' | 'execution'): void {
-    const parts = arn.split(':');
-    if (!arn.startsWith('arn:') || parts.length < 7 || parts[2] !== 'states') {
-      throw serviceErrors.invalidArn(`Invalid ARN prefix: ${arn}`);
-    }
-    if (parts[5] !== resourceType) {
-      throw serviceErrors.invalidArn(`Resource type not valid in this context: ${parts[5] ?? ''}`);
-    }
-    const expectedParts = resourceType === 'stateMachine' ? 7 : 8;
-    if (parts.length !== expectedParts) {
-      throw new SfnServiceError('InvalidArn', `Invalid Arn: 'Resource name not valid: ${arn}'`);
+  /** InvalidArn unless `arn` is a `resourceType` ARN: `<name>` for a state machine, `<machine>:<name>` for an execution. */
+  private checkArn(arn: string, resourceType: 'stateMachine' | 'execution'): void {
+    const { resource } = parseArn(arn, resourceType);
+    const names = resource.split(':').length;
+    if (names !== (resourceType === 'stateMachine' ? 1 : 2)) {
+      throw serviceErrors.invalidArn(`Resource name not valid: ${arn}`);
     }
   }
 }
