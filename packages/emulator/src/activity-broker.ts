@@ -163,11 +163,7 @@ export class ActivityBroker implements TaskScheduler {
     const arn = this.activityArn(name);
     let record = this.activities.get(arn);
     if (record === undefined) {
-      let counters = this.counters.get(arn);
-      if (counters === undefined) {
-        counters = new Counters();
-        this.counters.set(arn, counters);
-      }
+      const counters = this.countersFor(arn);
       record = new ActivityRecord(arn, name, this.now(), counters);
       counters.record = record;
       this.activities.set(arn, record);
@@ -322,12 +318,18 @@ export class ActivityBroker implements TaskScheduler {
     for (const task of this.tasks.values()) clearTaskTimers(task);
   }
 
-  private detachedRecord(arn: string): ActivityRecord {
+  /** An activity's counters outlive it, so that a re-created activity keeps counting. */
+  private countersFor(arn: string): Counters {
     let counters = this.counters.get(arn);
     if (counters === undefined) {
       counters = new Counters();
       this.counters.set(arn, counters);
     }
+    return counters;
+  }
+
+  private detachedRecord(arn: string): ActivityRecord {
+    const counters = this.countersFor(arn);
     if (counters.record === undefined) {
       counters.record = new ActivityRecord(arn, arn.slice(arn.lastIndexOf(':') + 1), this.now(), counters);
       counters.record.deleted = true;
@@ -417,22 +419,19 @@ export class ActivityBroker implements TaskScheduler {
   }
 
   private startClocks(task: Task): void {
-    const timeoutMs = secondsToMs(task.timeoutSeconds);
-    if (timeoutMs !== undefined) {
-      task.timeoutTimer = setTimeout(
-        () => this.closeTask(task, { kind: 'timedOut', heartbeat: false }),
-        timeoutMs,
-      );
-      task.timeoutTimer.unref();
-    }
-    const heartbeatMs = secondsToMs(task.heartbeatSeconds);
-    if (heartbeatMs !== undefined) {
-      task.heartbeatTimer = setTimeout(
-        () => this.closeTask(task, { kind: 'timedOut', heartbeat: true }),
-        heartbeatMs,
-      );
-      task.heartbeatTimer.unref();
-    }
+    task.timeoutTimer = this.startClock(task, task.timeoutSeconds, false);
+    task.heartbeatTimer = this.startClock(task, task.heartbeatSeconds, true);
+  }
+
+  /** A clock that times the task out after `seconds`; none when it could never fire. */
+  private startClock(
+    task: Task,
+    seconds: number | undefined,
+    heartbeat: boolean,
+  ): NodeJS.Timeout | undefined {
+    const ms = secondsToMs(seconds);
+    if (ms === undefined) return undefined;
+    return setTimeout(() => this.closeTask(task, { kind: 'timedOut', heartbeat }), ms).unref();
   }
 
   /** The started task behind `token`; InvalidToken when it does not parse, TaskTimedOut when it is closed. */
