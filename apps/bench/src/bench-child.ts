@@ -104,12 +104,20 @@ const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
     }
   },
 
+  /**
+   * Waits until `polls` polls are open on the activity, and fails past the deadline: every figure
+   * is labelled with the polls its set-up asked for, so fewer open would mislabel it.
+   */
   async 'emulator.waitOpenPolls'(args) {
     const target = requireEmulator();
+    const arn = args.arn as string;
+    const polls = args.polls as number;
     const deadline = Date.now() + (args.timeoutMs as number);
     for (;;) {
-      const open = target.stats().activities[args.arn as string]?.openPolls ?? 0;
-      if (open >= (args.polls as number) || Date.now() > deadline) return { open };
+      const open = target.stats().activities[arn]?.openPolls ?? 0;
+      if (open >= polls) return { open };
+      if (Date.now() > deadline)
+        throw new Error(`${open} of ${polls} polls open on ${arn} after ${args.timeoutMs as number} ms`);
       await sleep(10);
     }
   },
