@@ -128,7 +128,7 @@ export async function runCost(ctx: BenchContext): Promise<BenchResult & { figure
       [
         'bridge RSS per 1,000 queued tokens',
         mb(bridgeRssPer1000),
-        `RSS after − before ${queuedTokens.toLocaleString('en-US')} tokens polled and stored as waiting jobs (no worker), ÷ ${queuedTokens / 1000}; after a 200-token warm-up. RSS includes garbage not yet collected, so this is an upper bound`,
+        `RSS after − before ${queuedTokens.toLocaleString('en-US')} tokens polled and stored as waiting jobs (no worker), ÷ ${queuedTokens / 1000}; after a 200-token warm-up. Either reading can include garbage not yet collected, so this is noisy in both directions (a negative value means no growth was seen), not a bound`,
       ],
       [
         'Redis memory per queued task',
