@@ -1,11 +1,11 @@
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createSendSfnClient } from '@sfn-bullmq/shared';
+import { createSendActivityClient, createSendSfnClient } from '@sfn-bullmq/shared';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
-import { ActivityWorker } from '../src/index.js';
+import { ActivityWorker, activityClientTaskSender, type ActivityWorkerOptions } from '../src/index.js';
 import {
   connectionOf,
   createActivity,
@@ -84,30 +84,51 @@ describe('crash recovery', () => {
   });
 });
 
+/** The two clients Send* can go through, each making one attempt per call. */
+const oneAttemptSfn: Array<[string, (endpoint: string) => ActivityWorkerOptions['sfn']]> = [
+  [
+    'SfnActivityClient (what connection options build)',
+    (endpoint) => {
+      const client = createSendActivityClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+      addCleanup(() => client.close({ force: true }));
+      return { sender: activityClientTaskSender(client) };
+    },
+  ],
+  [
+    'an SDK client ({ client })',
+    (endpoint) => {
+      const client = createSendSfnClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+      addCleanup(() => Promise.resolve(client.destroy()));
+      return { client };
+    },
+  ],
+];
+
 describe('throttling', () => {
-  it('retries a throttled SendTaskSuccess with backoff until it goes through', async () => {
-    const harness = await startHarness({ throttle: { SendTaskSuccess: { bucket: 1, refillPerSecond: 4 } } });
-    addCleanup(() => harness.close());
-    const act = createActivity(harness, redisUrl);
-    addCleanup(() => act.close());
-    // One SDK attempt per call, so every retry seen here is the worker's own.
-    const client = createSendSfnClient({
-      endpoint: harness.emulator.endpoint,
-      region: 'us-east-1',
-      credentials,
-      maxAttempts: 1,
-    });
-    addCleanup(() => Promise.resolve(client.destroy()));
-    const worker = new ActivityWorker(act.name, (input: { i: number }) => input.i, {
-      connection: connectionOf(redisUrl),
-      sfn: { client },
-      concurrency: 10,
-      logger: testLogger(),
-    });
-    addCleanup(() => worker.close());
-    const tasks = await Promise.all(Array.from({ length: 6 }, (_, i) => deliverTask(harness, act, { i })));
-    const outcomes = await Promise.all(tasks.map((task) => task.outcome));
-    expect(outcomes).toEqual(Array.from({ length: 6 }, (_, i) => ({ kind: 'succeeded', output: String(i) })));
-    expect(harness.emulator.stats().totals.throttled).toBeGreaterThan(0);
-  });
+  it.each(oneAttemptSfn)(
+    'retries a throttled SendTaskSuccess with backoff until it goes through, over %s',
+    async (_, sfnOf) => {
+      const harness = await startHarness({
+        throttle: { SendTaskSuccess: { bucket: 1, refillPerSecond: 4 } },
+      });
+      addCleanup(() => harness.close());
+      const act = createActivity(harness, redisUrl);
+      addCleanup(() => act.close());
+      // One attempt per call in the client, so every retry seen here is the worker's own.
+      const sfn = sfnOf(harness.emulator.endpoint);
+      const worker = new ActivityWorker(act.name, (input: { i: number }) => input.i, {
+        connection: connectionOf(redisUrl),
+        sfn,
+        concurrency: 10,
+        logger: testLogger(),
+      });
+      addCleanup(() => worker.close());
+      const tasks = await Promise.all(Array.from({ length: 6 }, (_, i) => deliverTask(harness, act, { i })));
+      const outcomes = await Promise.all(tasks.map((task) => task.outcome));
+      expect(outcomes).toEqual(
+        Array.from({ length: 6 }, (_, i) => ({ kind: 'succeeded', output: String(i) })),
+      );
+      expect(harness.emulator.stats().totals.throttled).toBeGreaterThan(0);
+    },
+  );
 });
