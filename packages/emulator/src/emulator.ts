@@ -125,22 +125,12 @@ export class Emulator {
     options: { timeoutSeconds?: number; heartbeatSeconds?: number } = {},
   ): { outcome: Promise<ActivityTaskOutcome> } {
     if (!this.broker.hasActivity(activityArn)) throw serviceErrors.activityDoesNotExist(activityArn);
-    let settle: (outcome: ActivityTaskOutcome) => void = () => undefined;
     const outcome = new Promise<ActivityTaskOutcome>((resolve) => {
-      settle = resolve;
+      this.broker.schedule(
+        { activityArn, input, ...options },
+        { onStarted: () => undefined, onClosed: resolve },
+      );
     });
-    const request: {
-      activityArn: string;
-      input: string;
-      timeoutSeconds?: number;
-      heartbeatSeconds?: number;
-    } = {
-      activityArn,
-      input,
-    };
-    if (options.timeoutSeconds !== undefined) request.timeoutSeconds = options.timeoutSeconds;
-    if (options.heartbeatSeconds !== undefined) request.heartbeatSeconds = options.heartbeatSeconds;
-    this.broker.schedule(request, { onStarted: () => undefined, onClosed: (result) => settle(result) });
     return { outcome };
   }
 
