@@ -15,7 +15,6 @@ export interface ExecutionCounts {
   aborted: number;
   /** Started and not yet seen ending. */
   running: number;
-  startErrors: number;
 }
 
 export interface ExecutionDriverOptions {
@@ -25,23 +24,23 @@ export interface ExecutionDriverOptions {
   ratePerSecond: number;
   declineRate: number;
   logger: Logger;
-  /** Most DescribeExecution calls per check. @default 100 */
-  describeBatch?: number;
-  /** @default 500 */
-  checkIntervalMs?: number;
 }
 
+/** Most DescribeExecution calls per check, and how often a check runs. */
+const DESCRIBE_BATCH = 100;
+const CHECK_INTERVAL_MS = 500;
+
 export class ExecutionDriver {
-  private readonly pending = new Map<string, number>();
-  private readonly counts: ExecutionCounts = {
+  /** Executions started and not yet seen ending. */
+  private readonly pending = new Set<string>();
+  /** `running` is the size of `pending`, so it is not counted here. */
+  private readonly counts: Omit<ExecutionCounts, 'running'> = {
     started: 0,
     succeeded: 0,
     declined: 0,
     failed: 0,
     timedOut: 0,
     aborted: 0,
-    running: 0,
-    startErrors: 0,
   };
   private startTimer: NodeJS.Timeout | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
@@ -60,7 +59,7 @@ export class ExecutionDriver {
   start(): void {
     this.firstStartAt = Date.now();
     if (this.options.ratePerSecond > 0) this.startTimer = setInterval(() => this.startDue(), 50);
-    this.checkTimer = setInterval(() => void this.check(), this.options.checkIntervalMs ?? 500);
+    this.checkTimer = setInterval(() => void this.check(), CHECK_INTERVAL_MS);
   }
 
   /** No new executions from now on; the running ones are still followed. */
@@ -103,10 +102,9 @@ export class ExecutionDriver {
           input: JSON.stringify(sampleInput(n, this.options.declineRate)),
         }),
       );
-      if (result.executionArn !== undefined) this.pending.set(result.executionArn, Date.now());
+      if (result.executionArn !== undefined) this.pending.add(result.executionArn);
       this.counts.started += 1;
     } catch (error) {
-      this.counts.startErrors += 1;
       this.options.logger.warn({ err: error }, 'StartExecution failed');
     } finally {
       this.startsInFlight -= 1;
@@ -117,7 +115,7 @@ export class ExecutionDriver {
     if (this.checking) return;
     this.checking = true;
     try {
-      const batch = [...this.pending.keys()].slice(0, this.options.describeBatch ?? 100);
+      const batch = [...this.pending].slice(0, DESCRIBE_BATCH);
       await Promise.all(batch.map((arn) => this.describe(arn)));
     } finally {
       this.checking = false;

@@ -31,6 +31,9 @@ export function formatCompactProgress(s: ProgressSnapshot): string {
   );
 }
 
+/** How often a plain (not in-place) line is written. */
+const PLAIN_INTERVAL_MS = 2_000;
+
 export class ProgressDisplay {
   private timer: NodeJS.Timeout | undefined;
   private lastLength = 0;
@@ -39,13 +42,12 @@ export class ProgressDisplay {
   constructor(
     private readonly out: Writable & { isTTY?: boolean; columns?: number },
     private readonly snapshot: () => Promise<ProgressSnapshot>,
-    private readonly plainIntervalMs = 2_000,
   ) {
     this.tty = out.isTTY === true;
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.render(), this.tty ? 250 : this.plainIntervalMs);
+    this.timer = setInterval(() => void this.render(), this.tty ? 250 : PLAIN_INTERVAL_MS);
   }
 
   /** Stops refreshing and ends the in-place line so later output starts on its own line. */

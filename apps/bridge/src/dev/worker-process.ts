@@ -6,14 +6,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /** Path of the example worker's entry point (`dist/main.js`), found through the package dependency. */
-export function exampleWorkerMain(): string {
+function exampleWorkerMain(): string {
   const require = createRequire(import.meta.url);
-  try {
-    return join(dirname(require.resolve('@sfn-bullmq/example-worker/package.json')), 'dist', 'main.js');
-  } catch {
-    // The package's exports map may not list package.json: go up from its main entry (dist/index.js).
-    return join(dirname(require.resolve('@sfn-bullmq/example-worker')), 'main.js');
-  }
+  return join(dirname(require.resolve('@sfn-bullmq/example-worker/package.json')), 'dist', 'main.js');
 }
 
 export interface WorkerProcessOptions {
@@ -55,10 +50,6 @@ export class WorkerProcess {
   private readonly killOnExit = (): void => {
     this.child.kill('SIGKILL');
   };
-
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
