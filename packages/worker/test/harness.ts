@@ -70,7 +70,7 @@ export async function deliverTask(
   harness: Harness,
   activity: Activity,
   input: unknown,
-  options: { timeoutSeconds?: number; heartbeatSeconds?: number; receivedAt?: number; addJob?: boolean } = {},
+  options: { timeoutSeconds?: number; heartbeatSeconds?: number; addJob?: boolean } = {},
 ): Promise<{
   outcome: ReturnType<Emulator['scheduleTask']>['outcome'];
   job: Job<ActivityJobData> | undefined;
@@ -85,7 +85,7 @@ export async function deliverTask(
 export async function pollAndEnqueue(
   harness: Harness,
   activity: Activity,
-  options: { receivedAt?: number; addJob?: boolean } = {},
+  options: { addJob?: boolean } = {},
 ): Promise<{ job: Job<ActivityJobData> | undefined; data: ActivityJobData }> {
   const task = await harness.sfn.send(
     new GetActivityTaskCommand({ activityArn: activity.arn, workerName: 'test-bridge' }),
@@ -96,7 +96,7 @@ export async function pollAndEnqueue(
     ...parseTaskInput(task.input),
     activityArn: activity.arn,
     workerName: 'test-bridge',
-    receivedAt: options.receivedAt ?? Date.now(),
+    receivedAt: Date.now(),
   };
   const job =
     options.addJob === false

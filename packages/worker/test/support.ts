@@ -84,7 +84,7 @@ export function useWorkerSuite(): WorkerSuite {
   return suite;
 }
 
-/** For cancellation tests: a handler that waits for its signal to abort; whether it ran, and why it stopped. */
+/** For cancellation tests: a handler that waits for its signal to abort; whether it ran, and why. */
 export interface AbortWaiter {
   handler: ActivityHandler<unknown, string>;
   /** The handler was called. */
