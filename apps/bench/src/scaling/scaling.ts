@@ -3,18 +3,17 @@
 //
 // Run: pnpm --filter @sfn-bullmq/bench exec tsx src/scaling/scaling.ts [--size tiny]
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
 import { RedisServer } from '@sfn-bullmq/test-support';
+import { CLK_TCK, machineBusyTicks, processCpuTicks } from '../proc-stat.js';
 
 /** Under tsx (this module as `.ts`) the children need the tsx loader; from dist they run plain. */
 const TS = import.meta.url.endsWith('.ts');
 const CHILD = fileURLToPath(new URL(TS ? './scaling-child.ts' : './scaling-child.js', import.meta.url));
 const CHILD_ARGV = TS ? ['--import', 'tsx'] : [];
 const PREFIX = '{scaling}';
-const CLK_TCK = 100;
 
 export interface ScalingBenchOptions {
   /** 'tiny' runs two short configurations (a smoke test); 'default' the whole grid. @default 'default' */
@@ -145,15 +144,15 @@ async function measure(options: MeasureOptions): Promise<ScalingRow> {
       completed,
       at: performance.now(),
       self: process.cpuUsage(),
-      children: pids.map(cpuTicks),
-      redis: redisPid === undefined ? 0 : cpuTicks(redisPid),
-      machine: machineTicks(),
+      children: pids.map(processCpuTicks),
+      redis: redisPid === undefined ? 0 : processCpuTicks(redisPid),
+      machine: machineBusyTicks(),
     };
     await sleep(options.measureMs);
     const seconds = (performance.now() - before.at) / 1000;
     const done = completed - before.completed;
     const self = process.cpuUsage(before.self);
-    const childTicks = pids.map((pid, i) => cpuTicks(pid) - before.children[i]!);
+    const childTicks = pids.map((pid, i) => processCpuTicks(pid) - before.children[i]!);
     const perSecond = (ticks: number): number => ticks / CLK_TCK / seconds;
     const bridgeTicks = childTicks.slice(0, options.bridges).reduce((a, b) => a + b, 0);
     const workerTicks = childTicks.slice(options.bridges).reduce((a, b) => a + b, 0);
@@ -161,17 +160,17 @@ async function measure(options: MeasureOptions): Promise<ScalingRow> {
       emulator: (self.user + self.system) / 1e6 / seconds,
       bridges: perSecond(bridgeTicks),
       workers: perSecond(workerTicks),
-      redis: redisPid === undefined ? 0 : perSecond(cpuTicks(redisPid) - before.redis),
+      redis: redisPid === undefined ? 0 : perSecond(processCpuTicks(redisPid) - before.redis),
       total: 0,
     };
     cpu.total = cpu.emulator + cpu.bridges + cpu.workers + cpu.redis;
-    const machine = machineTicks();
+    const machine = machineBusyTicks();
     return {
       bridges: options.bridges,
       workers: options.workers,
       tasksPerSecond: done / seconds,
       cpu,
-      machineBusy: perSecond(machine.busy - before.machine.busy),
+      machineBusy: perSecond(machine - before.machine),
       loadAverage: loadavg()[0] ?? 0,
     };
   } finally {
@@ -214,32 +213,6 @@ function stop(child: ChildProcess): Promise<void> {
 
 function msPerTask(cores: number, row: ScalingRow): string {
   return row.tasksPerSecond > 0 ? ((cores / row.tasksPerSecond) * 1000).toFixed(1) : 'n/a';
-}
-
-/** utime + stime of a process, in clock ticks (Linux /proc); 0 where /proc is not there. */
-function cpuTicks(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return 0;
-  }
-}
-
-/** Busy clock ticks of the whole machine since boot (Linux /proc/stat); 0 elsewhere. */
-function machineTicks(): { busy: number } {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    return { busy: (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0) };
-  } catch {
-    return { busy: 0 };
-  }
 }
 
 function readRedisPid(redis: RedisServer): number | undefined {
