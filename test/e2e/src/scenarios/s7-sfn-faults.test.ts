@@ -5,6 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../harness/scenario-test.js';
 import { bySize } from '../harness/size.js';
 
+// A drop rate high enough that a run surely drops a token (0.85^40 ≈ 0.15 % of reduced runs drop none; at
+// 0.08 it was 0.92^40 ≈ 3.5 %, failing the check that the faults happened), at the wall time of 40 executions.
+const faults = { dropRate: 0.15, stallFollowers: 5, errorRate: 0.05 };
+
 describe('scenario 7: Step Functions faults', () => {
   it('recovers every dropped token by Retry and rides out 5xx and throttling', async () => {
     await runScenario(
@@ -14,7 +18,7 @@ describe('scenario 7: Step Functions faults', () => {
         // Token buckets far below AWS's, so throttling happens at this suite's rates (the CLI's
         // --throttle only has AWS's defaults).
         emulatorOptions: {
-          faults: { dropRate: 0.08, stallFollowers: 5, errorRate: 0.05 },
+          faults,
           // 20 idle polls ending every 1.5 s already ask more than 12 a second, so polls are throttled at any
           // size; Send* refills faster than polls can start tasks, so reports are throttled in bursts only
           // and never pile up past HeartbeatSeconds.
@@ -46,9 +50,11 @@ describe('scenario 7: Step Functions faults', () => {
         // Dropped tokens are the only lost ones, and each is one timed-out, retried task.
         expect(outcome.row.lostTokens.clientGone).toBe(0);
         expect(outcome.row.timedOutTasks).toBe(outcome.row.lostTokens.droppedByFault);
+        expect(outcome.runsPerJob.size).toBe(count);
         expect([...outcome.runsPerJob.values()].every((n) => n === 1)).toBe(true);
         outcome.row.notes =
-          `dropRate 0.08 with 5 stalled followers, errorRate 0.05, token buckets far below AWS's: ` +
+          `dropRate ${faults.dropRate} with ${faults.stallFollowers} stalled followers, errorRate ${faults.errorRate}, ` +
+          `token buckets far below AWS's: ` +
           `${totals.injectedErrors} 5xx answers and ${totals.throttled} throttled calls; every dropped ` +
           `token timed out after HeartbeatSeconds and was retried.`;
         return outcome.row;
