@@ -2,11 +2,12 @@
 // bridge processes on one Redis, with a handler doing fixed CPU work. Printed, never asserted.
 //
 // Run: pnpm --filter @sfn-bullmq/bench exec tsx src/scaling/scaling.ts [--size tiny]
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
 import { RedisServer } from '@sfn-bullmq/test-support';
+import { Redis } from 'ioredis';
 import { CLK_TCK, machineBusyTicks, processCpuTicks } from '../proc-stat.js';
 
 /** Under tsx (this module as `.ts`) the children need the tsx loader; from dist they run plain. */
@@ -138,7 +139,7 @@ async function measure(options: MeasureOptions): Promise<ScalingRow> {
     for (let i = 0; i < outstanding; i += 1) loop();
 
     await sleep(options.warmUpMs);
-    const redisPid = readRedisPid(redis);
+    const redisPid = await readRedisPid(redis);
     const pids = children.map((child) => child.pid ?? 0);
     const before = {
       completed,
@@ -215,14 +216,17 @@ function msPerTask(cores: number, row: ScalingRow): string {
   return row.tasksPerSecond > 0 ? ((cores / row.tasksPerSecond) * 1000).toFixed(1) : 'n/a';
 }
 
-function readRedisPid(redis: RedisServer): number | undefined {
+/** The pid of this run's redis-server, from its own INFO (a search by command line could find another run's). */
+async function readRedisPid(redis: RedisServer): Promise<number | undefined> {
+  const client = new Redis(redis.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
   try {
-    // redis-server writes no pidfile here; find it by its port on the command line.
-    const out = execFileSync('pgrep', ['-f', `redis-server.*${redis.port}`], { encoding: 'utf8' });
-    const pid = Number(out.trim().split('\n')[0]);
+    await client.connect();
+    const pid = Number(/^process_id:(\d+)/m.exec(await client.info('server'))?.[1]);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
+  } finally {
+    client.disconnect();
   }
 }
 
