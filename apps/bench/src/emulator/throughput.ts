@@ -1,5 +1,6 @@
-// Emulator throughput benchmark: tasks and executions completed per second through the
-// emulator alone, driven by the SDK from a child process, with and without 100,000 open tasks held.
+// Emulator throughput benchmark: tasks and executions completed per second through the emulator
+// alone, driven over HTTP from child processes (bare awsJson requests, or the SDK with `--driver sdk`),
+// with and without 100,000 open tasks held.
 //
 //   pnpm --filter @sfn-bullmq/bench exec tsx src/emulator/throughput.ts [--duration-ms 10000] [--pollers 64] [--drivers 2] [--held 100000] [--hold-via-http] [--driver http|sdk]
 import { fork, type ChildProcess } from 'node:child_process';
@@ -120,24 +121,37 @@ function keepTasksQueued(emulator: Emulator, activityArn: string, backlog: numbe
   };
 }
 
-async function tasksScenario(emulator: Emulator, child: ChildProcess[], held: number): Promise<Row> {
-  const activityArn = emulator.createActivity(`bench-tasks-${held}`);
-  const stop = keepTasksQueued(emulator, activityArn, pollers * 8);
-  const before = emulator.stats().activities[activityArn]!.succeeded;
-  const startedAt = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const result = await runDriver(child, {
+/** The drive command of every run: the drivers' poll loops on `activityArn` for `windowMs`. */
+function driveCommand(emulator: Emulator, activityArn: string, windowMs = durationMs): DriveCommand {
+  return {
     type: 'drive',
     endpoint: emulator.endpoint,
     region: emulator.region,
     activityArn,
     pollers,
-    durationMs,
+    durationMs: windowMs,
     driver,
-  });
+  };
+}
+
+/** Runs the drivers once, measuring this process (the emulator's) around it: wall time and CPU. */
+async function measuredDrive(
+  child: ChildProcess[],
+  command: DriveCommand,
+): Promise<{ result: DriveResult; seconds: number; serverCpu: number }> {
+  const startedAt = performance.now();
+  const cpuBefore = process.cpuUsage();
+  const result = await runDriver(child, command);
   const seconds = (performance.now() - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  const serverCpu = cpu.user + cpu.system;
+  return { result, seconds, serverCpu: cpu.user + cpu.system };
+}
+
+async function tasksScenario(emulator: Emulator, child: ChildProcess[], held: number): Promise<Row> {
+  const activityArn = emulator.createActivity(`bench-tasks-${held}`);
+  const stop = keepTasksQueued(emulator, activityArn, pollers * 8);
+  const before = emulator.stats().activities[activityArn]!.succeeded;
+  const { result, seconds, serverCpu } = await measuredDrive(child, driveCommand(emulator, activityArn));
   const completed = emulator.stats().activities[activityArn]!.succeeded - before;
   stop();
   return row('tasks (scheduleTask → poll → SendTaskSuccess)', held, seconds, completed, result, serverCpu);
@@ -154,23 +168,12 @@ async function executionsScenario(emulator: Emulator, child: ChildProcess[], hel
     }),
   })) as { stateMachineArn: string };
   const before = emulator.stats().executions?.succeeded ?? 0;
-  const startedAt = performance.now();
-  const cpuBefore = process.cpuUsage();
-  const result = await runDriver(child, {
-    type: 'drive',
-    endpoint: emulator.endpoint,
-    region: emulator.region,
-    activityArn,
-    pollers,
-    durationMs,
-    driver,
+  const { result, seconds, serverCpu } = await measuredDrive(child, {
+    ...driveCommand(emulator, activityArn),
     stateMachineArn: created.stateMachineArn,
     starters: 16,
     maxInFlight: pollers * 8,
   });
-  const seconds = (performance.now() - startedAt) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const serverCpu = cpu.user + cpu.system;
   const completed = (emulator.stats().executions?.succeeded ?? 0) - before;
   return row(
     'executions (StartExecution → poll → SendTaskSuccess)',
@@ -281,15 +284,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     // Warm-up (JIT, sockets), not reported.
-    await runDriver(child, {
-      type: 'drive',
-      endpoint: emulator.endpoint,
-      region: emulator.region,
-      activityArn: emulator.createActivity('bench-warmup'),
-      pollers,
-      durationMs: 1500,
-      driver,
-    }).then(() => undefined);
+    await runDriver(child, driveCommand(emulator, emulator.createActivity('bench-warmup'), 1500));
     rows.push(await tasksScenario(emulator, child, 0));
     rows.push(await executionsScenario(emulator, child, 0));
     const before = memory();
@@ -315,8 +310,8 @@ async function main(): Promise<void> {
           ? `with @aws-sdk/client-sfn over HTTP on 127.0.0.1 (${pollers} poll loops in all on createPollingSfnClient, Send* on createSendSfnClient; `
           : `with bare awsJson 1.0 requests (unsigned, keep-alive; \`--driver sdk\` uses @aws-sdk/client-sfn, whose CPU per call was several times the emulator's and made the driver the bottleneck) over HTTP on 127.0.0.1 (${pollers} poll loops in all; `) +
         `executions started by 16 StartExecution loops with at most ${pollers * 8} in flight). "completed" counts ` +
-        `SendTaskSuccess (tasks) or SUCCEEDED executions from the emulator's own stats over a ${durationMs / 1000} s ` +
-        `window, after a 1.5 s warm-up; "CPU per item" is process.cpuUsage() over the window divided by completed items, for the emulator process (which also runs the scheduleTask top-up in the tasks rows) and the driver. ${heldCount.toLocaleString('en')} held tasks: scheduled with ` +
+        `SendTaskSuccess (tasks) or SUCCEEDED executions from the emulator's own stats while the drivers ran ` +
+        `(${durationMs / 1000} s, plus the calls still in flight at its end: the window column, which "per second" divides by), after a 1.5 s warm-up; "CPU per item" is process.cpuUsage() over the window divided by completed items, for the emulator process (which also runs the scheduleTask top-up in the tasks rows) and the driver. ${heldCount.toLocaleString('en')} held tasks: scheduled with ` +
         `TimeoutSeconds 3600 and HeartbeatSeconds 600, started ${holdViaHttp ? 'by GetActivityTask over HTTP, 500 concurrent' : "in-process through the broker's poll path"} ` +
         `(${round(heldSeconds, 1)} s) and never answered; memory is the delta of process.memoryUsage() after two ` +
         `forced GCs around that step. Node ${process.version}, ${cpus().length} CPUs, ` +
