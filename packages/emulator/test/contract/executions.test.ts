@@ -98,18 +98,17 @@ describe.skipIf(!runnable)('executions', () => {
     return events;
   }
 
-  const taskState = (activityArn: string, fields: object = {}) => ({
-    Type: 'Task',
-    Resource: activityArn,
-    ...fields,
+  /** A machine starting at `Work`, an activity Task that ends it (unless `work` says otherwise), plus `others`. */
+  const workMachine = (activityArn: string, work: object = {}, others: object = {}) => ({
+    StartAt: 'Work',
+    States: { Work: { Type: 'Task', Resource: activityArn, End: true, ...work }, ...others },
   });
 
   it('runs an activity Task completed by a poller and records the history AWS records', async () => {
     const activityArn = await target.createActivity('exec');
-    const machine = await createMachine({
-      StartAt: 'Work',
-      States: { Work: taskState(activityArn, { TimeoutSeconds: 30, HeartbeatSeconds: 10, End: true }) },
-    });
+    const machine = await createMachine(
+      workMachine(activityArn, { TimeoutSeconds: 30, HeartbeatSeconds: 10 }),
+    );
     const executionArn = await start(machine, { n: 1 });
     const task = await poll(activityArn, 'worker-7');
     expect(JSON.parse(task.input)).toEqual({ n: 1 });
@@ -154,17 +153,16 @@ describe.skipIf(!runnable)('executions', () => {
 
   it('retries a failure named in Retry, then catches another by name', async () => {
     const activityArn = await target.createActivity('retry');
-    const machine = await createMachine({
-      StartAt: 'Work',
-      States: {
-        Work: taskState(activityArn, {
+    const machine = await createMachine(
+      workMachine(
+        activityArn,
+        {
           Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 1, MaxAttempts: 1 }],
           Catch: [{ ErrorEquals: ['Fatal'], Next: 'Recovered', ResultPath: '$.error' }],
-          End: true,
-        }),
-        Recovered: { Type: 'Pass', End: true },
-      },
-    });
+        },
+        { Recovered: { Type: 'Pass', End: true } },
+      ),
+    );
     const executionArn = await start(machine, { n: 2 });
     const first = await poll(activityArn);
     await target.client.send(
@@ -199,17 +197,13 @@ describe.skipIf(!runnable)('executions', () => {
 
   it('times a started task out after TimeoutSeconds: States.Timeout, not caught by States.TaskFailed', async () => {
     const activityArn = await target.createActivity('timeout');
-    const machine = await createMachine({
-      StartAt: 'Work',
-      States: {
-        Work: taskState(activityArn, {
-          TimeoutSeconds: 1,
-          Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Caught' }],
-          End: true,
-        }),
-        Caught: { Type: 'Succeed' },
-      },
-    });
+    const machine = await createMachine(
+      workMachine(
+        activityArn,
+        { TimeoutSeconds: 1, Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Caught' }] },
+        { Caught: { Type: 'Succeed' } },
+      ),
+    );
     const executionArn = await start(machine);
     const task = await poll(activityArn);
     const done = await finished(executionArn);
@@ -224,18 +218,17 @@ describe.skipIf(!runnable)('executions', () => {
 
   it('times a task out when heartbeats stop, caught by States.HeartbeatTimeout', async () => {
     const activityArn = await target.createActivity('heartbeat');
-    const machine = await createMachine({
-      StartAt: 'Work',
-      States: {
-        Work: taskState(activityArn, {
+    const machine = await createMachine(
+      workMachine(
+        activityArn,
+        {
           TimeoutSeconds: 30,
           HeartbeatSeconds: 1,
           Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], Next: 'Caught' }],
-          End: true,
-        }),
-        Caught: { Type: 'Pass', End: true },
-      },
-    });
+        },
+        { Caught: { Type: 'Pass', End: true } },
+      ),
+    );
     const executionArn = await start(machine);
     const task = await poll(activityArn);
     const startedAt = Date.now();
@@ -254,10 +247,7 @@ describe.skipIf(!runnable)('executions', () => {
 
   it('stops an execution: the task closes and a late SendTaskSuccess gets TaskTimedOut', async () => {
     const activityArn = await target.createActivity('stop');
-    const machine = await createMachine({
-      StartAt: 'Work',
-      States: { Work: taskState(activityArn, { End: true }) },
-    });
+    const machine = await createMachine(workMachine(activityArn));
     const executionArn = await start(machine);
     const task = await poll(activityArn);
     const stopped = await target.client.send(
@@ -281,10 +271,7 @@ describe.skipIf(!runnable)('executions', () => {
 
   it('fails with States.Runtime and no ActivityScheduled when the activity was deleted', async () => {
     const activityArn = await target.createActivity('deleted');
-    const machine = await createMachine({
-      StartAt: 'Work',
-      States: { Work: taskState(activityArn, { End: true }) },
-    });
+    const machine = await createMachine(workMachine(activityArn));
     await target.client.send(new DeleteActivityCommand({ activityArn }));
     const executionArn = await start(machine);
     const done = await finished(executionArn);
@@ -305,10 +292,7 @@ describe.skipIf(!runnable)('executions', () => {
         }),
       ),
     ).rejects.toMatchObject({ name: 'InvalidDefinition' });
-    const machine = await createMachine({
-      StartAt: 'Work',
-      States: { Work: taskState(activityArn, { End: true }) },
-    });
+    const machine = await createMachine(workMachine(activityArn));
     await expect(
       target.client.send(new StartExecutionCommand({ stateMachineArn: machine, input: '{not json' })),
     ).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
@@ -334,10 +318,7 @@ describe.skipIf(!runnable)('executions', () => {
 
   it.skipIf(onAws)('counts executions in the emulator stats', async () => {
     const activityArn = await target.createActivity('stats');
-    const machine = await createMachine({
-      StartAt: 'Work',
-      States: { Work: taskState(activityArn, { End: true }) },
-    });
+    const machine = await createMachine(workMachine(activityArn));
     const executionArn = await start(machine);
     await waitFor(() => target.emulator!.stats().executions?.running === 1, 5000, 'a running execution');
     const task = await poll(activityArn);
