@@ -40,14 +40,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = pino({ name: 'example-worker', level: config.logLevel });
-  const url = new URL(config.redisUrl);
-  const connection = {
-    host: url.hostname,
-    port: Number(url.port === '' ? 6379 : url.port),
-    ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
-    ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
-    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
-  };
+  // ioredis reads the whole URL (credentials, /db, rediss:// TLS, [IPv6] hosts), as the bridge does.
+  const connection = { url: config.redisUrl };
   const sfn = sfnOptions(config, log);
   const handlers = createHandlers({ workMs: config.workMs });
   const common = { connection, sfn, concurrency: config.concurrency, logger: log };

@@ -77,8 +77,10 @@ describe('example worker service', () => {
     cleanups.push(() => Promise.resolve(sfn.destroy()));
     const resizeArn = emulator.createActivity(uniqueName('resize'));
     const chargeArn = emulator.createActivity(uniqueName('charge'));
+    // A database other than 0, so the service must read the whole URL to find the jobs.
     const url = new URL(redisUrl);
-    const connection = { host: url.hostname, port: Number(url.port) };
+    url.pathname = '/3';
+    const connection = { host: url.hostname, port: Number(url.port), db: 3 };
     const resizeQueue = new Queue<ActivityJobData>(uniqueName('resize-image'), { connection });
     const chargeQueue = new Queue<ActivityJobData>(uniqueName('charge-card'), { connection });
     for (const queue of [resizeQueue, chargeQueue]) {
@@ -89,7 +91,7 @@ describe('example worker service', () => {
     }
 
     const service = await startService({
-      REDIS_URL: redisUrl,
+      REDIS_URL: url.href,
       SFN_ENDPOINT: emulator.endpoint,
       AWS_REGION: 'us-east-1',
       QUEUE_RESIZE: resizeQueue.name,
