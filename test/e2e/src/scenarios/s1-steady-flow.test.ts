@@ -24,7 +24,9 @@ describe('scenario 1: steady flow', () => {
       expect(outcome.runsPerJob.size).toBe(s.executionCount);
       expect([...outcome.runsPerJob.values()].every((runs) => runs === 1)).toBe(true);
       // Both bridges and all three workers took part.
-      const workers = new Set(s.runRecords().map((r) => r.worker));
+      const runs = s.runRecords().filter((r) => r.event === 'run');
+      expect(new Set(runs.map((r) => r.bridge))).toEqual(new Set(['bridge-1', 'bridge-2']));
+      const workers = new Set(runs.map((r) => r.worker));
       expect(workers.size).toBe(3);
       return outcome.row;
     });
