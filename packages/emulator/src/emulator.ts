@@ -77,15 +77,18 @@ export class Emulator {
       maxPollsPerActivity: this.options.maxPollsPerActivity,
       faults: () => this.currentFaults,
     });
-    this.operations = activityOperations(this.broker);
     this.throttler = this.options.throttle === undefined ? undefined : new Throttler(this.options.throttle);
     for (const name of this.options.activities) this.broker.createActivity(name);
-    // The engine's operations are routed after the activity ones; it schedules tasks on the broker.
+    // The engine schedules its activity Tasks on the broker; one table routes each operation to either.
     this.engine = new StateMachineService({
       region: this.region,
       accountId: this.accountId,
       scheduler: this.broker,
     });
+    this.operations = new Map<string, OperationHandler>([
+      ...this.engine.operations,
+      ...activityOperations(this.broker),
+    ]);
     this.server = createServer({ keepAliveTimeout: 120_000 }, (request, response) => {
       this.handle(request, response).catch(() => {
         // handle() answers every error itself; this only guards a write on a dead socket.
@@ -113,7 +116,7 @@ export class Emulator {
     return this.broker.createActivity(name).activityArn;
   }
 
-  /** The broker, for the state-machine engine: it implements `TaskScheduler`. */
+  /** The task broker itself, for tests and benchmarks that open polls or check activities without HTTP. */
   get scheduler(): ActivityBroker {
     return this.broker;
   }
@@ -260,10 +263,7 @@ export class Emulator {
     }
     const target = headerValue(request.headers['x-amz-target']);
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    const handler =
-      operation === undefined
-        ? undefined
-        : (this.operations.get(operation) ?? this.engine.operations.get(operation));
+    const handler = operation === undefined ? undefined : this.operations.get(operation);
     if (handler === undefined || operation === undefined) {
       await this.reply(response, serviceErrors.unknownOperation(target));
       return;
