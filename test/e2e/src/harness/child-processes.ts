@@ -145,8 +145,8 @@ export class ChildProcesses {
     const logFile = join(this.logDir, `${name}.log`);
     const child = spawn(command, options.args, {
       cwd: options.cwd,
-      // The SDK's notice that releases after January 2027 need Node 22: versions are pinned (FACTS §4).
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },
+      // process.env carries vitest.config.ts's `env` (the SDK's Node 22 notice turned off).
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const wrapped = new Child(name, logFile, child);
