@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RedisServer, RedisServerNotFoundError } from '../src/index.js';
@@ -35,5 +36,6 @@ describe('RedisServer', () => {
     const server = await RedisServer.start();
     await Promise.all([server.close(), server.close()]);
     expect(server.running).toBe(false);
+    expect(existsSync(server.dir)).toBe(false);
   });
 });
