@@ -2,7 +2,12 @@
 // Functions when SFN_CONTRACT_AWS=1 and credentials are given. Reusable by every contract file.
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { DeleteActivityCommand, SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
+import {
+  CreateActivityCommand,
+  DeleteActivityCommand,
+  SFNClient,
+  type SFNClientConfig,
+} from '@aws-sdk/client-sfn';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { afterEach } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/index.js';
@@ -90,7 +95,6 @@ export async function startTarget(options: TargetOptions = {}): Promise<Contract
     pollClient,
     emulator,
     async createActivity(prefix = 'contract') {
-      const { CreateActivityCommand } = await import('@aws-sdk/client-sfn');
       const result = await client.send(new CreateActivityCommand({ name: uniqueName(prefix).slice(0, 80) }));
       created.push(result.activityArn!);
       return result.activityArn!;

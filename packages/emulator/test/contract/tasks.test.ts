@@ -1,6 +1,7 @@
 // Contract: GetActivityTask long polls, SendTaskSuccess/Failure/Heartbeat, their errors,
 // limits, clocks, and tokens lost to clients that went away.
 import {
+  DeleteActivityCommand,
   GetActivityTaskCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
@@ -292,7 +293,6 @@ describe.skipIf(onAws)('activity tasks', () => {
     const arn = await t.createActivity('deleted');
     const poll = t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn }));
     await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
-    const { DeleteActivityCommand } = await import('@aws-sdk/client-sfn');
     await t.client.send(new DeleteActivityCommand({ activityArn: arn }));
     expect((await poll).taskToken).toBeUndefined();
     expect(t.emulator!.scheduler.hasActivity(arn)).toBe(false);
