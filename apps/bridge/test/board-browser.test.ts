@@ -1,18 +1,11 @@
 // The dashboard in real headless Chromium: refused without credentials, and with
 // them it lists the activity queues and shows a job with its task token masked.
-// Brings the type of inject('redisUrl').
-import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { uniqueName } from '@sfn-bullmq/test-support';
-import { jobIdForToken, tokenDigest, type ActivityJobData } from '@sfn-bullmq/shared';
-import { Queue } from 'bullmq';
-import { pino } from 'pino';
+import { tokenDigest } from '@sfn-bullmq/shared';
 import { chromium, type Browser } from 'playwright-core';
-import { Registry } from 'prom-client';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { redisOptionsFromUrl } from '../src/config/redis-connection.js';
-import { HttpServer } from '../src/http/http-server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addBridgeJob, serveHttp, testQueue, useCleanups } from './harness.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -25,7 +18,7 @@ if (!hasChromium) console.warn(`skipping the dashboard browser test: no Chromium
 
 describe.skipIf(!hasChromium)('Bull Board in Chromium', () => {
   let browser: Browser;
-  const cleanups: Array<() => Promise<unknown>> = [];
+  const onCleanup = useCleanups();
 
   beforeAll(async () => {
     browser = await chromium.launch({
@@ -36,47 +29,23 @@ describe.skipIf(!hasChromium)('Bull Board in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
   });
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
 
   async function setUp() {
-    const connection = redisOptionsFromUrl(inject('redisUrl'));
     const queues = [
-      new Queue(uniqueName('resize-image'), { connection }),
-      new Queue(uniqueName('charge-card'), { connection }),
+      testQueue(onCleanup, uniqueName('resize-image')),
+      testQueue(onCleanup, uniqueName('charge-card')),
     ];
-    for (const queue of queues) {
-      cleanups.push(async () => {
-        await queue.obliterate({ force: true });
-        await queue.close();
-      });
-    }
-    const token = `AAAA${randomBytes(300).toString('base64url')}`;
-    const data: ActivityJobData = {
-      taskToken: token,
-      input: { image: 'cat.png', width: 640 },
-      activityArn: 'arn:aws:states:us-east-1:123456789012:activity:resize-image',
-      workerName: 'bridge-test',
-      receivedAt: Date.now(),
-    };
-    await queues[0]!.add('resize-image', data, { jobId: jobIdForToken(token) });
-    const server = new HttpServer({
-      port: 0,
-      logger: pino({ level: 'silent' }),
-      registry: new Registry(),
-      readiness: { isReady: () => true, status: () => ({}) },
+    const { token } = await addBridgeJob(queues[0]!, { image: 'cat.png', width: 640 });
+    const { url } = await serveHttp(onCleanup, {
       board: { queues, readOnly: false, credentials: { user: 'admin', password: 'pa55word' } },
     });
-    cleanups.push(() => server.close());
-    const url = await server.start();
     return { url, queues, token };
   }
 
   it('refuses the dashboard without credentials (401)', async () => {
     const { url } = await setUp();
     const context = await browser.newContext();
-    cleanups.push(() => context.close());
+    onCleanup(() => context.close());
     const page = await context.newPage();
     const statuses: number[] = [];
     page.on('response', (response) => statuses.push(response.status()));
@@ -85,7 +54,7 @@ describe.skipIf(!hasChromium)('Bull Board in Chromium', () => {
     expect(statuses).toEqual([401]);
 
     const wrong = await browser.newContext({ httpCredentials: { username: 'admin', password: 'guess' } });
-    cleanups.push(() => wrong.close());
+    onCleanup(() => wrong.close());
     const wrongPage = await wrong.newPage();
     const response = await wrongPage.goto(`${url}/admin/queues`);
     expect(response?.status()).toBe(401);
@@ -97,7 +66,7 @@ describe.skipIf(!hasChromium)('Bull Board in Chromium', () => {
     const context = await browser.newContext({
       httpCredentials: { username: 'admin', password: 'pa55word' },
     });
-    cleanups.push(() => context.close());
+    onCleanup(() => context.close());
     const page = await context.newPage();
     // Everything the page loads, API answers included, must be free of the token. Each body is awaited
     // before the check: one still being read would otherwise count as free of it.

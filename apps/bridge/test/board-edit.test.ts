@@ -1,67 +1,30 @@
 // Bull Board's "edit job data" over real HTTP to the service's app, with jobs in a real Redis: the board
 // shows a masked token and sends back what it showed, so the guard in front of the route must put the
 // real token back (or refuse), and nothing it refuses may change the job.
-// Brings the type of inject('redisUrl').
-import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { randomBytes } from 'node:crypto';
 import { uniqueName } from '@sfn-bullmq/test-support';
-import { jobIdForToken, type ActivityJobData } from '@sfn-bullmq/shared';
-import { Queue, Worker } from 'bullmq';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { Worker, type Queue } from 'bullmq';
+import { describe, expect, inject, it } from 'vitest';
 import { redisOptionsFromUrl } from '../src/config/redis-connection.js';
 import { maskToken } from '../src/http/board.js';
-import { HttpServer } from '../src/http/http-server.js';
+import { addBridgeJob, serveHttp, testQueue, until, useCleanups } from './harness.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const onCleanup = useCleanups();
 
 const CREDENTIALS = { user: 'admin', password: 'pa55word' };
 const AUTH = {
   authorization: `Basic ${Buffer.from(`${CREDENTIALS.user}:${CREDENTIALS.password}`).toString('base64')}`,
 };
 
-/** A queue holding one job as the bridge adds it, and the service's HTTP server with the board on. */
+/** A queue holding one job as the bridge adds it (its input to be fixed), and the service's HTTP server with the board on. */
 async function setUp({ readOnly = false } = {}) {
-  const queue = new Queue(uniqueName('resize-image'), {
-    connection: redisOptionsFromUrl(inject('redisUrl')),
-  });
-  cleanups.push(async () => {
-    await queue.obliterate({ force: true });
-    await queue.close();
-  });
-  const token = `AAAA${randomBytes(600).toString('base64url')}`;
-  const data: ActivityJobData = {
-    taskToken: token,
-    input: { image: 'cat.png', width: -1 },
-    activityArn: 'arn:aws:states:us-east-1:123456789012:activity:resize-image',
-    workerName: 'bridge-test',
-    receivedAt: Date.now(),
-  };
-  const jobId = jobIdForToken(token);
-  await queue.add('resize-image', data, { jobId });
-  const server = new HttpServer({
-    port: 0,
-    logger: pino({ level: 'silent' }),
-    registry: new Registry(),
-    readiness: { isReady: () => true, status: () => ({}) },
+  const queue = testQueue(onCleanup, uniqueName('resize-image'));
+  const { token, data, jobId } = await addBridgeJob(queue, { image: 'cat.png', width: -1 });
+  const { url } = await serveHttp(onCleanup, {
     board: { queues: [queue], readOnly, credentials: CREDENTIALS },
   });
-  cleanups.push(() => server.close());
-  const url = await server.start();
   const api = `${url}/admin/queues/api/queues/${encodeURIComponent(queue.name)}`;
   return { queue, token, data, jobId, api };
-}
-
-async function until(predicate: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The job's data as it is in Redis now. */
@@ -184,7 +147,7 @@ describe('editing job data on Bull Board', () => {
     const worker = new Worker(queue.name, () => held, {
       connection: redisOptionsFromUrl(inject('redisUrl')),
     });
-    cleanups.push(async () => {
+    onCleanup(async () => {
       release();
       await worker.close();
     });

@@ -1,41 +1,53 @@
 // `sfn-bullmq bridge --config FILE` as a child process against the emulator and a
 // private Redis: tasks become jobs, the HTTP surface answers, SIGTERM drains and exits 0.
-import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
 import { findFreePort, uniqueName } from '@sfn-bullmq/test-support';
-import { Queue } from 'bullmq';
-import { afterEach, describe, expect, inject, it } from 'vitest';
-import { redisOptionsFromUrl } from '../src/config/redis-connection.js';
+import { describe, expect, inject, it } from 'vitest';
 import { runCli, type CliRun } from './cli-process.js';
+import { testQueue, until, useCleanups } from './harness.js';
 
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const onCleanup = useCleanups();
 
-async function until(predicate: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** The emulator with the activity resize-image, its polls held `pollTimeoutMs`. */
+async function emulatorHolding(pollTimeoutMs: number): Promise<Emulator> {
+  const emulator = await startEmulator({ pollTimeoutMs, activities: ['resize-image'] });
+  onCleanup(() => emulator.close());
+  return emulator;
+}
+
+/** Writes a config file in a folder of its own, removed after the test; returns its path. */
+async function writeConfig(fileName: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sfn-bullmq-bridge-'));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, fileName);
+  await writeFile(path, text);
+  return path;
+}
+
+/** `sfn-bullmq bridge --config FILE` with credentials the emulator takes; resolves once it names its URL. */
+async function startBridge(configPath: string, env: Record<string, string> = {}) {
+  const cli: CliRun = runCli(['bridge', '--config', configPath], {
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    PORT: '',
+    ...env,
+  });
+  onCleanup(() => cli.kill());
+  const [, url] = (await cli.waitFor(/"url":"(http:\/\/[^"]+)"/)) as unknown as [string, string];
+  return { cli, url };
 }
 
 describe('sfn-bullmq bridge', () => {
   it('turns tasks into jobs, serves health, metrics and the board, and drains on SIGTERM', async () => {
-    const emulator: Emulator = await startEmulator({ pollTimeoutMs: 1000, activities: ['resize-image'] });
-    cleanups.push(() => emulator.close());
-    const dir = await mkdtemp(join(tmpdir(), 'sfn-bullmq-bridge-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const emulator = await emulatorHolding(1000);
     const prefix = `{${uniqueName('t')}}`;
     const resizeQueue = uniqueName('resize');
     const chargeName = uniqueName('charge');
-    const configPath = join(dir, 'bridge.yaml');
-    await writeFile(
-      configPath,
+    const configPath = await writeConfig(
+      'bridge.yaml',
       [
         `workerName: bridge-under-test`,
         `redis: { url: '${inject('redisUrl')}', prefix: '${prefix}' }`,
@@ -51,24 +63,13 @@ describe('sfn-bullmq bridge', () => {
       ].join('\n'),
     );
 
-    const cli: CliRun = runCli(['bridge', '--config', configPath], {
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'x',
-      LOG_LEVEL: 'info',
-      PORT: '',
-    });
-    cleanups.push(() => cli.kill());
-    const [, url] = (await cli.waitFor(/"url":"(http:\/\/[^"]+)"/)) as unknown as [string, string];
+    const { cli, url } = await startBridge(configPath, { LOG_LEVEL: 'info' });
     await until(async () => (await fetch(`${url}/readyz`)).status === 200);
     // Ready means both pools run; their polls reach the emulator a moment later, and each is renewed every
     // second (pollTimeoutMs 1000), so the count is awaited rather than read once.
     await until(() => emulator.stats().activities[emulator.activityArn(chargeName)]?.openPolls === 5);
 
-    const queue = new Queue(resizeQueue, { connection: redisOptionsFromUrl(inject('redisUrl')), prefix });
-    cleanups.push(async () => {
-      await queue.obliterate({ force: true });
-      await queue.close();
-    });
+    const queue = testQueue(onCleanup, resizeQueue, { prefix });
     for (let i = 0; i < 4; i += 1) {
       emulator.scheduleTask(emulator.activityArn('resize-image'), JSON.stringify({ image: i }));
     }
@@ -104,13 +105,9 @@ describe('sfn-bullmq bridge', () => {
 
   it('stops at once on a second signal, without waiting for open polls', async () => {
     // Polls held 30 s: a graceful stop would wait for them; the second signal must not.
-    const emulator = await startEmulator({ pollTimeoutMs: 30_000, activities: ['resize-image'] });
-    cleanups.push(() => emulator.close());
-    const dir = await mkdtemp(join(tmpdir(), 'sfn-bullmq-bridge-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const configPath = join(dir, 'bridge.json');
-    await writeFile(
-      configPath,
+    const emulator = await emulatorHolding(30_000);
+    const configPath = await writeConfig(
+      'bridge.json',
       JSON.stringify({
         redis: { url: inject('redisUrl'), prefix: `{${uniqueName('t')}}` },
         stepFunctions: { region: 'us-east-1', endpoint: emulator.endpoint },
@@ -118,13 +115,7 @@ describe('sfn-bullmq bridge', () => {
         activities: [{ arn: emulator.activityArn('resize-image'), queue: uniqueName('q'), polls: 3 }],
       }),
     );
-    const cli = runCli(['bridge', '--config', configPath], {
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'x',
-      PORT: '',
-    });
-    cleanups.push(() => cli.kill());
-    const [, url] = (await cli.waitFor(/"url":"(http:\/\/[^"]+)"/)) as unknown as [string, string];
+    const { cli, url } = await startBridge(configPath);
     await until(async () => (await fetch(`${url}/readyz`)).status === 200);
     await until(() => emulator.stats().activities[emulator.activityArn('resize-image')]?.openPolls === 3);
 
@@ -141,13 +132,9 @@ describe('sfn-bullmq bridge', () => {
   });
 
   it('is alive but not ready while Redis is unreachable, and still stops on SIGTERM', async () => {
-    const emulator = await startEmulator({ pollTimeoutMs: 1000, activities: ['resize-image'] });
-    cleanups.push(() => emulator.close());
-    const dir = await mkdtemp(join(tmpdir(), 'sfn-bullmq-bridge-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const configPath = join(dir, 'bridge.json');
-    await writeFile(
-      configPath,
+    const emulator = await emulatorHolding(1000);
+    const configPath = await writeConfig(
+      'bridge.json',
       JSON.stringify({
         stepFunctions: { region: 'us-east-1', endpoint: emulator.endpoint },
         http: { port: 0 },
@@ -155,15 +142,9 @@ describe('sfn-bullmq bridge', () => {
       }),
     );
     // Nothing listens on this port.
-    const redisUrl = `redis://127.0.0.1:${await findFreePort()}`;
-    const cli = runCli(['bridge', '--config', configPath], {
-      REDIS_URL: redisUrl,
-      AWS_ACCESS_KEY_ID: 'x',
-      AWS_SECRET_ACCESS_KEY: 'x',
-      PORT: '',
+    const { cli, url } = await startBridge(configPath, {
+      REDIS_URL: `redis://127.0.0.1:${await findFreePort()}`,
     });
-    cleanups.push(() => cli.kill());
-    const [, url] = (await cli.waitFor(/"url":"(http:\/\/[^"]+)"/)) as unknown as [string, string];
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     const readyz = await fetch(`${url}/readyz`);
     expect(readyz.status).toBe(503);

@@ -1,40 +1,17 @@
-// Brings the type of inject('redisUrl').
-import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { RedisServer, uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { Counter, Registry } from 'prom-client';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { Counter } from 'prom-client';
+import { describe, expect, it } from 'vitest';
 import { redisOptionsFromUrl } from '../src/config/redis-connection.js';
-import { HttpServer, type HttpServerOptions } from '../src/http/http-server.js';
 import { createServiceRegistry } from '../src/http/queue-metrics.js';
+import { serveHttp, testQueue, useCleanups } from './harness.js';
 
-const logger = pino({ level: 'silent' });
-const cleanups: Array<() => Promise<unknown>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const onCleanup = useCleanups();
 
 function probe(ready: boolean) {
   const state = { ready };
   return { state, readiness: { isReady: () => state.ready, status: () => ({ state: 'running' }) } };
-}
-
-async function serve(options: Partial<HttpServerOptions> & Pick<HttpServerOptions, 'readiness'>) {
-  const server = new HttpServer({ logger, registry: new Registry(), port: 0, ...options });
-  cleanups.push(() => server.close());
-  const url = await server.start();
-  return { server, url };
-}
-
-function queue(name = uniqueName('q')): Queue {
-  const q = new Queue(name, { connection: redisOptionsFromUrl(inject('redisUrl')) });
-  cleanups.push(async () => {
-    await q.obliterate({ force: true });
-    await q.close();
-  });
-  return q;
 }
 
 const basic = (user: string, password: string) => ({
@@ -44,7 +21,7 @@ const basic = (user: string, password: string) => ({
 describe('health', () => {
   it('answers /healthz always and /readyz from the bridge, 503 once a stop begins', async () => {
     const { state, readiness } = probe(false);
-    const { server, url } = await serve({ readiness });
+    const { server, url } = await serveHttp(onCleanup, { readiness });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(503);
     state.ready = true;
@@ -61,7 +38,7 @@ describe('health', () => {
 
 describe('metrics', () => {
   it("serves the bridge's metrics, job counts per queue and process metrics", async () => {
-    const q = queue();
+    const q = testQueue(onCleanup);
     await q.add('resize', { n: 1 });
     await q.add('resize', { n: 2 });
     const registry = createServiceRegistry([q], () => undefined);
@@ -69,7 +46,7 @@ describe('metrics', () => {
     new Counter({ name: 'sfn_bullmq_bridge_test_total', help: 'a bridge metric', registers: [registry] }).inc(
       3,
     );
-    const { url } = await serve({ readiness: probe(true).readiness, registry });
+    const { url } = await serveHttp(onCleanup, { registry });
     const response = await fetch(`${url}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
@@ -84,18 +61,18 @@ describe('metrics', () => {
 describe('metrics with Redis down', () => {
   it('still answers, with the process metrics, and reports the failed count', async () => {
     const redis = await RedisServer.start();
-    cleanups.push(() => redis.close());
+    onCleanup(() => redis.close());
     // As the service connects its board and metrics queues: no offline queue, a connection it owns.
     const client = new Redis({ ...redisOptionsFromUrl(redis.url), enableOfflineQueue: false });
     client.on('error', () => undefined);
-    cleanups.push(() => Promise.resolve(client.disconnect()));
+    onCleanup(() => Promise.resolve(client.disconnect()));
     const q = new Queue(uniqueName('q'), { connection: client });
-    cleanups.push(() => q.close());
+    onCleanup(() => q.close());
     await q.waitUntilReady();
     await q.add('x', {});
     const errors: unknown[] = [];
     const registry = createServiceRegistry([q], (error) => errors.push(error));
-    const { url } = await serve({ readiness: probe(true).readiness, registry });
+    const { url } = await serveHttp(onCleanup, { registry });
     expect(await (await fetch(`${url}/metrics`)).text()).toContain(
       `sfn_bullmq_queue_jobs{queue="${q.name}",state="waiting"} 1`,
     );
@@ -112,9 +89,8 @@ describe('metrics with Redis down', () => {
 
 describe('Bull Board access', () => {
   it('is open on loopback without credentials', async () => {
-    const { url } = await serve({
-      readiness: probe(true).readiness,
-      board: { queues: [queue()], readOnly: false },
+    const { url } = await serveHttp(onCleanup, {
+      board: { queues: [testQueue(onCleanup)], readOnly: false },
     });
     const response = await fetch(`${url}/admin/queues`);
     expect(response.status).toBe(200);
@@ -122,9 +98,8 @@ describe('Bull Board access', () => {
   });
 
   it('asks for Basic auth when credentials are set, and takes only the right ones', async () => {
-    const q = queue();
-    const { url } = await serve({
-      readiness: probe(true).readiness,
+    const q = testQueue(onCleanup);
+    const { url } = await serveHttp(onCleanup, {
       board: { queues: [q], readOnly: false, credentials: { user: 'admin', password: 's3cret' } },
     });
     const anonymous = await fetch(`${url}/admin/queues`);
@@ -144,10 +119,9 @@ describe('Bull Board access', () => {
   });
 
   it('is refused beyond loopback without credentials, with the reason', async () => {
-    const { url } = await serve({
+    const { url } = await serveHttp(onCleanup, {
       host: '0.0.0.0',
-      readiness: probe(true).readiness,
-      board: { queues: [queue()], readOnly: false },
+      board: { queues: [testQueue(onCleanup)], readOnly: false },
     });
     const response = await fetch(`${url}/admin/queues`);
     expect(response.status).toBe(403);
@@ -156,8 +130,8 @@ describe('Bull Board access', () => {
   });
 
   it('marks the queues read-only when asked', async () => {
-    const q = queue();
-    const { url } = await serve({ readiness: probe(true).readiness, board: { queues: [q], readOnly: true } });
+    const q = testQueue(onCleanup);
+    const { url } = await serveHttp(onCleanup, { board: { queues: [q], readOnly: true } });
     const body = (await (await fetch(`${url}/admin/queues/api/queues`)).json()) as {
       queues: Array<{ name: string; readOnlyMode: boolean }>;
     };
