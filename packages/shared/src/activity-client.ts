@@ -67,9 +67,19 @@ export class SfnClientClosedError extends Error {
   override readonly name = 'SfnClientClosedError';
 }
 
-/** Thrown for client options that would break the long-poll contract. */
+/** Thrown for client options that would break the long-poll contract; names the option and the value. */
 export class InvalidClientOptionError extends TypeError {
   override readonly name = 'InvalidClientOptionError';
+
+  constructor(
+    /** The option's name, e.g. `endpoint`; callers with options of their own prefix it (`sfn.endpoint`). */
+    readonly option: string,
+    readonly value: unknown,
+    /** What the option must be, e.g. `must be a positive integer`. */
+    readonly rule: string,
+  ) {
+    super(`${option}: ${rule}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  }
 }
 
 /** The least time a client must allow a GetActivityTask call (FACTS §3). */
@@ -106,18 +116,20 @@ export function compileActivityClientOptions(options: ActivityClientOptions): Co
   };
   const { maxSockets, pollRequestTimeoutMs, requestTimeoutMs, maxAttempts } = compiled;
   if (!Number.isInteger(maxSockets) || maxSockets < 1) {
-    throw new InvalidClientOptionError(`maxSockets: must be a positive integer, got ${maxSockets}`);
+    throw new InvalidClientOptionError('maxSockets', maxSockets, 'must be a positive integer');
   }
   if (!(pollRequestTimeoutMs >= MIN_POLL_REQUEST_TIMEOUT_MS)) {
     throw new InvalidClientOptionError(
-      `pollRequestTimeoutMs: must be at least ${MIN_POLL_REQUEST_TIMEOUT_MS} (a poll is held up to 60 s), got ${pollRequestTimeoutMs}`,
+      'pollRequestTimeoutMs',
+      pollRequestTimeoutMs,
+      `must be at least ${MIN_POLL_REQUEST_TIMEOUT_MS} (a poll is held up to 60 s)`,
     );
   }
   if (!(requestTimeoutMs > 0)) {
-    throw new InvalidClientOptionError(`requestTimeoutMs: must be positive, got ${requestTimeoutMs}`);
+    throw new InvalidClientOptionError('requestTimeoutMs', requestTimeoutMs, 'must be positive');
   }
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new InvalidClientOptionError(`maxAttempts: must be a positive integer, got ${maxAttempts}`);
+    throw new InvalidClientOptionError('maxAttempts', maxAttempts, 'must be a positive integer');
   }
   if (options.endpoint !== undefined) {
     let url: URL | undefined;
@@ -127,14 +139,14 @@ export function compileActivityClientOptions(options: ActivityClientOptions): Co
       url = undefined;
     }
     if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new InvalidClientOptionError(
-        `endpoint: must be an http:// or https:// URL, got ${JSON.stringify(options.endpoint)}`,
-      );
+      throw new InvalidClientOptionError('endpoint', options.endpoint, 'must be an http:// or https:// URL');
     }
     // The signer signs the path as it is; one that needs escaping would be signed wrong and refused.
     if (!/^[A-Za-z0-9\-._~/]*$/.test(url.pathname) || url.search !== '') {
       throw new InvalidClientOptionError(
-        `endpoint: the path may hold only letters, digits and - . _ ~ /, and no query, got ${JSON.stringify(options.endpoint)}`,
+        'endpoint',
+        options.endpoint,
+        'the path may hold only letters, digits and - . _ ~ /, and no query',
       );
     }
   }
@@ -430,13 +442,19 @@ export function createPollingActivityClient(
   options: SfnConnectionOptions & { maxConcurrentPolls: number; pollRequestTimeoutMs?: number },
 ): SfnActivityClient {
   const { maxConcurrentPolls, ...rest } = options;
+  return new SfnActivityClient({ ...rest, maxSockets: socketsForPolls(maxConcurrentPolls), maxAttempts: 1 });
+}
+
+/** Sockets for a client carrying `maxConcurrentPolls` polls: a few more, so a replacement poll never waits for one. */
+export function socketsForPolls(maxConcurrentPolls: number): number {
   if (!Number.isInteger(maxConcurrentPolls) || maxConcurrentPolls < 1) {
     throw new InvalidClientOptionError(
-      `maxConcurrentPolls: must be a positive integer, got ${maxConcurrentPolls}`,
+      'maxConcurrentPolls',
+      maxConcurrentPolls,
+      'must be a positive integer',
     );
   }
-  // A few sockets more than polls, so a replacement poll never waits for a socket.
-  return new SfnActivityClient({ ...rest, maxSockets: maxConcurrentPolls + 16, maxAttempts: 1 });
+  return maxConcurrentPolls + 16;
 }
 
 /** A client for SendTaskSuccess/Failure/Heartbeat, with its own sockets and retries. */

@@ -7,9 +7,9 @@ import { Agent as HttpsAgent } from 'node:https';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
-  InvalidClientOptionError,
   compileActivityClientOptions,
   sdkConnectionConfig,
+  socketsForPolls,
   type SfnConnectionOptions,
 } from './activity-client.js';
 
@@ -35,13 +35,7 @@ export interface SendClientOptions extends SfnConnectionOptions {
 /** A client for GetActivityTask only: its own agents, sockets above the polls, no retry. */
 export function createPollingSfnClient(options: PollingClientOptions): SFNClient {
   const { maxConcurrentPolls, ...rest } = options;
-  if (!Number.isInteger(maxConcurrentPolls) || maxConcurrentPolls < 1) {
-    throw new InvalidClientOptionError(
-      `maxConcurrentPolls: must be a positive integer, got ${maxConcurrentPolls}`,
-    );
-  }
-  // A few sockets more than polls, so a replacement poll never waits for a socket.
-  const compiled = compileActivityClientOptions({ ...rest, maxSockets: maxConcurrentPolls + 16 });
+  const compiled = compileActivityClientOptions({ ...rest, maxSockets: socketsForPolls(maxConcurrentPolls) });
   return sdkClient(compiled, {
     maxAttempts: 1,
     // Connecting is safe to time out: the request has not reached the service yet.
