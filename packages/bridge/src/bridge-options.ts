@@ -288,7 +288,7 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
     // The Step Functions clients are made in start(); a bad endpoint fails here, at construction.
     compileActivityClientOptions(sfn);
   } catch (error) {
-    if (error instanceof InvalidClientOptionError) throw new InvalidBridgeOptionError(`sfn.${error.message}`);
+    if (error instanceof InvalidClientOptionError) fail(`sfn.${error.option}`, error.rule, error.value);
     throw error;
   }
   const prefix = options.prefix ?? 'bull';
