@@ -184,5 +184,12 @@ describe('ActivityRunner', () => {
     expect(() =>
       compileActivityProcessorOptions({ sfn: null as unknown as ActivityProcessorOptions['sfn'] }),
     ).toThrow(/^sfn: /);
+    expect(() => compileActivityProcessorOptions({ sfn: { endpoint: 'localhost:8083' } })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidWorkerOptionError',
+        option: 'sfn.endpoint',
+        value: 'localhost:8083',
+      }),
+    );
   });
 });

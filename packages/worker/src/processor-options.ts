@@ -2,13 +2,14 @@
 // and `compileActivityProcessorOptions()` that fills defaults and rejects bad values by name.
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import {
+  InvalidClientOptionError,
   createSendActivityClient,
+  type ActivityJobData,
   type SfnActivityClient,
   type SfnConnectionOptions,
 } from '@sfn-bullmq/shared';
 import type { Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
-import type { ActivityJobData } from '@sfn-bullmq/shared';
 import { InvalidWorkerOptionError, checkBoolean, checkDurationMs } from './invalid-worker-option-error.js';
 import { activityClientTaskSender, sfnTaskSender, type TaskSender } from './task-sender.js';
 import type { StoredOutcome } from './task-outcome.js';
@@ -161,6 +162,14 @@ function senderOf(sfn: ActivityProcessorOptions['sfn'] | undefined): {
     return { sender: sfnTaskSender(sfn.client), ownedClient: undefined };
   }
   // Send* gets its own client and sockets, apart from any polls (FACTS §4).
-  const client = createSendActivityClient(sfn);
+  let client: SfnActivityClient;
+  try {
+    client = createSendActivityClient(sfn);
+  } catch (error) {
+    if (error instanceof InvalidClientOptionError) {
+      throw new InvalidWorkerOptionError(`sfn.${error.option}`, error.value, error.rule);
+    }
+    throw error;
+  }
   return { sender: activityClientTaskSender(client), ownedClient: client };
 }
