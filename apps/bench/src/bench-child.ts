@@ -16,6 +16,8 @@ const silent = pino({ level: 'silent' });
 /** What every role's handler does: note the pickup latency from the `t` the driver put in the input. */
 const pickup = new LatencySamples();
 let handled = 0;
+/** 'error' events step-function-worker emitted, returned by 'pickup.take'. */
+let peerErrors = 0;
 function onHandlerStart(input: unknown): void {
   handled += 1;
   const t = (input as { t?: unknown } | null)?.t;
@@ -342,7 +344,6 @@ const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
     return { failures };
   },
 };
-let peerErrors = 0;
 
 function requireEmulator(): Emulator {
   if (emulator === undefined) throw new Error('no emulator in this process');

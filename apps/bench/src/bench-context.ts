@@ -1,6 +1,5 @@
 // What every benchmark gets from the runner: the size, a private Redis, three child
 // processes to place roles in, and a progress logger.
-import { randomUUID } from 'node:crypto';
 import { RedisServer } from '@sfn-bullmq/test-support';
 import { Redis } from 'ioredis';
 import { BenchProcess } from './bench-process.js';
@@ -45,10 +44,6 @@ export class BenchContext {
   async resetAll(): Promise<void> {
     for (const child of this.processes) await child.reset();
     await this.redisClient.flushall();
-  }
-
-  uniqueName(prefix: string): string {
-    return `${prefix}-${randomUUID().slice(0, 8)}`;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 // Cost: memory and CPU of one bridge holding 1,000 idle polls, bridge memory per
 // 1,000 queued tokens, and Redis memory per queued task (INFO memory before/after).
+import { uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { sleep, type BenchContext, type BenchResult } from './bench-context.js';
 import { BenchProcess, CHILD_RUNTIME, cpuPercent } from './bench-process.js';
@@ -30,7 +31,7 @@ export async function runCost(ctx: BenchContext): Promise<BenchResult & { figure
   // A fresh process, so the baseline is not inflated by roles earlier benchmarks ran in the shared one.
   const bridgeProcess = await BenchProcess.start('idle-bridge');
   try {
-    const names = Array.from({ length: arnsCount }, (_, i) => ctx.uniqueName(`idle${i}`));
+    const names = Array.from({ length: arnsCount }, (_, i) => uniqueName(`idle${i}`));
     const { endpoint, arns } = await ctx.emulatorProcess.call<{ endpoint: string; arns: string[] }>(
       'emulator.start',
       {
@@ -66,7 +67,7 @@ export async function runCost(ctx: BenchContext): Promise<BenchResult & { figure
   let bridgeRssPer1000 = 0;
   let redisBytesPerTask = 0;
   try {
-    const name = ctx.uniqueName('queued');
+    const name = uniqueName('queued');
     const { endpoint, arns } = await ctx.emulatorProcess.call<{ endpoint: string; arns: string[] }>(
       'emulator.start',
       {

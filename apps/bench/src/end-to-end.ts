@@ -1,6 +1,7 @@
 // End-to-end throughput and pickup latency of sfn-bullmq (emulator → bridge → Redis →
 // worker → SendTaskSuccess) against step-function-worker, bare pollers and bare BullMQ.
 import os from 'node:os';
+import { uniqueName } from '@sfn-bullmq/test-support';
 import { sleep, type BenchContext, type BenchResult } from './bench-context.js';
 import { cpuPercent, type BenchProcess, type ProcessUsage } from './bench-process.js';
 import type { LatencySummary } from './latency-samples.js';
@@ -160,7 +161,7 @@ async function endToEndRun(
   steadyRate: number,
   steadyCount: number,
 ): Promise<EndToEndRow> {
-  const name = ctx.uniqueName(`e2e${concurrency}`);
+  const name = uniqueName(`e2e${concurrency}`);
   const redisPort = ctx.redis.port;
   try {
     let arn = '';

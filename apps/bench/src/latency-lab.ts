@@ -1,6 +1,7 @@
 // The latency lab: pickup latency (task scheduled → handler started) through the
 // bridge and a worker, for 1 to 200 open polls per ARN, with dropped tokens on and off.
 import type { ActivityStats } from '@sfn-bullmq/emulator';
+import { uniqueName } from '@sfn-bullmq/test-support';
 import { sleep, type BenchContext, type BenchResult } from './bench-context.js';
 import type { LatencySummary } from './latency-samples.js';
 import { markdownTable, ms } from './markdown-table.js';
@@ -100,7 +101,7 @@ async function labRun(
   count: number,
   ratePerSecond: number,
 ): Promise<LabRow> {
-  const name = ctx.uniqueName(`lab${polls}${faults ? 'f' : 'n'}`);
+  const name = uniqueName(`lab${polls}${faults ? 'f' : 'n'}`);
   try {
     const { endpoint, arns } = await ctx.emulatorProcess.call<{ endpoint: string; arns: string[] }>(
       'emulator.start',

@@ -15,10 +15,6 @@ export class LatencySamples {
     this.values.push(ms < 0 ? 0 : ms);
   }
 
-  get count(): number {
-    return this.values.length;
-  }
-
   /** Returns the summary of everything recorded since the last take, and starts afresh. */
   take(): LatencySummary {
     const summary = summarize(this.values);

@@ -14,6 +14,7 @@ import { Bridge } from '@sfn-bullmq/bridge';
 import { RedisServer, uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { IpcChild } from '../ipc-child.js';
+import { mb } from '../markdown-table.js';
 import type { EmulatorRequest } from './emulator-process.js';
 import type { IdleBridgeRequest, IdleBridgeUsage } from './idle-bridge.js';
 
@@ -220,10 +221,6 @@ async function throughput(redis: RedisServer, rows: Row[]): Promise<void> {
   await paced.close();
   await queue.close();
   await emulator.close();
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MB`;
 }
 
 async function idle(redis: RedisServer, rows: Row[]): Promise<void> {
