@@ -232,13 +232,17 @@ describe.skipIf(!runnable)('executions', () => {
     const executionArn = await start(machine);
     const task = await poll(activityArn);
     const startedAt = Date.now();
-    // Heartbeats keep it alive past one HeartbeatSeconds, then it times out.
+    let lastBeatAt = startedAt;
+    // Heartbeats keep it alive past one HeartbeatSeconds (a refused one would throw), then it times out.
     for (let i = 0; i < 3; i++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
+      lastBeatAt = Date.now();
       await target.client.send(new SendTaskHeartbeatCommand({ taskToken: task.token }));
     }
     const done = await finished(executionArn);
     expect(Date.now() - startedAt).toBeGreaterThan(1500);
+    // The clock restarted at the last heartbeat: the timeout comes a HeartbeatSeconds after it, not before.
+    expect(done.stopDate!.getTime() - lastBeatAt).toBeGreaterThanOrEqual(990);
     expect(done).toMatchObject({ status: 'SUCCEEDED', output: '{"Error":"States.Timeout"}' });
     const types = (await history(executionArn)).map((e) => e.type);
     expect(types).toContain('ActivityTimedOut');
