@@ -47,11 +47,12 @@ describe('sfn-bullmq command line', () => {
   });
 
   it('refuses bad values with exit code 2, naming the flag', async () => {
-    const [port, rate, drop, noConfig] = await Promise.all([
+    const [port, rate, drop, noConfig, endpoint] = await Promise.all([
       run(['emulator', '--port', '70000']),
       run(['dev', '--rate', 'fast']),
       run(['emulator', '--drop-rate', '2']),
       run(['bridge']),
+      run(['dev', '--sfn-endpoint', 'http://127.0.0.1:8083/?x=1']),
     ]);
     expect(port.code).toBe(2);
     expect(port.stderr).toContain("--port: must be an integer from 0 to 65535, got '70000'");
@@ -61,6 +62,9 @@ describe('sfn-bullmq command line', () => {
     expect(drop.stderr).toContain('--drop-rate');
     expect(noConfig.code).toBe(2);
     expect(noConfig.stderr).toContain('--config FILE is required');
+    // The Step Functions client's own rule: it signs the path as it is, so no query.
+    expect(endpoint.code).toBe(2);
+    expect(endpoint.stderr).toContain('--sfn-endpoint: the path may hold only');
   });
 
   it('refuses a bad config file with exit code 2, naming the field', async () => {

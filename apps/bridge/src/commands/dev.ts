@@ -11,7 +11,7 @@ import { RedisServer, RedisServerNotFoundError } from '@sfn-bullmq/test-support'
 import type { Logger } from 'pino';
 import { boardCredentialsFromEnv } from '../board-credentials.js';
 import { BridgeService, createActivity } from '../bridge-service.js';
-import { compileConfig } from '../config/compile-config.js';
+import { compileConfig, endpointProblem } from '../config/compile-config.js';
 import { LOG_LEVELS, type LogLevel } from '../config/service-config.js';
 import { ExecutionDriver } from '../dev/execution-driver.js';
 import { ProgressDisplay } from '../dev/progress-display.js';
@@ -100,11 +100,9 @@ function parseDevFlags(argv: string[]): DevOptions | 'help' {
   if (aws && flags['role-arn'] === undefined) {
     throw new UsageError('--aws needs --role-arn ARN (the IAM role the sample state machine runs as)');
   }
-  if (flags['sfn-endpoint'] !== undefined && !/^https?:\/\/\S+$/.test(flags['sfn-endpoint'])) {
-    throw new UsageError(
-      `--sfn-endpoint: must be an http:// or https:// URL, got '${flags['sfn-endpoint']}'`,
-    );
-  }
+  const endpoint = flags['sfn-endpoint'];
+  const endpointIssue = endpoint === undefined ? undefined : endpointProblem(endpoint);
+  if (endpointIssue !== undefined) throw new UsageError(`--sfn-endpoint: ${endpointIssue}`);
   return {
     ratePerSecond: numberFlag('rate', flags.rate, 5, { min: 0, max: 10_000 }),
     durationS: optionalNumberFlag('duration-s', flags['duration-s'], { min: 1 }),
@@ -120,7 +118,7 @@ function parseDevFlags(argv: string[]): DevOptions | 'help' {
       max: 60_000,
       integer: true,
     }),
-    sfnEndpoint: flags['sfn-endpoint'],
+    sfnEndpoint: endpoint,
     aws,
     region: flags.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
     roleArn: flags['role-arn'],

@@ -250,7 +250,7 @@ function redisUrlProblem(url: string): string | undefined {
 }
 
 /** The endpoint rule of the client that will use it (an http(s) URL whose path the signer can sign as it is). */
-function endpointProblem(endpoint: string): string | undefined {
+export function endpointProblem(endpoint: string): string | undefined {
   try {
     compileActivityClientOptions({ endpoint });
     return undefined;
