@@ -3,7 +3,6 @@
 // ActivityWorker builds by default); same concurrency, sides alternated.
 //
 //   pnpm --filter @sfn-bullmq/bench exec tsx src/worker/overhead.ts [--jobs 3000] [--rounds 3] [--concurrency 50]
-import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,7 +19,8 @@ import { ActivityWorker, activityClientTaskSender } from '@sfn-bullmq/worker';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import type { HostMessage, HostRequest } from './emulator-host.js';
+import { IpcChild } from '../ipc-child.js';
+import type { HostRequest, HostStats } from './emulator-host.js';
 
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -50,9 +50,7 @@ async function redisCpuMicros(redis: Redis): Promise<number> {
 }
 
 async function emulatorCpuMicros(host: EmulatorHost, activityArn: string): Promise<number> {
-  const reply = await host.request({ type: 'stats', activityArn });
-  if (reply.type !== 'stats') throw new Error(`stats failed: ${JSON.stringify(reply)}`);
-  return reply.cpuMicros;
+  return (await host.stats(activityArn)).cpuMicros;
 }
 
 const { values } = parseArgs({
@@ -75,43 +73,37 @@ function positive(name: string, raw: string): number {
   return value;
 }
 
-/** The emulator in its own process, answering requests one at a time. */
+/** The emulator in its own process (emulator-host.ts). */
 class EmulatorHost {
   private constructor(
-    private readonly child: ChildProcess,
+    private readonly ipc: IpcChild<HostRequest>,
     readonly endpoint: string,
   ) {}
 
   static async start(): Promise<EmulatorHost> {
-    const entry = fileURLToPath(
-      new URL(import.meta.url.endsWith('.ts') ? './emulator-host.ts' : './emulator-host.js', import.meta.url),
-    );
-    const child = fork(entry, [], {
-      execArgv: [
-        '--disable-warning=NodeVersionSupportWarning',
-        ...(import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : []),
-      ],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    const ts = import.meta.url.endsWith('.ts');
+    const entry = fileURLToPath(new URL(ts ? './emulator-host.ts' : './emulator-host.js', import.meta.url));
+    const { child, ready } = await IpcChild.start<HostRequest>('emulator host', entry, {
+      execArgv: ts ? ['--import', 'tsx'] : [],
     });
-    const ready = await new Promise<HostMessage>((resolve, reject) => {
-      child.once('message', (message: HostMessage) => resolve(message));
-      child.once('exit', (code) => reject(new Error(`the emulator host exited (${code})`)));
-    });
-    if (ready.type !== 'ready') throw new Error(`unexpected first message ${JSON.stringify(ready)}`);
-    return new EmulatorHost(child, ready.endpoint);
+    return new EmulatorHost(child, ready as string);
   }
 
-  request(request: HostRequest): Promise<HostMessage> {
-    return new Promise((resolve) => {
-      this.child.once('message', (message: HostMessage) => resolve(message));
-      this.child.send(request);
-    });
+  /** Creates an activity and schedules `count` tasks on it; resolves with its ARN. */
+  schedule(activity: string, count: number, input: string): Promise<string> {
+    return this.ipc.request<string>({ op: 'schedule', activity, count, input });
+  }
+
+  stats(activityArn: string): Promise<HostStats> {
+    return this.ipc.request<HostStats>({ op: 'stats', activityArn });
   }
 
   async close(): Promise<void> {
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.send({ type: 'close' } satisfies HostRequest);
-    await exited;
+    try {
+      await this.ipc.request({ op: 'close' });
+    } finally {
+      await this.ipc.end();
+    }
   }
 }
 
@@ -121,14 +113,7 @@ async function takeTokens(
   poller: SfnActivityClient,
   count: number,
 ): Promise<{ activityArn: string; tokens: string[] }> {
-  const reply = await host.request({
-    type: 'schedule',
-    activity: `bench-${randomUUID()}`,
-    count,
-    input: INPUT,
-  });
-  if (reply.type !== 'scheduled') throw new Error(`schedule failed: ${JSON.stringify(reply)}`);
-  const { activityArn } = reply;
+  const activityArn = await host.schedule(`bench-${randomUUID()}`, count, INPUT);
   const tokens: string[] = [];
   await Promise.all(
     Array.from({ length: 100 }, async () => {
@@ -214,8 +199,8 @@ async function runRound(
   await queue.obliterate({ force: true });
   await queue.close();
 
-  const stats = await host.request({ type: 'stats', activityArn });
-  if (failed > 0 || stats.type !== 'stats' || stats.succeeded !== JOBS) {
+  const stats = await host.stats(activityArn);
+  if (failed > 0 || stats.succeeded !== JOBS) {
     throw new Error(`${side} round ${round}: ${failed} jobs failed, emulator stats ${JSON.stringify(stats)}`);
   }
   return {
