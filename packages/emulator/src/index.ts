@@ -9,11 +9,5 @@ export { DEFAULT_FAULTS, InvalidFaultError } from './faults.js';
 export type { EmulatorFaults } from './faults.js';
 export type { BucketSpec, ThrottleOption } from './throttle.js';
 export { SfnServiceError, serviceErrors } from './service-error.js';
-export type {
-  ActivityTaskHandle,
-  ActivityTaskListener,
-  ActivityTaskOutcome,
-  ActivityTaskRequest,
-  TaskScheduler,
-} from './task-scheduler.js';
-export { RequestValidator, assertValidResourceName, isValidResourceName } from './validation.js';
+// How a task closed: what scheduleTask()'s outcome resolves to.
+export type { ActivityTaskOutcome } from './task-scheduler.js';
