@@ -2,11 +2,4 @@
 // Everything else in this folder is internal.
 
 export { StateMachineService } from './state-machine-service.js';
-export type {
-  ExecutionCounts,
-  OperationHandler,
-  StateMachineServiceOptions,
-} from './state-machine-service.js';
-export { MAX_HISTORY_EVENTS } from './execution.js';
-export type { ExecutionStatus } from './execution.js';
-export type { HistoryEvent } from './history.js';
+export type { ExecutionCounts, StateMachineServiceOptions } from './state-machine-service.js';
