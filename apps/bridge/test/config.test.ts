@@ -95,6 +95,10 @@ describe('config validation', () => {
     expect(errorOf({ activities: [{ arn: ARN, maxWaiting: 100, resumeBelow: 100 }] }).message).toContain(
       'activities[0].resumeBelow: must be below maxWaiting (100), got 100',
     );
+    // The bridge refuses 0 at start; the config names it with the other mistakes.
+    expect(errorOf({ activities: [{ arn: ARN, resumeBelow: 0 }] }).message).toContain(
+      'activities[0].resumeBelow: must be an integer ≥ 1, got 0',
+    );
   });
 
   it('refuses job options that keep every job forever or have no age nor count', () => {

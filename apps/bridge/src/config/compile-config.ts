@@ -167,7 +167,8 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
     ) ?? activityName;
   const polls = c.integer(`${field}.polls`, a['polls'], 1, SFN_LIMITS.pollsPerActivityMax);
   const maxWaiting = c.integer(`${field}.maxWaiting`, a['maxWaiting'], 1, MAX);
-  const resumeBelow = c.integer(`${field}.resumeBelow`, a['resumeBelow'], 0, MAX);
+  // At least 1, as the bridge requires: below 0 waiting jobs the polls would never open again.
+  const resumeBelow = c.integer(`${field}.resumeBelow`, a['resumeBelow'], 1, MAX);
   if (resumeBelow !== undefined && resumeBelow >= (maxWaiting ?? 1000)) {
     c.fail(`${field}.resumeBelow`, `must be below maxWaiting (${maxWaiting ?? 1000}), got ${resumeBelow}`);
   }
