@@ -125,7 +125,7 @@ describe('config validation', () => {
       "stepFunctions.region: must be an AWS region such as us-east-1, got 'mars'",
     );
     expect(error.message).toContain(
-      'stepFunctions.endpoint: must be an http:// or https:// URL, got "ftp://x"',
+      "stepFunctions.endpoint: must be an http:// or https:// URL, got 'ftp://x'",
     );
     expect(error.message).toContain(
       "logLevel: must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'",

@@ -1,6 +1,11 @@
 // Turns a parsed config file plus the environment into a ServiceConfig, or a
 // ConfigError listing every mistake by field (`activities[1].polls: must be 1–1000, got 5000`).
-import { SFN_LIMITS, compileActivityClientOptions, parseActivityArn } from '@sfn-bullmq/shared';
+import {
+  InvalidClientOptionError,
+  SFN_LIMITS,
+  compileActivityClientOptions,
+  parseActivityArn,
+} from '@sfn-bullmq/shared';
 import { ConfigError } from './config-error.js';
 import { FieldChecker, isPlainObject, show } from './field-checker.js';
 import {
@@ -256,6 +261,7 @@ export function endpointProblem(endpoint: string): string | undefined {
     compileActivityClientOptions({ endpoint });
     return undefined;
   } catch (error) {
-    return (error as Error).message.replace(/^endpoint: /, '');
+    if (!(error instanceof InvalidClientOptionError)) throw error;
+    return `${error.rule}, got ${show(endpoint)}`;
   }
 }
