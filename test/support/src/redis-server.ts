@@ -35,8 +35,9 @@ export interface RedisServerOptions {
   port?: number;
   /**
    * Run the server in its own process group, so that a Ctrl-C in the terminal (SIGINT to the whole
-   * foreground group) reaches only the parent, which then stops it in order. It is still killed when the
-   * parent process exits. @default false
+   * foreground group) reaches only the parent, which then stops it in order. Such a server outlives a
+   * parent that dies without stopping it: the app kills it from its own 'exit' handler with `killNow()`
+   * (a library installs no process handlers). @default false
    */
   detached?: boolean;
 }
@@ -113,7 +114,6 @@ export class RedisServer {
     const child = this.child;
     if (child === undefined) return;
     this.child = undefined;
-    process.off('exit', this.killOnExit);
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
@@ -130,9 +130,10 @@ export class RedisServer {
     return this.closing;
   }
 
-  private readonly killOnExit = (): void => {
+  /** Kills the process at once and synchronously, for a parent's 'exit' handler; the folder stays. */
+  killNow(): void {
     this.child?.kill('SIGKILL');
-  };
+  }
 
   private async startProcess(): Promise<void> {
     const args = [
@@ -147,8 +148,6 @@ export class RedisServer {
       '--logfile', join(this.dir, 'redis.log'),
     ]; // prettier-ignore
     const child = spawn(this.options.binary, args, { stdio: 'ignore', detached: this.options.detached });
-    // A detached server would outlive a parent that dies without stopping it.
-    if (this.options.detached) process.on('exit', this.killOnExit);
     const failed = new Promise<never>((_, reject) => {
       child.once('error', (error: NodeJS.ErrnoException) => {
         reject(
@@ -175,7 +174,6 @@ export class RedisServer {
     } catch (error) {
       gaveUp.value = true;
       this.child = undefined;
-      process.off('exit', this.killOnExit);
       child.kill('SIGKILL');
       throw error;
     }

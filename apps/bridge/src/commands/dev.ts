@@ -214,7 +214,10 @@ export async function runDevCommand(argv: string[]): Promise<number> {
       say(`redis      ${redisUrl} (REDIS_URL)`);
     } else {
       try {
-        stack.redis = await RedisServer.start({ detached: true });
+        const redis = await RedisServer.start({ detached: true });
+        // Detached from our process group (so Ctrl-C reaches only us), it would outlive a crash of ours.
+        process.on('exit', () => redis.killNow());
+        stack.redis = redis;
       } catch (error) {
         if (error instanceof RedisServerNotFoundError) {
           process.stderr.write(`sfn-bullmq dev: ${error.message}\n`);
