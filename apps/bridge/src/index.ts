@@ -1,5 +1,5 @@
-// The app's programmatic surface, for the end-to-end suites: config loading and
-// the service itself. The CLI (`sfn-bullmq`) is the main way in.
+// The app's programmatic surface, for running the service inside another program: config loading
+// and the service itself. The CLI (`sfn-bullmq`) is the main way in; the e2e suites run it as a process.
 export { BridgeService } from './bridge-service.js';
 export type { BridgeServiceOptions, BridgeServiceState } from './bridge-service.js';
 export { ConfigError } from './config/config-error.js';
