@@ -11,6 +11,7 @@ export type {
   ActivityStatus,
 } from './activity-poller.js';
 export {
+  DEFAULT_MAX_WAITING,
   DEFAULT_REMOVE_ON_COMPLETE,
   DEFAULT_REMOVE_ON_FAIL,
   InvalidBridgeOptionError,

@@ -1,5 +1,6 @@
 // Turns a parsed config file plus the environment into a ServiceConfig, or a
 // ConfigError listing every mistake by field (`activities[1].polls: must be 1–1000, got 5000`).
+import { DEFAULT_MAX_WAITING } from '@sfn-bullmq/bridge';
 import {
   InvalidClientOptionError,
   SFN_LIMITS,
@@ -174,8 +175,9 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
   const maxWaiting = c.integer(`${field}.maxWaiting`, a['maxWaiting'], 1, MAX);
   // At least 1, as the bridge requires: below 0 waiting jobs the polls would never open again.
   const resumeBelow = c.integer(`${field}.resumeBelow`, a['resumeBelow'], 1, MAX);
-  if (resumeBelow !== undefined && resumeBelow >= (maxWaiting ?? 1000)) {
-    c.fail(`${field}.resumeBelow`, `must be below maxWaiting (${maxWaiting ?? 1000}), got ${resumeBelow}`);
+  const highWater = maxWaiting ?? DEFAULT_MAX_WAITING;
+  if (resumeBelow !== undefined && resumeBelow >= highWater) {
+    c.fail(`${field}.resumeBelow`, `must be below maxWaiting (${highWater}), got ${resumeBelow}`);
   }
   const enqueueDeadlineMs = c.integer(`${field}.enqueueDeadlineMs`, a['enqueueDeadlineMs'], 1, MAX);
   const jobOptions = compileJobOptions(c, `${field}.jobOptions`, a['jobOptions']);
