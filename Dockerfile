@@ -8,5 +8,5 @@ RUN pnpm install --frozen-lockfile && pnpm build
 ENV NODE_ENV=production
 EXPOSE 3000 8083
 # SIGTERM (the default stop signal) drains the bridge; see stop_grace_period in docker-compose.yml.
-ENTRYPOINT ["node", "apps/bridge/bin/sfn-bullmq.js"]
+ENTRYPOINT ["node", "apps/cli/bin/sfn-bullmq.js"]
 CMD ["--help"]

@@ -212,7 +212,7 @@ const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
   /** The bare baseline: N loops of GetActivityTask → handler → SendTaskSuccess, SDK v3, one process. */
   async 'pollers.start'(args) {
     const { GetActivityTaskCommand, SendTaskSuccessCommand } = await import('@aws-sdk/client-sfn');
-    const { createPollingSfnClient, createSendSfnClient } = await import('@sfn-bullmq/shared');
+    const { createPollingSfnClient, createSendSfnClient } = await import('@sfn-bullmq/protocol');
     const polls = args.polls as number;
     const sfn = { endpoint: args.endpoint as string, region: REGION, credentials: CREDENTIALS };
     const pollClient = createPollingSfnClient({ ...sfn, maxConcurrentPolls: polls });

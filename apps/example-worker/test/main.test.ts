@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { GetActivityTaskCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
-import { jobIdForToken, parseTaskInput, type ActivityJobData } from '@sfn-bullmq/shared';
+import { jobIdForToken, parseTaskInput, type ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';

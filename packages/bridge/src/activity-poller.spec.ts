@@ -1,8 +1,8 @@
-import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/shared';
+import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActivityPoller } from './activity-poller.js';
 import type { ActivityPollerOptions } from './bridge-options.js';
-import type { PolledTask } from '@sfn-bullmq/shared';
+import type { PolledTask } from '@sfn-bullmq/protocol';
 import type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:activity:resize';

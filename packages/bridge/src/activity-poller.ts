@@ -18,7 +18,7 @@ import {
   sfnErrorName,
   tokenDigest,
   type ActivityJobData,
-} from '@sfn-bullmq/shared';
+} from '@sfn-bullmq/protocol';
 import type { JobsOptions } from 'bullmq';
 import {
   compileActivityPollerOptions,
@@ -26,7 +26,7 @@ import {
   type CompiledActivityPollerOptions,
 } from './bridge-options.js';
 import { BridgeMetrics, type PollErrorType } from './bridge-metrics.js';
-import type { PolledTask } from '@sfn-bullmq/shared';
+import type { PolledTask } from '@sfn-bullmq/protocol';
 import type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
 
 export type ActivityPollerState =

@@ -13,7 +13,7 @@ import {
   compileActivityClientOptions,
   parseActivityArn,
   type SfnConnectionOptions,
-} from '@sfn-bullmq/shared';
+} from '@sfn-bullmq/protocol';
 
 /** Thrown by `compileBridgeOptions()` (and so by `new Bridge()`) for an option that cannot work; names the option and value. */
 export class InvalidBridgeOptionError extends TypeError {

@@ -6,7 +6,7 @@ import {
   createSendActivityClient,
   type ActivityJobData,
   type SfnActivityClient,
-} from '@sfn-bullmq/shared';
+} from '@sfn-bullmq/protocol';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { pino, type Logger } from 'pino';

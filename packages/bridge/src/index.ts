@@ -32,4 +32,4 @@ export { BridgeMetrics } from './bridge-metrics.js';
 export type { PollErrorType } from './bridge-metrics.js';
 export type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
 // The shape ActivityTaskSource returns, so a custom source needs no second import.
-export type { PolledTask } from '@sfn-bullmq/shared';
+export type { PolledTask } from '@sfn-bullmq/protocol';

@@ -1,6 +1,6 @@
 // The narrow interfaces a pool talks through (Step Functions polls, failure
 // reports, the BullMQ queue). The real things fit them as they are: SfnActivityClient, Queue.
-import type { ActivityJobData, PolledTask } from '@sfn-bullmq/shared';
+import type { ActivityJobData, PolledTask } from '@sfn-bullmq/protocol';
 import type { JobsOptions } from 'bullmq';
 
 /**

@@ -1,5 +1,5 @@
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
-import { ENQUEUE_FAILED_ERROR, jobIdForToken } from '@sfn-bullmq/shared';
+import { ENQUEUE_FAILED_ERROR, jobIdForToken } from '@sfn-bullmq/protocol';
 import { RedisServer } from '@sfn-bullmq/test-support';
 import { Worker } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';

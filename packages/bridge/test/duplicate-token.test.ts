@@ -1,5 +1,5 @@
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
-import { jobIdForToken, type ActivityJobData } from '@sfn-bullmq/shared';
+import { jobIdForToken, type ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';

@@ -1,7 +1,7 @@
 // Test harness: an emulator, a bridge pointed at it, and a plain BullMQ Queue to
 // look at what landed in Redis. Every resource is closed by `closeAll()`.
 import { startEmulator, type Emulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
-import type { ActivityJobData } from '@sfn-bullmq/shared';
+import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '../src/index.js';

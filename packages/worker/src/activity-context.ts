@@ -1,6 +1,6 @@
 // What a handler gets: its input, and a context modelled on Temporal's activity
 // context (signal, heartbeat, info, log), plus the BullMQ job for anything else.
-import type { ActivityJobData } from '@sfn-bullmq/shared';
+import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 

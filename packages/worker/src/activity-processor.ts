@@ -1,6 +1,6 @@
 // `activityProcessor()`: the plain BullMQ processor, for teams that build
 // their own `Worker`; `ActivityWorker` wraps the same runner with everything set.
-import type { ActivityJobData } from '@sfn-bullmq/shared';
+import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import type { Processor } from 'bullmq';
 import type { ActivityHandler } from './activity-context.js';
 import { ActivityRunner, type ActivityJobResult } from './activity-runner.js';

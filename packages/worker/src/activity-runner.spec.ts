@@ -1,4 +1,4 @@
-import type { ActivityJobData } from '@sfn-bullmq/shared';
+import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import type { Job } from 'bullmq';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 // Runs one job: stored outcome → re-send; else handler with heartbeats, outcome
 // stored on the job in Redis, then sent. Holds the running tasks so a worker can cancel them.
-import { tokenDigest, type ActivityJobData } from '@sfn-bullmq/shared';
+import { tokenDigest, type ActivityJobData } from '@sfn-bullmq/protocol';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { ActivityCancelledError, cancelReasonOf } from './activity-cancelled-error.js';

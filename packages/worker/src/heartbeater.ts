@@ -1,6 +1,6 @@
 // Heartbeats of one running task: automatic every `intervalMs` since the last
 // one, on request throttled to one per `minGapMs` and coalesced; never awaited by the handler.
-import { isTaskGoneError } from '@sfn-bullmq/shared';
+import { isTaskGoneError } from '@sfn-bullmq/protocol';
 
 export interface HeartbeaterOptions {
   /** Automatic heartbeat this long after the last one sent. */

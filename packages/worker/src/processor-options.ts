@@ -7,7 +7,7 @@ import {
   type ActivityJobData,
   type SfnActivityClient,
   type SfnConnectionOptions,
-} from '@sfn-bullmq/shared';
+} from '@sfn-bullmq/protocol';
 import type { Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import { InvalidWorkerOptionError, checkBoolean, checkDurationMs } from './invalid-worker-option-error.js';

@@ -1,4 +1,4 @@
-import { SFN_LIMITS } from '@sfn-bullmq/shared';
+import { SFN_LIMITS } from '@sfn-bullmq/protocol';
 import { describe, expect, it } from 'vitest';
 import { ActivityFailure } from './activity-failure.js';
 import {

@@ -1,6 +1,6 @@
 // What a handler's return value or thrown error becomes on the wire, within
 // Step Functions' limits: output ≤ 262,144 bytes, error ≤ 256 and cause ≤ 32,768 characters.
-import { SFN_LIMITS } from '@sfn-bullmq/shared';
+import { SFN_LIMITS } from '@sfn-bullmq/protocol';
 import { ActivityFailure } from './activity-failure.js';
 
 /** The outcome of a task as stored on the job before it is sent, so a later attempt can re-send it. */

@@ -1,6 +1,6 @@
 // Sends a stored outcome with bounded retries of throttling, 5xx and network
 // errors, and turns "the task is gone" into an answer instead of an endless loop.
-import { fullJitterBackoffMs, isTaskGoneError, isTransientError, sfnErrorName } from '@sfn-bullmq/shared';
+import { fullJitterBackoffMs, isTaskGoneError, isTransientError, sfnErrorName } from '@sfn-bullmq/protocol';
 import type { TaskSender } from './task-sender.js';
 import type { StoredOutcome } from './task-outcome.js';
 

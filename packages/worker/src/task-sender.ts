@@ -6,7 +6,7 @@ import {
   SendTaskSuccessCommand,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
-import type { SfnActivityClient } from '@sfn-bullmq/shared';
+import type { SfnActivityClient } from '@sfn-bullmq/protocol';
 
 /**
  * Sends a task's result, failure or heartbeat. Rejects with errors that carry the service's error name

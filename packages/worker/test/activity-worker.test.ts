@@ -1,5 +1,5 @@
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
-import { SFN_LIMITS } from '@sfn-bullmq/shared';
+import { SFN_LIMITS } from '@sfn-bullmq/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   ActivityFailure,

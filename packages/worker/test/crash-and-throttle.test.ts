@@ -1,7 +1,7 @@
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createSendActivityClient, createSendSfnClient } from '@sfn-bullmq/shared';
+import { createSendActivityClient, createSendSfnClient } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';

@@ -2,7 +2,7 @@
 // run's private Redis; tasks delivered the way the bridge would, without the bridge.
 import { GetActivityTaskCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
-import { jobIdForToken, parseTaskInput, type ActivityJobData } from '@sfn-bullmq/shared';
+import { jobIdForToken, parseTaskInput, type ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Queue, type Job } from 'bullmq';
 import { pino, type Logger } from 'pino';

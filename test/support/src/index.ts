@@ -3,6 +3,6 @@ export {
   RedisServerNotFoundError,
   RedisServerStartError,
   findFreePort,
-} from './redis-server.js';
-export type { RedisServerOptions } from './redis-server.js';
+} from '@sfn-bullmq/local-redis';
+export type { RedisServerOptions } from '@sfn-bullmq/local-redis';
 export { uniqueName } from './unique-name.js';

@@ -2,7 +2,7 @@
 // tests as `inject('redisUrl')`. REDIS_URL, when set, is used instead.
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { RedisServer } from './redis-server.js';
+import { RedisServer } from '@sfn-bullmq/local-redis';
 
 declare module 'vitest' {
   export interface ProvidedContext {

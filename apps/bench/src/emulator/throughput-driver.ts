@@ -2,7 +2,7 @@
 // process (bare awsJson requests, or @aws-sdk/client-sfn as workers call it), so the server's cost is measured alone.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { GetActivityTaskCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { createPollingSfnClient, createSendSfnClient } from '@sfn-bullmq/shared';
+import { createPollingSfnClient, createSendSfnClient } from '@sfn-bullmq/protocol';
 import type { ChildMessage, DriveCommand, DriveResult } from './driver-protocol.js';
 
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };

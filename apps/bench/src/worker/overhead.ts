@@ -13,7 +13,7 @@ import {
   parseTaskInput,
   type ActivityJobData,
   type SfnActivityClient,
-} from '@sfn-bullmq/shared';
+} from '@sfn-bullmq/protocol';
 import { RedisServer } from '@sfn-bullmq/test-support';
 import { ActivityWorker, activityClientTaskSender } from '@sfn-bullmq/worker';
 import { Queue, Worker } from 'bullmq';

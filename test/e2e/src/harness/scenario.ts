@@ -21,7 +21,7 @@ import { ChildProcesses, type Child } from './child-processes.js';
 import type { ResultRow } from './results.js';
 import { sleep, waitFor } from './wait-for.js';
 
-const CLI = fileURLToPath(new URL('../../../../apps/bridge/bin/sfn-bullmq.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../../apps/cli/bin/sfn-bullmq.js', import.meta.url));
 const WORKER_FIXTURE = fileURLToPath(new URL('../fixtures/worker.ts', import.meta.url));
 const EMULATOR_FIXTURE = fileURLToPath(new URL('../fixtures/emulator.ts', import.meta.url));
 const E2E_ROOT = fileURLToPath(new URL('../..', import.meta.url));

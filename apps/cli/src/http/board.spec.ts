@@ -1,4 +1,4 @@
-import { tokenDigest } from '@sfn-bullmq/shared';
+import { tokenDigest } from '@sfn-bullmq/protocol';
 import { describe, expect, it } from 'vitest';
 import { checkJobDataEdit, maskJobData, maskToken } from './board.js';
 

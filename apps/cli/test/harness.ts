@@ -4,7 +4,7 @@
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { randomBytes } from 'node:crypto';
 import { uniqueName } from '@sfn-bullmq/test-support';
-import { jobIdForToken, type ActivityJobData } from '@sfn-bullmq/shared';
+import { jobIdForToken, type ActivityJobData } from '@sfn-bullmq/protocol';
 import { Queue, type QueueOptions } from 'bullmq';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';

@@ -6,7 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { tokenDigest } from '@sfn-bullmq/shared';
+import { tokenDigest } from '@sfn-bullmq/protocol';
 import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 

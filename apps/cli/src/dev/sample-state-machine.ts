@@ -1,7 +1,7 @@
 // The sample workflow dev mode runs: resize an image, then charge a card. A
 // declined card is caught (`CardDeclined`) and ends in a handled state, not a failure.
 import { createHash } from 'node:crypto';
-import { ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/shared';
+import { ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/protocol';
 
 export const SAMPLE_ACTIVITIES = { resize: 'resize-image', charge: 'charge-card' } as const;
 

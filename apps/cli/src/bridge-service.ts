@@ -2,7 +2,7 @@
 // it, and the order a stop takes (readiness 503 → bridge drain → queues → HTTP).
 import { CreateActivityCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '@sfn-bullmq/bridge';
-import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/shared';
+import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/protocol';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';

@@ -2,7 +2,7 @@
 // them it lists the activity queues and shows a job with its task token masked.
 import { existsSync } from 'node:fs';
 import { uniqueName } from '@sfn-bullmq/test-support';
-import { tokenDigest } from '@sfn-bullmq/shared';
+import { tokenDigest } from '@sfn-bullmq/protocol';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addBridgeJob, serveHttp, testQueue, useCleanups } from './harness.js';

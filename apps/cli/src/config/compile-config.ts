@@ -6,7 +6,7 @@ import {
   SFN_LIMITS,
   compileActivityClientOptions,
   parseActivityArn,
-} from '@sfn-bullmq/shared';
+} from '@sfn-bullmq/protocol';
 import { ConfigError } from './config-error.js';
 import { FieldChecker, isPlainObject, show } from './field-checker.js';
 import {
