@@ -2,6 +2,9 @@
 // promise (an un-awaited send or add that could drop a task) is an error.
 import tseslint from 'typescript-eslint';
 
+const processIsTheApps =
+  'A library never touches the process: the app reads the environment, handles signals and exits.';
+
 export default tseslint.config(
   {
     ignores: [
@@ -30,6 +33,41 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: 'ExportAllDeclaration', message: 'Use named exports (no export *).' },
+      ],
+    },
+  },
+  {
+    // Libraries take their settings as options and leave the process to the app that runs them
+    // (docs/architecture.md#who-may-import-whom): no process.env, no signal handlers, no exit.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['env', 'on', 'once', 'addListener', 'prependListener', 'prependOnceListener', 'exit'].map(
+          (property) => ({
+            object: 'process',
+            property,
+            message: processIsTheApps,
+          }),
+        ),
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['process', 'node:process'].map((name) => ({
+            name,
+            message: processIsTheApps,
+          })),
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Use named exports (no export *).' },
+        {
+          selector: "MemberExpression[object.name='globalThis'][property.name='process']",
+          message: processIsTheApps,
+        },
       ],
     },
   },
