@@ -96,6 +96,15 @@ module.exports = {
       to: { path: ours, pathNot: ['^packages/$1/', ...target('packages/protocol')] },
     },
     {
+      name: 'example-worker-source-only-to-worker',
+      comment:
+        'The example worker is what users copy: its source imports of ours only @sfn-bullmq/worker, ' +
+        'the package they install.',
+      severity: 'error',
+      from: { path: '^apps/example-worker/src/', pathNot: specs },
+      to: { path: ours, pathNot: ['^apps/example-worker/', ...target('packages/worker')] },
+    },
+    {
       name: 'not-into-another-package-by-path',
       comment:
         "A relative import into another workspace package's folder (its src/ or dist/): import it by " +
