@@ -33,7 +33,7 @@ const byDir = (dir) => {
  */
 const target = (...dirs) => dirs.flatMap((dir) => [`^${escape(dir)}/`, `^${escape(byDir(dir).name)}(/|$)`]);
 
-/** Every file an `exports` map points at, e.g. `packages/protocol/dist/index.js` and its `.d.ts`. */
+/** The files an `exports` map points at (e.g. `packages/protocol/dist/index.js`): the public entries. */
 function entryFiles(pkg) {
   const files = [];
   const walk = (value) => {
@@ -47,7 +47,6 @@ function entryFiles(pkg) {
 const ours = packages.flatMap((p) => target(p.dir));
 const apps = packages.filter((p) => p.dir.startsWith('apps/')).flatMap((p) => target(p.dir));
 const publicEntries = packages.flatMap(entryFiles).map((file) => `^${escape(file)}$`);
-const librarySource = '^packages/[^/]+/src/';
 const specs = '\\.(spec|test)\\.ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
