@@ -10,13 +10,13 @@ import {
   type EmulatorOptions,
 } from './emulator-options.js';
 import { compileFaults, InvalidFaultError, type EmulatorFaults } from './faults.js';
-import { RequestTooLargeError, discardRequestBody, readRequestBody } from './request-body.js';
+import { answerTooLarge, headerValue, parseBody, writeJson } from './http-wire.js';
+import { RequestTooLargeError, readRequestBody } from './request-body.js';
 import { SfnServiceError, serviceErrors } from './service-error.js';
 import type { ActivityTaskOutcome } from './task-scheduler.js';
 import { StateMachineService, type ExecutionCounts } from './states/index.js';
 import { Throttler } from './throttle.js';
 
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'AWSStepFunctions.';
 
 /** Executions by status, as the state-machine engine counts them. */
@@ -383,68 +383,4 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const emulator = new Emulator(options);
   await emulator.listen();
   return emulator;
-}
-
-function parseBody(buffer: Buffer): Record<string, unknown> {
-  if (buffer.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(buffer.toString('utf8'));
-  } catch (error) {
-    throw serviceErrors.serialization(error instanceof Error ? error.message : 'Malformed JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw serviceErrors.serialization('Start of structure or map found where not expected.');
-  }
-  return parsed as Record<string, unknown>;
-}
-
-/**
- * The 413 AWS's front end sends for a body over the limit: plain text, `connection: close`. The answer is
- * written at once, but the connection is only ended once the rest of the body has been read and thrown
- * away (or `lingerMs` passed): a socket closed with unread data sends a TCP reset, and a client still
- * writing its body would get ECONNRESET in place of the answer.
- */
-async function answerTooLarge(
-  request: IncomingMessage,
-  response: ServerResponse,
-  error: RequestTooLargeError,
-  lingerMs: number,
-): Promise<void> {
-  const text = error.message;
-  response.writeHead(413, {
-    'Content-Type': 'text/plain; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    Connection: 'close',
-    'x-amzn-RequestId': requestId(),
-  });
-  // write(), not end(): ending the response makes Node close the socket straight away.
-  response.write(text);
-  await discardRequestBody(request, lingerMs);
-  response.end();
-}
-
-function headerValue(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-}
-
-function writeJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  contentType = CONTENT_TYPE,
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(text),
-    'x-amzn-RequestId': requestId(),
-  });
-  response.end(text);
-}
-
-let requestCounter = 0;
-function requestId(): string {
-  requestCounter = (requestCounter + 1) % 0xffffffff;
-  return `00000000-0000-4000-8000-${requestCounter.toString(16).padStart(12, '0')}`;
 }
