@@ -1,6 +1,7 @@
 // The activity and task operations of the Step Functions API: request validation,
 // limits and response shapes, on top of the ActivityBroker.
 import type { ActivityBroker, ActivityDescription, PollSink } from './activity-broker.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { serviceErrors } from './service-error.js';
 import { RequestValidator, assertValidResourceName } from './validation.js';
@@ -94,6 +95,12 @@ export function activityOperations(broker: ActivityBroker): Map<string, Operatio
       JSON.parse(output);
     } catch {
       throw serviceErrors.invalidOutput('Output is not valid JSON');
+    }
+    // Refused while the task is still open, so the worker can report again (see MAX_JSON_DEPTH).
+    if (nestsDeeperThan(output, MAX_JSON_DEPTH)) {
+      throw serviceErrors.invalidOutput(
+        `Output nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     }
     broker.sendTaskSuccess(token, output);
     return {};

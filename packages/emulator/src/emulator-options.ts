@@ -27,6 +27,22 @@ export interface EmulatorOptions {
    * without `'*'`). @default false
    */
   throttle?: ThrottleOption;
+  /**
+   * Time to receive a whole request, headers and body, before the connection is answered 408 and closed
+   * (Node's `server.requestTimeout`). It ends when the request is in, so a long poll's held response is not
+   * cut by it; 0 turns it off. @default 30_000
+   */
+  requestTimeoutMs?: number;
+  /** Time to receive a request's headers (Node's `server.headersTimeout`); at most `requestTimeoutMs`. @default the smaller of 10_000 and requestTimeoutMs */
+  headersTimeoutMs?: number;
+  /** Largest request body accepted; a larger one is answered 413 as AWS's front end does (FACTS §1). @default 1_049_600 */
+  maxRequestBytes?: number;
+  /**
+   * After a 413, how long the rest of the oversize body is read and thrown away before the connection
+   * closes: closing with unread data makes TCP send a reset, which can destroy the 413 before the client
+   * reads it. @default 5_000
+   */
+  oversizeLingerMs?: number;
 }
 
 export interface CompiledEmulatorOptions {
@@ -40,7 +56,15 @@ export interface CompiledEmulatorOptions {
   faults: EmulatorFaults;
   /** Undefined when throttling is off. */
   throttle: Record<string, BucketSpec> | undefined;
+  /** 0 when off. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  maxRequestBytes: number;
+  oversizeLingerMs: number;
 }
+
+/** AWS's front end refuses request bodies over this many bytes with 413 (FACTS §1). */
+export const MAX_REQUEST_BYTES = 1_049_600;
 
 /** An emulator option with a bad value; `option` names it. */
 export class InvalidEmulatorOptionError extends TypeError {
@@ -105,6 +129,35 @@ export function compileEmulatorOptions(options: EmulatorOptions = {}): CompiledE
     }
     throw error;
   }
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  if (!Number.isInteger(requestTimeoutMs) || requestTimeoutMs < 0 || requestTimeoutMs > 3_600_000) {
+    throw new InvalidEmulatorOptionError(
+      'requestTimeoutMs',
+      requestTimeoutMs,
+      'must be an integer from 0 (off) to 3600000 ms',
+    );
+  }
+  const headersLimitMs = requestTimeoutMs === 0 ? 3_600_000 : requestTimeoutMs;
+  const headersTimeoutMs = options.headersTimeoutMs ?? Math.min(10_000, headersLimitMs);
+  if (!Number.isInteger(headersTimeoutMs) || headersTimeoutMs < 1 || headersTimeoutMs > headersLimitMs) {
+    throw new InvalidEmulatorOptionError(
+      'headersTimeoutMs',
+      headersTimeoutMs,
+      `must be an integer from 1 to ${headersLimitMs} ms (at most requestTimeoutMs)`,
+    );
+  }
+  const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
+  if (!Number.isInteger(maxRequestBytes) || maxRequestBytes < 1) {
+    throw new InvalidEmulatorOptionError('maxRequestBytes', maxRequestBytes, 'must be a positive integer');
+  }
+  const oversizeLingerMs = options.oversizeLingerMs ?? 5_000;
+  if (!Number.isInteger(oversizeLingerMs) || oversizeLingerMs < 0 || oversizeLingerMs > 600_000) {
+    throw new InvalidEmulatorOptionError(
+      'oversizeLingerMs',
+      oversizeLingerMs,
+      'must be an integer from 0 to 600000 ms',
+    );
+  }
   return {
     port,
     host,
@@ -115,6 +168,10 @@ export function compileEmulatorOptions(options: EmulatorOptions = {}): CompiledE
     activities: [...activities],
     faults,
     throttle: compileThrottle(options.throttle, region),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    maxRequestBytes,
+    oversizeLingerMs,
   };
 }
 

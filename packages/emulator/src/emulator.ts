@@ -10,16 +10,14 @@ import {
   type EmulatorOptions,
 } from './emulator-options.js';
 import { compileFaults, InvalidFaultError, type EmulatorFaults } from './faults.js';
+import { answerTooLarge, headerValue, parseBody, writeJson } from './http-wire.js';
 import { RequestTooLargeError, readRequestBody } from './request-body.js';
 import { SfnServiceError, serviceErrors } from './service-error.js';
 import type { ActivityTaskOutcome } from './task-scheduler.js';
 import { StateMachineService, type ExecutionCounts } from './states/index.js';
 import { Throttler } from './throttle.js';
 
-const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const TARGET_PREFIX = 'AWSStepFunctions.';
-/** Step Functions refuses requests over 1 MB (FACTS §2). */
-export const MAX_REQUEST_BYTES = 1_048_576;
 
 /** Executions by status, as the state-machine engine counts them. */
 export type ExecutionStats = ExecutionCounts;
@@ -44,6 +42,11 @@ export interface EmulatorStats {
     requests: number;
     throttled: number;
     injectedErrors: number;
+    /**
+     * Unexpected errors: HTTP 500 answers that no fault injected, plus executions failed with States.Runtime
+     * by one. 0 unless the emulator has a bug or meets data past a limit it does not check.
+     */
+    internalErrors: number;
   };
 }
 
@@ -62,7 +65,7 @@ export class Emulator {
   private readonly engine: StateMachineService;
   private state: Lifecycle = 'starting';
   private closing: Promise<void> | undefined;
-  private readonly counts = { requests: 0, throttled: 0, injectedErrors: 0 };
+  private readonly counts = { requests: 0, throttled: 0, injectedErrors: 0, internalErrors: 0 };
 
   /** Use `startEmulator()`; the constructor does not listen. */
   constructor(options: EmulatorOptions = {}) {
@@ -84,20 +87,36 @@ export class Emulator {
       region: this.region,
       accountId: this.accountId,
       scheduler: this.broker,
+      onInternalError: () => {
+        this.counts.internalErrors += 1;
+      },
     });
     this.operations = new Map<string, OperationHandler>([
       ...this.engine.operations,
       ...activityOperations(this.broker),
     ]);
-    this.server = createServer({ keepAliveTimeout: 120_000 }, (request, response) => {
-      this.handle(request, response).catch(() => {
-        // handle() answers every error itself; this only guards a write on a dead socket.
-        response.destroy();
-      });
-    });
-    // Long polls are held up to pollTimeoutMs; Node's default 5-minute requestTimeout must not cut them.
-    this.server.requestTimeout = 0;
-    this.server.headersTimeout = 60_000;
+    const { requestTimeoutMs, headersTimeoutMs } = this.options;
+    this.server = createServer(
+      {
+        keepAliveTimeout: 120_000,
+        // Node counts requestTimeout only until the request is fully received, so a long poll (whose
+        // request arrives at once and whose response is held) is never cut by it; a body that trickles is.
+        requestTimeout: requestTimeoutMs,
+        headersTimeout: headersTimeoutMs,
+        // How often Node looks for requests past those deadlines (its default, 30 s, would let a trickle
+        // outlive requestTimeoutMs by up to that much).
+        connectionsCheckingInterval: Math.max(
+          10,
+          Math.min(1000, Math.floor(Math.min(headersTimeoutMs, requestTimeoutMs || Infinity) / 4)),
+        ),
+      },
+      (request, response) => {
+        this.handle(request, response).catch(() => {
+          // handle() answers every error itself; this only guards a write on a dead socket.
+          response.destroy();
+        });
+      },
+    );
     this.server.maxConnections = Infinity;
   }
 
@@ -239,23 +258,16 @@ export class Emulator {
     }
     if (this.state !== 'running') {
       request.resume();
-      await this.reply(response, serviceErrors.serviceUnavailable());
+      await this.reply(response, serviceErrors.shuttingDown());
       return;
     }
     let body: Record<string, unknown>;
     try {
-      body = parseBody(await readRequestBody(request, MAX_REQUEST_BYTES));
+      body = parseBody(await readRequestBody(request, this.options.maxRequestBytes));
     } catch (error) {
       if (error instanceof RequestTooLargeError) {
-        // AWS's front end refuses bodies over 1 MB with 413 before the service sees them; we
-        // answer 413 with a JSON error (not retried by the SDK) and close the connection, so
-        // the rest of the body is never read.
-        response.setHeader('Connection', 'close');
-        writeJson(response, 413, {
-          __type: 'com.amazon.coral.service#RequestEntityTooLarge',
-          message: error.message,
-        });
-        response.on('finish', () => request.destroy());
+        this.counts.requests += 1;
+        await answerTooLarge(request, response, error, this.options.oversizeLingerMs);
         return;
       }
       await this.reply(response, error);
@@ -279,7 +291,9 @@ export class Emulator {
       this.counts.injectedErrors += 1;
       await this.reply(
         response,
-        Math.random() < 0.5 ? serviceErrors.internalFailure() : serviceErrors.serviceUnavailable(),
+        Math.random() < 0.5
+          ? serviceErrors.injectedInternalFailure()
+          : serviceErrors.injectedServiceUnavailable(),
       );
       return;
     }
@@ -315,10 +329,13 @@ export class Emulator {
     if (result instanceof SfnServiceError) {
       writeJson(response, result.httpStatus, result.toBody());
     } else if (result instanceof Error || !(typeof result === 'object' && result !== null)) {
-      const failure =
-        result instanceof SyntaxError
-          ? serviceErrors.serialization(result.message)
-          : serviceErrors.internalFailure();
+      let failure: SfnServiceError;
+      if (result instanceof SyntaxError) {
+        failure = serviceErrors.serialization(result.message);
+      } else {
+        this.counts.internalErrors += 1;
+        failure = serviceErrors.internalFailure(result);
+      }
       writeJson(response, failure.httpStatus, failure.toBody());
     } else {
       writeJson(response, 200, result);
@@ -366,43 +383,4 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const emulator = new Emulator(options);
   await emulator.listen();
   return emulator;
-}
-
-function parseBody(buffer: Buffer): Record<string, unknown> {
-  if (buffer.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(buffer.toString('utf8'));
-  } catch (error) {
-    throw serviceErrors.serialization(error instanceof Error ? error.message : 'Malformed JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw serviceErrors.serialization('Start of structure or map found where not expected.');
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function headerValue(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '');
-}
-
-function writeJson(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  contentType = CONTENT_TYPE,
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(text),
-    'x-amzn-RequestId': requestId(),
-  });
-  response.end(text);
-}
-
-let requestCounter = 0;
-function requestId(): string {
-  requestCounter = (requestCounter + 1) % 0xffffffff;
-  return `00000000-0000-4000-8000-${requestCounter.toString(16).padStart(12, '0')}`;
 }

@@ -1,9 +1,10 @@
 // The public API of @sfn-bullmq/emulator: start an emulated Step Functions activity
 // service, inspect it and inject faults. Nothing else of the package is public.
-export { Emulator, MAX_REQUEST_BYTES, startEmulator } from './emulator.js';
+export { Emulator, startEmulator } from './emulator.js';
 export type { EmulatorStats, ExecutionStats } from './emulator.js';
 export type { ActivityStats } from './activity-broker.js';
-export { InvalidEmulatorOptionError, compileEmulatorOptions } from './emulator-options.js';
+export { InvalidEmulatorOptionError, MAX_REQUEST_BYTES, compileEmulatorOptions } from './emulator-options.js';
+export { MAX_JSON_DEPTH } from './json-depth.js';
 export type { CompiledEmulatorOptions, EmulatorOptions } from './emulator-options.js';
 export { DEFAULT_FAULTS, InvalidFaultError } from './faults.js';
 export type { EmulatorFaults } from './faults.js';

@@ -69,9 +69,29 @@ export const serviceErrors = {
     ),
   throttling: () =>
     new SfnServiceError('ThrottlingException', 'Rate exceeded', 400, 'com.amazon.coral.availability'),
-  internalFailure: () =>
+  /**
+   * An unexpected error inside the emulator (a bug, or a limit it does not check): HTTP 500, which the SDK
+   * retries. Never says "injected": only the fault injector's answers do.
+   */
+  internalFailure: (cause: unknown) =>
+    new SfnServiceError(
+      'InternalFailure',
+      `Internal failure: the emulator hit an unexpected error (${describeCause(cause)})`,
+      500,
+      'com.amazon.coral.service',
+    ),
+  /** Answered to every call while the emulator closes. */
+  shuttingDown: () =>
+    new SfnServiceError(
+      'ServiceUnavailable',
+      'Service unavailable: the emulator is shutting down',
+      503,
+      'com.amazon.coral.service',
+    ),
+  /** The `errorRate` fault's two answers. */
+  injectedInternalFailure: () =>
     new SfnServiceError('InternalFailure', 'Internal failure (injected)', 500, 'com.amazon.coral.service'),
-  serviceUnavailable: () =>
+  injectedServiceUnavailable: () =>
     new SfnServiceError(
       'ServiceUnavailable',
       'Service unavailable (injected)',
@@ -79,3 +99,9 @@ export const serviceErrors = {
       'com.amazon.coral.service',
     ),
 } as const;
+
+/** `Name: message` of an unexpected error, short enough for a reply. */
+export function describeCause(cause: unknown): string {
+  const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}

@@ -1,6 +1,7 @@
 // Parses and checks an Amazon States Language definition against the subset the emulator runs (activity
 // Tasks, Pass, Choice, Wait, Succeed, Fail); anything else is refused, naming the field and where it is.
 
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth.js';
 import { serviceErrors } from '../service-error.js';
 import type { JsonPath, JsonValue } from './json-path.js';
 import { parseJsonPath } from './json-path.js';
@@ -238,6 +239,12 @@ export function parseDefinition(text: string): Definition {
   } catch (err) {
     throw serviceErrors.invalidDefinition(
       `INVALID_JSON_DESCRIPTION: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  // The parser below walks templates and rules recursively; refuse what would overflow it (see MAX_JSON_DEPTH).
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw serviceErrors.invalidDefinition(
+      `INVALID_JSON_DESCRIPTION: the definition nests deeper than ${MAX_JSON_DEPTH} levels`,
     );
   }
   const problems = new Problems();

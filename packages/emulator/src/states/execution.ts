@@ -1,6 +1,7 @@
 // One execution of a state machine: walks the states, talks to the task broker through `TaskScheduler`,
 // and appends the history AWS would record. Synchronous states run in a loop; Task and Wait park it.
 
+import { describeCause } from '../service-error.js';
 import type { ActivityTaskHandle, ActivityTaskOutcome, TaskScheduler } from '../task-scheduler.js';
 import { evaluateRule } from './choice-rule.js';
 import type { Definition, State, TaskState, Template } from './definition.js';
@@ -20,6 +21,8 @@ export interface ExecutionHost {
   onFinished(execution: Execution): void;
   /** True once the service is closed: no new Wait or Retry timers are set after that. */
   readonly closed: boolean;
+  /** Called with an unexpected error (not a StatesError) that failed this execution. */
+  onInternalError(execution: Execution, error: unknown): void;
 }
 
 export interface ExecutionMachine {
@@ -128,13 +131,25 @@ export class Execution {
     });
   }
 
-  /** Runs `fn`, turning a StatesError into ExecutionFailed. */
+  /**
+   * Runs `fn`, turning a StatesError into ExecutionFailed. Any other error (a bug, or data deeper than a walk
+   * survives) fails the execution with States.Runtime too: an execution must end, never stay RUNNING with
+   * nothing left to move it. Only once it has ended is an error passed on.
+   */
   private guard(fn: () => void): void {
     try {
       fn();
     } catch (err) {
-      if (!(err instanceof StatesError)) throw err;
-      this.fail(err.error, err.errorCause);
+      if (err instanceof StatesError) {
+        this.fail(err.error, err.errorCause);
+        return;
+      }
+      if (this.status !== 'RUNNING') throw err;
+      this.fail(
+        'States.Runtime',
+        `An internal error occurred while running the state '${this.current?.name ?? ''}': ${describeCause(err)}`,
+      );
+      this.host.onInternalError(this, err);
     }
   }
 
@@ -423,9 +438,9 @@ export class Execution {
   /** Every way out: records the terminal event, closes the open task or timer, and tells the host once. */
   private end(status: ExecutionStatus, type: string, field: string, details: Record<string, unknown>): void {
     if (this.status !== 'RUNNING') return;
+    // A task still open here (a stop, a timeout, or an internal error while it ran) is closed with no outcome.
+    this.task?.handle?.cancel();
     if (status === 'ABORTED' || status === 'TIMED_OUT') {
-      const handle = this.task?.handle;
-      if (handle) handle.cancel();
       // *Unconfirmed*: we record TaskStateAborted / WaitStateAborted (event types of the model) before the
       // terminal event when a Task or Wait is cut short, as the console shows for stopped executions.
       if (

@@ -475,6 +475,49 @@ describe('states and paths', () => {
   });
 });
 
+describe('unexpected errors inside an execution', () => {
+  it('fails the execution with States.Runtime when the task output outgrows a walk, and reports the error', () => {
+    const internal: unknown[] = [];
+    service.close();
+    service = new StateMachineService({
+      region: 'us-east-1',
+      accountId: '123456789012',
+      scheduler,
+      onInternalError: (error) => internal.push(error),
+    });
+    const arn = start(createMachine(taskMachine()));
+    // Past what the HTTP operation lets through; the broker hands the engine whatever it was given.
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000);
+    scheduler.last().close({ kind: 'succeeded', output: deep });
+    expect(describe_(arn)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(describe_(arn)['cause']).toContain("state 'Resize'");
+    expect(types(arn).at(-1)).toBe('ExecutionFailed');
+    expect(internal).toHaveLength(1);
+    expect(internal[0]).toBeInstanceOf(RangeError);
+    expect(service.stats()).toMatchObject({ running: 0, failed: 1 });
+  });
+
+  it('fails the execution with States.Runtime when scheduling throws, and StartExecution still answers', () => {
+    const internal: unknown[] = [];
+    service.close();
+    service = new StateMachineService({
+      region: 'us-east-1',
+      accountId: '123456789012',
+      scheduler: {
+        hasActivity: () => true,
+        schedule: () => {
+          throw new Error('broker exploded');
+        },
+      },
+      onInternalError: (error) => internal.push(error),
+    });
+    const arn = start(createMachine(taskMachine()));
+    expect(describe_(arn)).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(describe_(arn)['cause']).toContain('Error: broker exploded');
+    expect(internal).toHaveLength(1);
+  });
+});
+
 describe('executions', () => {
   it('stops a running execution: cancels its task, records ExecutionAborted, ignores a late outcome', () => {
     const arn = start(createMachine(taskMachine()));

@@ -3,6 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { buildArn, parseArn } from '../arn.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth.js';
 import { serviceErrors } from '../service-error.js';
 import type { TaskScheduler } from '../task-scheduler.js';
 import type { Definition } from './definition.js';
@@ -26,6 +27,8 @@ export interface StateMachineServiceOptions {
    * @default 25000
    */
   maxFinishedExecutions?: number;
+  /** Told of each unexpected error that failed an execution with States.Runtime. @default ignores them */
+  onInternalError?: (error: unknown) => void;
 }
 
 /** A bad StateMachineServiceOptions value; the message names the option and the value. */
@@ -39,6 +42,7 @@ export interface CompiledStateMachineServiceOptions {
   scheduler: TaskScheduler;
   now: () => number;
   maxFinishedExecutions: number;
+  onInternalError: (error: unknown) => void;
 }
 
 export function compileStateMachineServiceOptions(
@@ -63,6 +67,7 @@ export function compileStateMachineServiceOptions(
     scheduler: options.scheduler,
     now: options.now ?? Date.now,
     maxFinishedExecutions,
+    onInternalError: options.onInternalError ?? (() => undefined),
   };
 }
 
@@ -124,6 +129,7 @@ export class StateMachineService {
       scheduler: compiled.scheduler,
       now: this.now,
       onFinished: (execution) => this.onFinished(execution),
+      onInternalError: (_execution, error) => compiled.onInternalError(error),
       get closed() {
         return isClosed();
       },
@@ -266,6 +272,12 @@ export class StateMachineService {
       inputValue = JSON.parse(inputText) as JsonValue;
     } catch (err) {
       throw serviceErrors.invalidExecutionInput(err instanceof Error ? err.message : 'not JSON');
+    }
+    // Refused before the execution exists, so a deep input never half-starts one (see MAX_JSON_DEPTH).
+    if (nestsDeeperThan(inputText, MAX_JSON_DEPTH)) {
+      throw serviceErrors.invalidExecutionInput(
+        `Input nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+      );
     }
     const arn = buildArn(this.region, this.accountId, 'execution', `${machine.name}:${name}`);
     const existing = this.executions.get(arn);
