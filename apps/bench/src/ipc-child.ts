@@ -49,7 +49,7 @@ export class IpcChild<Request extends { id: number }> {
       env: {
         ...process.env,
         AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1',
-        // The v3 SDK's notice that releases after January 2027 need Node 22; the versions are pinned (FACTS §4).
+        // The v3 SDK's notice that releases after January 2027 need Node 22; the versions are pinned (docs/aws-sdk.md#pinned-sdk-version).
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     });

@@ -267,7 +267,7 @@ export class ActivityBroker implements TaskScheduler {
     this.closeTask(task, outcome);
   }
 
-  /** Resets only the heartbeat clock (FACTS §3). */
+  /** Resets only the heartbeat clock (docs/step-functions.md#task-clocks). */
   sendTaskHeartbeat(token: string): void {
     const task = this.openTask(token);
     task.record.counters.heartbeats += 1;

@@ -6,7 +6,7 @@ import { decodePageToken, encodePageToken } from './page-token.js';
 import { serviceErrors } from './service-error.js';
 import { RequestValidator, assertValidResourceName } from './validation.js';
 
-/** Limits from FACTS §2. */
+/** Limits from docs/step-functions.md#limits. */
 export const LIMITS = {
   nameMaxChars: 80,
   arnMaxChars: 256,
@@ -140,7 +140,7 @@ export class PollAnswer {
   }
 }
 
-/** Timestamps in bodies are epoch seconds with a fraction (FACTS §1). */
+/** Timestamps in bodies are epoch seconds with a fraction (docs/step-functions.md#wire-protocol). */
 export function epochSeconds(ms: number): number {
   return ms / 1000;
 }

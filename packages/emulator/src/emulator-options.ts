@@ -22,7 +22,7 @@ export interface EmulatorOptions {
   /** Faults in force from the start. @default no faults */
   faults?: Partial<EmulatorFaults>;
   /**
-   * Token buckets per API: `true` uses AWS's defaults for the region (FACTS §2); an object
+   * Token buckets per API: `true` uses AWS's defaults for the region (docs/step-functions.md#limits); an object
    * gives buckets per operation name (`'*'` for the rest; unlisted operations unthrottled
    * without `'*'`). @default false
    */
@@ -35,7 +35,7 @@ export interface EmulatorOptions {
   requestTimeoutMs?: number;
   /** Time to receive a request's headers (Node's `server.headersTimeout`); at most `requestTimeoutMs`. @default the smaller of 10_000 and requestTimeoutMs */
   headersTimeoutMs?: number;
-  /** Largest request body accepted; a larger one is answered 413 as AWS's front end does (FACTS §1). @default 1_049_600 */
+  /** Largest request body accepted; a larger one is answered 413 as AWS's front end does (docs/step-functions.md#wire-protocol). @default 1_049_600 */
   maxRequestBytes?: number;
   /**
    * After a 413, how long the rest of the oversize body is read and thrown away before the connection
@@ -63,7 +63,7 @@ export interface CompiledEmulatorOptions {
   oversizeLingerMs: number;
 }
 
-/** AWS's front end refuses request bodies over this many bytes with 413 (FACTS §1). */
+/** AWS's front end refuses request bodies over this many bytes with 413 (docs/step-functions.md#wire-protocol). */
 export const MAX_REQUEST_BYTES = 1_049_600;
 
 /** An emulator option with a bad value; `option` names it. */

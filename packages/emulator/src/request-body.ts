@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 export class RequestTooLargeError extends Error {
   override readonly name = 'RequestTooLargeError';
   constructor(readonly limitBytes: number) {
-    // AWS's words (FACTS §1), sent as the 413's plain-text body.
+    // AWS's words (docs/step-functions.md#wire-protocol), sent as the 413's plain-text body.
     super(`HTTP content length exceeded ${limitBytes} bytes.`);
   }
 }

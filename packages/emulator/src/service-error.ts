@@ -29,7 +29,7 @@ export class SfnServiceError extends Error {
   }
 }
 
-/** Errors with the messages that real AWS sends (FACTS §1). */
+/** Errors with the messages that real AWS sends (docs/step-functions.md#error-names). */
 export const serviceErrors = {
   activityDoesNotExist: (arn: string) =>
     new SfnServiceError('ActivityDoesNotExist', `Activity Does Not Exist: '${arn}'`),

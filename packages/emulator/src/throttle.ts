@@ -10,11 +10,11 @@ export interface BucketSpec {
 
 export type ThrottleOption = boolean | Record<string, BucketSpec>;
 
-/** Regions where AWS's larger defaults apply (FACTS §2). */
+/** Regions where AWS's larger defaults apply (docs/step-functions.md#limits). */
 const LARGE_REGIONS = new Set(['us-east-1', 'us-west-2', 'eu-west-1']);
 
 /**
- * AWS's default buckets for `region`. The task APIs and StartExecution are from FACTS §2;
+ * AWS's default buckets for `region`. The task APIs and StartExecution are from docs/step-functions.md#limits;
  * the control-plane numbers follow AWS's published quota table as far as we know it
  * (unconfirmed) and every other API falls back to `*`.
  */

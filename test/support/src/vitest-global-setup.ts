@@ -12,7 +12,7 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // The SDK version is pinned on purpose (FACTS §4); its Node 22 notice would only bury test output.
+  // The SDK version is pinned on purpose (docs/aws-sdk.md#pinned-sdk-version); its Node 22 notice would only bury test output.
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const explicit = process.env['REDIS_URL'];
   if (explicit !== undefined && explicit !== '') {

@@ -193,7 +193,7 @@ async function throughput(redis: RedisServer, rows: Row[]): Promise<void> {
     how: "the bridge's enqueue_latency_seconds histogram (performance.now() at poll return to Redis ack of the add), linear interpolation inside buckets, same run",
   });
 
-  // Paced: 500 tasks/s, what a real account sustains per region (FACTS §2).
+  // Paced: 500 tasks/s, what a real account sustains per region (docs/step-functions.md#limits).
   const pacedName = uniqueName('paced');
   const [pacedArn] = await emulator.request<string[]>({ op: 'createActivities', names: [pacedName] });
   if (pacedArn === undefined) throw new Error('no activity');

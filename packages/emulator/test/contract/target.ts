@@ -22,7 +22,7 @@ export const onAws =
 export interface ContractTarget {
   /** Control and Send* calls, SDK retries on. */
   client: SFNClient;
-  /** GetActivityTask calls: sockets sized above `maxPolls`, one attempt (FACTS §4). */
+  /** GetActivityTask calls: sockets sized above `maxPolls`, one attempt (docs/aws-sdk.md#sockets-per-origin). */
   pollClient: SFNClient;
   /** The emulator, when the target is one; absent on AWS. */
   emulator: Emulator | undefined;
