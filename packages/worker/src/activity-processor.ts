@@ -3,8 +3,9 @@
 import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import type { Processor } from 'bullmq';
 import type { ActivityHandler } from './activity-context.js';
-import { ActivityRunner, type ActivityJobResult } from './activity-runner.js';
+import { ActivityRunner } from './activity-runner.js';
 import { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
+import type { ActivityJobResult } from './job-end.js';
 import { compileActivityProcessorOptions, type ActivityProcessorOptions } from './processor-options.js';
 
 /**
