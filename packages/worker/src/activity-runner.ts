@@ -10,7 +10,7 @@ import {
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { ActivityCancelledError, cancelReasonOf } from './activity-cancelled-error.js';
-import type { ActivityContext, ActivityHandler, ActivityInfo } from './activity-context.js';
+import { createActivityContext, type ActivityHandler } from './activity-context.js';
 import { ActivityFailure } from './activity-failure.js';
 import { Heartbeater } from './heartbeater.js';
 import { refuseInvalidJob } from './invalid-job.js';
@@ -249,7 +249,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
         }
       }
 
-      const context = this.context(
+      const context = createActivityContext(
         job,
         data,
         () => controllerOf().signal,
@@ -324,36 +324,6 @@ export class ActivityRunner<I = unknown, O = unknown> {
       this.running.delete(task);
       finish();
     }
-  }
-
-  private context(
-    job: Job<ActivityJobData>,
-    data: ActivityJobData,
-    signal: () => AbortSignal,
-    log: () => Logger,
-    heartbeat: (details?: unknown) => void,
-  ): ActivityContext {
-    const info: ActivityInfo = {
-      activityArn: data.activityArn,
-      activityName: data.activityArn.slice(data.activityArn.lastIndexOf(':') + 1),
-      queueName: job.queueName,
-      jobId: job.id ?? '',
-      attempt: Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1),
-      receivedAt: new Date(data.receivedAt),
-      workerName: data.workerName,
-    };
-    // The child logger is made on first use: most handlers never log, and pino children are not free.
-    return {
-      get signal() {
-        return signal();
-      },
-      heartbeat,
-      info,
-      job,
-      get log() {
-        return log();
-      },
-    };
   }
 
   private async probe(
