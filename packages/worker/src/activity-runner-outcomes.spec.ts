@@ -138,6 +138,37 @@ describe('a token refused as InvalidToken', () => {
   });
 });
 
+describe('a token refused as InvalidToken before or while the handler runs', () => {
+  const refusing = () =>
+    recordingSender({ sendTaskHeartbeat: () => Promise.reject(sdkError('InvalidToken')) });
+
+  it('by the stale-token check: the handler does not run, and the failedReason says InvalidToken', async () => {
+    let runs = 0;
+    const run = runner(() => (runs += 1), refusing(), { staleTokenAgeMs: 1_000 });
+    const result = await settle(
+      run.process(asJob(fakeJob({ receivedAt: Date.now() - 5_000 })), undefined, undefined),
+    );
+    expect((result.value as Error).message).toMatch(new RegExp(`^${INVALID_TOKEN_JOB_ERROR}: `));
+    expect(runs).toBe(0);
+  });
+
+  it('by a heartbeat: the signal is aborted, nothing reported, and the failedReason says InvalidToken', async () => {
+    const sender = refusing();
+    const run = runner(
+      async (_input, context) => {
+        context.heartbeat();
+        await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
+        return 'too late';
+      },
+      sender,
+      { heartbeatIntervalMs: 50, minHeartbeatGapMs: 0 },
+    );
+    const result = await settle(run.process(asJob(fakeJob()), undefined, undefined));
+    expect((result.value as Error).message).toMatch(new RegExp(`^${INVALID_TOKEN_JOB_ERROR}: `));
+    expect(reports(sender.calls)).toEqual([]);
+  });
+});
+
 describe('a handler that ignores its signal after the task is gone', () => {
   it('is let go after abandonHandlerAfterMs: the job ends as cancelled, counted and logged at warn', async () => {
     const sender = recordingSender({ sendTaskHeartbeat: () => Promise.reject(sdkError('TaskTimedOut')) });
