@@ -2,6 +2,7 @@
 // emulator, the bridge, the example worker as a child process, sample executions.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from './cli-process.js';
+import { until } from './harness.js';
 
 const runs: CliRun[] = [];
 afterEach(async () => {
@@ -44,6 +45,12 @@ describe('sfn-bullmq dev', () => {
     expect(board.status).toBe(200);
     const metrics = await (await fetch(dashboard.replace('/admin/queues', '/metrics'))).text();
     expect(metrics).toMatch(/sfn_bullmq_queue_jobs\{queue="resize-image",state="completed"\} [1-9]/);
+    // A declined card is reported with SendTaskFailure, and its job ends as failed, not completed.
+    await until(async () =>
+      /sfn_bullmq_queue_jobs\{queue="charge-card",state="failed"\} [1-9]/.test(
+        await (await fetch(dashboard.replace('/admin/queues', '/metrics'))).text(),
+      ),
+    );
 
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toEqual({ code: 0, signal: null });

@@ -1,4 +1,13 @@
-export { jobIdForToken, parseTaskInput, tokenDigest } from './activity-job.js';
+export {
+  INVALID_JOB_ERROR,
+  InvalidJobError,
+  isInvalidJobError,
+  isTaskToken,
+  jobIdForToken,
+  parseActivityJob,
+  parseTaskInput,
+  tokenDigest,
+} from './activity-job.js';
 export type { ActivityJobData } from './activity-job.js';
 export { InvalidActivityArnError, activityArn, parseActivityArn } from './activity-arn.js';
 export type { ActivityArnParts } from './activity-arn.js';

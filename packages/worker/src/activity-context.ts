@@ -1,5 +1,5 @@
 // What a handler gets: its input, and a context modelled on Temporal's activity
-// context (signal, heartbeat, info, log), plus the BullMQ job for anything else.
+// context (signal, heartbeat, info, log), plus the BullMQ job for anything else; and how it is made.
 import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -41,3 +41,36 @@ export type ActivityHandler<I = unknown, O = unknown> = (
   input: I,
   context: ActivityContext,
 ) => Promise<O> | O;
+
+/**
+ * The context of one run. `signal` and `log` are made on first use: most handlers never read them,
+ * and an AbortController or a pino child per job is a measurable share of the wrapper's cost.
+ */
+export function createActivityContext(
+  job: Job<ActivityJobData>,
+  data: ActivityJobData,
+  signal: () => AbortSignal,
+  log: () => Logger,
+  heartbeat: (details?: unknown) => void,
+): ActivityContext {
+  const info: ActivityInfo = {
+    activityArn: data.activityArn,
+    activityName: data.activityArn.slice(data.activityArn.lastIndexOf(':') + 1),
+    queueName: job.queueName,
+    jobId: job.id ?? '',
+    attempt: Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1),
+    receivedAt: new Date(data.receivedAt),
+    workerName: data.workerName,
+  };
+  return {
+    get signal() {
+      return signal();
+    },
+    heartbeat,
+    info,
+    job,
+    get log() {
+      return log();
+    },
+  };
+}

@@ -3,12 +3,16 @@
 import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import type { Processor } from 'bullmq';
 import type { ActivityHandler } from './activity-context.js';
-import { ActivityRunner, type ActivityJobResult } from './activity-runner.js';
+import { ActivityRunner } from './activity-runner.js';
 import { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
+import type { ActivityJobResult } from './job-end.js';
 import { compileActivityProcessorOptions, type ActivityProcessorOptions } from './processor-options.js';
 
 /**
  * A BullMQ processor that runs `handler` for jobs made by the bridge and reports to Step Functions.
+ * A job completes only when its task's success was reported; a reported failure, a closed task, a
+ * refused token or invalid job data end it as failed with no BullMQ retry, its `failedReason` starting
+ * with the Step Functions error name (`CardDeclined: …`, `SfnBullmq.TaskGone: …`).
  * Give your `Worker` a `lockDuration`, `stalledInterval` and `maxStalledCount` like `ActivityWorker`'s
  * defaults, so a crashed worker's job is re-run (or its stored outcome re-sent) rather than failed.
  * The activity client built from connection options lives as long as the process; to close it yourself, pass

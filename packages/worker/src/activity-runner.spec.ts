@@ -1,76 +1,8 @@
-import type { ActivityJobData } from '@sfn-bullmq/protocol';
-import type { Job } from 'bullmq';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { asJob, fakeJob, recordingSender, runner } from '../test/runner-fakes.js';
 import { cancelReasonOf } from './activity-cancelled-error.js';
-import type { ActivityContext } from './activity-context.js';
 import { ActivityFailure } from './activity-failure.js';
-import { ActivityRunner, type StoredActivityJobData } from './activity-runner.js';
 import { compileActivityProcessorOptions, type ActivityProcessorOptions } from './processor-options.js';
-import type { TaskSender } from './task-sender.js';
-
-type Call = [string, ...unknown[]];
-
-function recordingSender(overrides: Partial<TaskSender> = {}): TaskSender & { calls: Call[] } {
-  const calls: Call[] = [];
-  return {
-    calls,
-    sendTaskSuccess: (token, output) => {
-      calls.push(['success', token, output]);
-      return overrides.sendTaskSuccess?.(token, output) ?? Promise.resolve();
-    },
-    sendTaskFailure: (token, error, cause) => {
-      calls.push(['failure', token, error, cause]);
-      return overrides.sendTaskFailure?.(token, error, cause) ?? Promise.resolve();
-    },
-    sendTaskHeartbeat: (token) => {
-      calls.push(['heartbeat', token]);
-      return overrides.sendTaskHeartbeat?.(token) ?? Promise.resolve();
-    },
-  };
-}
-
-/** The parts of a BullMQ job the runner touches, recording `updateData`. */
-function fakeJob(data: Partial<StoredActivityJobData> = {}, attempts = 1) {
-  const initial: StoredActivityJobData = {
-    taskToken: 'token-1',
-    input: { n: 1 },
-    activityArn: 'arn:aws:states:us-east-1:123456789012:activity:resize',
-    workerName: 'bridge-1',
-    receivedAt: Date.now(),
-    ...data,
-  };
-  const job = {
-    id: 'tk-1',
-    name: 'resize',
-    queueName: 'resize',
-    attemptsMade: 0,
-    attemptsStarted: 1,
-    opts: { attempts },
-    data: initial,
-    updates: [] as StoredActivityJobData[],
-    updateData(next: StoredActivityJobData) {
-      job.updates.push(next);
-      job.data = next;
-      return Promise.resolve();
-    },
-    updateProgress: () => Promise.resolve(),
-  };
-  return job;
-}
-
-function runner<I, O>(
-  handler: (input: I, context: ActivityContext) => Promise<O> | O,
-  sender: TaskSender,
-  options: Partial<ActivityProcessorOptions> = {},
-) {
-  return new ActivityRunner(
-    handler,
-    compileActivityProcessorOptions({ sfn: { sender }, logger: pino({ level: 'silent' }), ...options }),
-  );
-}
-
-const asJob = (job: ReturnType<typeof fakeJob>) => job as unknown as Job<ActivityJobData>;
 
 describe('ActivityRunner', () => {
   it('stores the outcome on the job before sending it', async () => {
@@ -94,7 +26,7 @@ describe('ActivityRunner', () => {
       return 'again';
     }, sender);
     const job = fakeJob({ sfnOutcome: { kind: 'failure', error: 'CardDeclined', cause: '{}' } });
-    await expect(run.process(asJob(job), undefined, undefined)).resolves.toEqual({ reported: 'failure' });
+    await expect(run.process(asJob(job), undefined, undefined)).rejects.toThrow(/^CardDeclined: /);
     expect(runs).toBe(0);
     expect(sender.calls).toEqual([['failure', 'token-1', 'CardDeclined', '{}']]);
   });
@@ -104,7 +36,7 @@ describe('ActivityRunner', () => {
     const run = runner(() => {
       throw ActivityFailure.nonRetryable('Card declined', 'CardDeclined');
     }, sender);
-    await run.process(asJob(fakeJob()), undefined, undefined);
+    await expect(run.process(asJob(fakeJob()), undefined, undefined)).rejects.toThrow(/^CardDeclined: /);
     expect(sender.calls[0]?.slice(0, 3)).toEqual(['failure', 'token-1', 'CardDeclined']);
   });
 
@@ -121,7 +53,7 @@ describe('ActivityRunner', () => {
     expect(sender.calls).toEqual([]);
     const last = fakeJob({}, 3);
     last.attemptsMade = 2;
-    await run.process(asJob(last), undefined, undefined);
+    await expect(run.process(asJob(last), undefined, undefined)).rejects.toThrow(/^Error: flaky/);
     expect(sender.calls[0]?.[0]).toBe('failure');
   });
 
@@ -154,7 +86,7 @@ describe('ActivityRunner', () => {
       await new Promise((resolve) => context.signal.addEventListener('abort', resolve));
       throw ActivityFailure.nonRetryable(`cancelled: ${cancelReasonOf(context.signal)}`, 'Cancelled');
     }, sender);
-    await run.process(asJob(fakeJob()), undefined, bull.signal);
+    await expect(run.process(asJob(fakeJob()), undefined, bull.signal)).rejects.toThrow(/^Cancelled: /);
     expect(sender.calls[0]?.slice(0, 3)).toEqual(['failure', 'token-1', 'Cancelled']);
     expect(JSON.parse(sender.calls[0]?.[3] as string)).toMatchObject({
       errorMessage: 'cancelled: job-cancelled',

@@ -1,18 +1,35 @@
-// Runs one job: stored outcome → re-send; else handler with heartbeats, outcome
-// stored on the job in Redis, then sent. Holds the running tasks so a worker can cancel them.
-import { tokenDigest, type ActivityJobData } from '@sfn-bullmq/protocol';
-import { UnrecoverableError, type Job } from 'bullmq';
+// Runs one job: checks its data once; stored outcome → re-send; else handler with heartbeats,
+// outcome stored on the job in Redis, then sent. Holds the running tasks so a worker can cancel them.
+import {
+  isInvalidJobError,
+  parseActivityJob,
+  sfnErrorName,
+  tokenDigest,
+  type ActivityJobData,
+} from '@sfn-bullmq/protocol';
+import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { ActivityCancelledError, cancelReasonOf } from './activity-cancelled-error.js';
-import type { ActivityContext, ActivityHandler, ActivityInfo } from './activity-context.js';
+import { createActivityContext, type ActivityHandler } from './activity-context.js';
 import { ActivityFailure } from './activity-failure.js';
 import { Heartbeater } from './heartbeater.js';
+import { refuseInvalidJob } from './invalid-job.js';
+import { loggableError, retryError } from './loggable-error.js';
+import {
+  INVALID_TOKEN_JOB_ERROR,
+  INVALID_TOKEN_MEANING,
+  TASK_GONE_JOB_ERROR,
+  jobFailure,
+  reportedFailure,
+  type ActivityJobResult,
+} from './job-end.js';
 import type { CompiledActivityProcessorOptions } from './processor-options.js';
 import { TaskReporter } from './task-reporter.js';
 import {
   WORKER_SHUTDOWN_ERROR,
   failureOutcome,
   failureOutcomeOf,
+  parseStoredOutcome,
   successOutcome,
   type StoredOutcome,
 } from './task-outcome.js';
@@ -27,14 +44,6 @@ export interface StoredActivityJobData extends ActivityJobData {
   sfnOutcome?: StoredOutcome;
 }
 
-/** The job's return value: what was reported (`maybe`: the task was closed, probably reported earlier). */
-export interface ActivityJobResult {
-  reported: 'success' | 'failure' | 'maybe';
-}
-
-/** Message prefix of the UnrecoverableError that ends a job whose task is gone (the job ends as cancelled). */
-export const TASK_GONE_JOB_ERROR = 'SfnBullmq.TaskGone';
-
 interface RunningTask {
   abort(error: ActivityCancelledError): void;
   /** Resolves when the worker is force-closed; `report` says whether to report a failure. */
@@ -47,6 +56,7 @@ interface RunningTask {
 export class ActivityRunner<I = unknown, O = unknown> {
   private readonly running = new Set<RunningTask>();
   private readonly reporter: TaskReporter;
+  private abandoned = 0;
 
   constructor(
     private readonly handler: ActivityHandler<I, O>,
@@ -76,6 +86,14 @@ export class ActivityRunner<I = unknown, O = unknown> {
   }
 
   /**
+   * Handlers let go since the start because they ignored their aborted signal for `abandonHandlerAfterMs`
+   * after their task closed (each may still be running, outside any concurrency slot).
+   */
+  get abandonedHandlerCount(): number {
+    return this.abandoned;
+  }
+
+  /**
    * Aborts every running handler with reason 'shutdown' and stops waiting for them. With `report`,
    * each task is reported failed (`SfnBullmq.WorkerShutdown`); without it, it is left as it is (its job
    * stays active until BullMQ's stalled check gives it to another worker, or Step Functions' heartbeat
@@ -99,12 +117,15 @@ export class ActivityRunner<I = unknown, O = unknown> {
     job: Job<ActivityJobData>,
     bullSignal: AbortSignal | undefined,
   ): Promise<ActivityJobResult> {
-    const data = job.data as StoredActivityJobData;
-    if (typeof data?.taskToken !== 'string' || data.taskToken === '') {
-      // Nothing can be reported without a token; retrying would not give it one.
-      throw new UnrecoverableError(
-        'SfnBullmq.InvalidJob: the job data has no taskToken (not an ActivityJobData)',
-      );
+    let data: StoredActivityJobData;
+    try {
+      // The one check of the job's data: past it, every field is what ActivityJobData says.
+      const parsed: StoredActivityJobData = parseActivityJob(job.data);
+      parseStoredOutcome(parsed.sfnOutcome);
+      data = parsed;
+    } catch (error) {
+      if (isInvalidJobError(error)) return refuseInvalidJob(job, error, this.reporter, this.options.logger);
+      throw error;
     }
     // The child logger and the token's digest are made on the first log line: most tasks log none, and a
     // SHA-256 of a ~1 KB token per job showed in the worker's profile.
@@ -149,6 +170,17 @@ export class ActivityRunner<I = unknown, O = unknown> {
       return controller;
     };
 
+    // Set when a heartbeat finds the task gone; the handler then has abandonHandlerAfterMs to stop.
+    let gone: 'closed' | 'invalid-token' | undefined;
+    let abandonTimer: NodeJS.Timeout | undefined;
+    let abandon: () => void = () => undefined;
+    const abandonedAfterGrace = new Promise<{ abandoned: true }>((resolve) => {
+      abandon = () => resolve({ abandoned: true });
+    });
+    const startAbandonTimer = (): void => {
+      abandonTimer ??= setTimeout(abandon, this.options.abandonHandlerAfterMs);
+    };
+
     let latestDetails: unknown;
     let detailsChanged = false;
     const heartbeater = new Heartbeater({
@@ -164,15 +196,24 @@ export class ActivityRunner<I = unknown, O = unknown> {
         await this.options.sender.sendTaskHeartbeat(data.taskToken);
       },
       onGone: (error) => {
+        const invalidToken = sfnErrorName(error) === 'InvalidToken';
         log().warn(
           { err: error },
-          'heartbeat found the task closed (timed out or execution stopped): aborting the handler',
+          invalidToken
+            ? `heartbeat: ${INVALID_TOKEN_MEANING}; aborting the handler`
+            : 'heartbeat found the task closed (timed out or execution stopped): aborting the handler',
         );
+        gone = invalidToken ? 'invalid-token' : 'closed';
         controllerOf().abort(
-          new ActivityCancelledError('task-gone', 'the task is closed (timed out or its execution stopped)', {
-            cause: error,
-          }),
+          new ActivityCancelledError(
+            'task-gone',
+            invalidToken
+              ? 'Step Functions refused the task token (InvalidToken)'
+              : 'the task is closed (timed out or its execution stopped)',
+            { cause: error },
+          ),
         );
+        startAbandonTimer();
       },
       onError: (error) => log().warn({ err: error }, 'heartbeat failed; the next one will try again'),
     });
@@ -194,18 +235,21 @@ export class ActivityRunner<I = unknown, O = unknown> {
       const ageMs = Date.now() - data.receivedAt;
       if (ageMs > this.options.staleTokenAgeMs) {
         log().warn({ ageMs }, 'the token waited past staleTokenAgeMs; checking the task is still open first');
-        if ((await this.probe(heartbeater, log)) === 'gone') {
+        const probed = await this.probe(heartbeater, log);
+        if (probed === 'invalid-token') {
+          log().warn({ ageMs }, `${INVALID_TOKEN_MEANING}: the handler does not run`);
+          throw jobFailure(INVALID_TOKEN_JOB_ERROR, `${INVALID_TOKEN_MEANING}; nothing was reported`);
+        }
+        if (probed === 'gone') {
           log().warn(
             { ageMs },
             'the task closed while its token waited in the queue: cancelled, the handler does not run',
           );
-          throw new UnrecoverableError(
-            `${TASK_GONE_JOB_ERROR}: the task closed while its token waited in the queue`,
-          );
+          throw jobFailure(TASK_GONE_JOB_ERROR, 'the task closed while its token waited in the queue');
         }
       }
 
-      const context = this.context(
+      const context = createActivityContext(
         job,
         data,
         () => controllerOf().signal,
@@ -223,11 +267,23 @@ export class ActivityRunner<I = unknown, O = unknown> {
         (value) => ({ ok: true as const, value }),
         (error: unknown) => ({ ok: false as const, error }),
       );
-      const settled = await Promise.race([handled, task.shutdown]);
+      const settled = await Promise.race([handled, task.shutdown, abandonedAfterGrace]);
       heartbeater.stop();
 
       let outcome: StoredOutcome;
-      if ('report' in settled) {
+      // What the handler threw, for the one log line of a reported failure.
+      let thrown: { err: unknown } | undefined;
+      if ('abandoned' in settled) {
+        this.abandoned += 1;
+        log().warn(
+          { abandonHandlerAfterMs: this.options.abandonHandlerAfterMs },
+          'the handler ignored its aborted signal after the task closed: letting it go (it may still be running); the job ends as cancelled',
+        );
+        throw jobFailure(
+          TASK_GONE_JOB_ERROR,
+          `the task closed while the handler ran, and the handler ignored its abort signal for ${this.options.abandonHandlerAfterMs} ms: abandoned; nothing reported`,
+        );
+      } else if ('report' in settled) {
         if (!settled.report) {
           throw new Error(
             `${WORKER_SHUTDOWN_ERROR}: the worker was force-closed; the task is left unreported`,
@@ -239,28 +295,30 @@ export class ActivityRunner<I = unknown, O = unknown> {
           [],
         );
       } else if (controller?.signal.aborted === true && cancelReasonOf(controller.signal) === 'task-gone') {
-        throw new UnrecoverableError(
-          `${TASK_GONE_JOB_ERROR}: the task closed while the handler ran; nothing reported`,
-        );
+        throw gone === 'invalid-token'
+          ? jobFailure(INVALID_TOKEN_JOB_ERROR, `${INVALID_TOKEN_MEANING}; nothing was reported`)
+          : jobFailure(TASK_GONE_JOB_ERROR, 'the task closed while the handler ran; nothing reported');
       } else if (settled.ok) {
         outcome = successOutcome(settled.value);
       } else {
         const { error } = settled;
-        if (this.options.retryInBullmq && isRetryable(error) && hasAttemptsLeft(job)) {
+        if (this.options.retryInBullmq && hasAttemptsLeft(job) && isRetryable(error)) {
           log().info(
-            { err: error, attemptsMade: job.attemptsMade },
+            { err: loggableError(error), attemptsMade: job.attemptsMade },
             'handler failed; BullMQ retries it first',
           );
-          throw error;
+          throw retryError(error);
         }
         outcome = failureOutcome(error);
+        thrown = { err: loggableError(error) };
       }
 
       const stored: StoredActivityJobData = { ...data, sfnOutcome: outcome };
       await job.updateData(stored);
       await this.options.hooks.afterOutcomeStored?.(job, outcome);
-      return await this.send(data.taskToken, outcome, false, log);
+      return await this.send(data.taskToken, outcome, false, log, thrown);
     } finally {
+      clearTimeout(abandonTimer);
       heartbeater.stop();
       if (linked) bullSignal?.removeEventListener('abort', onJobCancelled);
       this.running.delete(task);
@@ -268,37 +326,10 @@ export class ActivityRunner<I = unknown, O = unknown> {
     }
   }
 
-  private context(
-    job: Job<ActivityJobData>,
-    data: ActivityJobData,
-    signal: () => AbortSignal,
+  private async probe(
+    heartbeater: Heartbeater,
     log: () => Logger,
-    heartbeat: (details?: unknown) => void,
-  ): ActivityContext {
-    const info: ActivityInfo = {
-      activityArn: data.activityArn,
-      activityName: data.activityArn.slice(data.activityArn.lastIndexOf(':') + 1),
-      queueName: job.queueName,
-      jobId: job.id ?? '',
-      attempt: Math.max(job.attemptsStarted ?? 0, job.attemptsMade + 1),
-      receivedAt: new Date(data.receivedAt),
-      workerName: data.workerName,
-    };
-    // The child logger is made on first use: most handlers never log, and pino children are not free.
-    return {
-      get signal() {
-        return signal();
-      },
-      heartbeat,
-      info,
-      job,
-      get log() {
-        return log();
-      },
-    };
-  }
-
-  private async probe(heartbeater: Heartbeater, log: () => Logger): Promise<'alive' | 'gone'> {
+  ): Promise<'alive' | 'gone' | 'invalid-token'> {
     try {
       return await heartbeater.probe();
     } catch (error) {
@@ -312,34 +343,46 @@ export class ActivityRunner<I = unknown, O = unknown> {
     outcome: StoredOutcome,
     resend: boolean,
     log: () => Logger,
+    thrown?: { err: unknown },
   ): Promise<ActivityJobResult> {
     const result = await this.reporter.report(taskToken, outcome, resend);
     switch (result) {
       case 'sent':
+        if (outcome.kind === 'failure') {
+          // One line per failure, at info: the task failed as the handler (or its output) said.
+          log().info({ ...thrown, outcome: outcome.kind, error: outcome.error }, 'reported SendTaskFailure');
+          throw reportedFailure(outcome, false);
+        }
         // Checked first: making the child logger costs more than the rest of a successful report.
         if (this.options.logger.isLevelEnabled('debug')) log().debug({ outcome: outcome.kind }, 'reported');
-        return { reported: outcome.kind };
+        return { reported: 'success' };
       case 'maybe-sent':
         log().info(
           { outcome: outcome.kind },
           'the task was already closed when the report was repeated: closed, maybe already reported',
         );
+        if (outcome.kind === 'failure') throw reportedFailure(outcome, true);
         return { reported: 'maybe' };
       case 'task-gone':
         log().warn(
           { outcome: outcome.kind },
           'the task closed before its outcome was reported (timed out or execution stopped): cancelled',
         );
-        throw new UnrecoverableError(
-          `${TASK_GONE_JOB_ERROR}: the task closed before its outcome was reported`,
-        );
+        throw jobFailure(TASK_GONE_JOB_ERROR, 'the task closed before its outcome was reported');
+      case 'invalid-token':
+        log().error({ outcome: outcome.kind }, `${INVALID_TOKEN_MEANING}; nothing was reported`);
+        throw jobFailure(INVALID_TOKEN_JOB_ERROR, `${INVALID_TOKEN_MEANING}; nothing was reported`);
     }
   }
 }
 
-/** `ActivityFailure.nonRetryable` is final; anything else may be retried. */
+/** `ActivityFailure.nonRetryable` is final; anything else may be retried (also what cannot be read). */
 function isRetryable(error: unknown): boolean {
-  return !(error instanceof ActivityFailure) || error.retryable;
+  try {
+    return !(error instanceof ActivityFailure) || error.retryable;
+  } catch {
+    return true;
+  }
 }
 
 function hasAttemptsLeft(job: Job): boolean {

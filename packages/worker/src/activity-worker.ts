@@ -63,6 +63,11 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
     return this.runner.runningCount;
   }
 
+  /** Handlers let go after ignoring their aborted signal past `abandonHandlerAfterMs` (for metrics). */
+  get abandonedHandlerCount(): number {
+    return this.runner.abandonedHandlerCount;
+  }
+
   /** Resolves when the worker is connected to Redis. */
   async waitUntilReady(): Promise<void> {
     await this.worker.waitUntilReady();

@@ -1,6 +1,6 @@
 // Heartbeats of one running task: automatic every `intervalMs` since the last
 // one, on request throttled to one per `minGapMs` and coalesced; never awaited by the handler.
-import { isTaskGoneError } from '@sfn-bullmq/protocol';
+import { isTaskGoneError, sfnErrorName } from '@sfn-bullmq/protocol';
 
 export interface HeartbeaterOptions {
   /** Automatic heartbeat this long after the last one sent. */
@@ -54,13 +54,17 @@ export class Heartbeater {
     this.flushTimer.unref();
   }
 
-  /** Sends one heartbeat now and waits for it: 'alive', or 'gone' when the task is closed. Errors otherwise. */
-  async probe(): Promise<'alive' | 'gone'> {
+  /**
+   * Sends one heartbeat now and waits for it: 'alive', 'gone' when the task is closed, 'invalid-token'
+   * when Step Functions refused the token itself. Errors otherwise.
+   */
+  async probe(): Promise<'alive' | 'gone' | 'invalid-token'> {
     try {
       this.lastSentAt = Date.now();
       await this.options.send();
       return 'alive';
     } catch (error) {
+      if (sfnErrorName(error) === 'InvalidToken') return 'invalid-token';
       if (isTaskGoneError(error)) return 'gone';
       throw error;
     }

@@ -5,16 +5,18 @@ export type { CancelReason } from './activity-cancelled-error.js';
 export type { ActivityContext, ActivityHandler, ActivityInfo } from './activity-context.js';
 export { ActivityFailure } from './activity-failure.js';
 export { activityProcessor } from './activity-processor.js';
-export { TASK_GONE_JOB_ERROR } from './activity-runner.js';
-export type { ActivityJobResult, StoredActivityJobData } from './activity-runner.js';
+export type { StoredActivityJobData } from './activity-runner.js';
 export { ActivityWorker } from './activity-worker.js';
 export type { ActivityWorkerState } from './activity-worker.js';
 export { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
+export { INVALID_TOKEN_JOB_ERROR, TASK_GONE_JOB_ERROR } from './job-end.js';
+export type { ActivityJobResult } from './job-end.js';
 export type { ActivityProcessorHooks, ActivityProcessorOptions } from './processor-options.js';
 export { ReportFailedError } from './task-reporter.js';
 export {
   OUTPUT_NOT_JSON_ERROR,
   OUTPUT_TOO_LARGE_ERROR,
+  UNREADABLE_ERROR,
   WORKER_SHUTDOWN_ERROR,
   failureOutcome,
   successOutcome,

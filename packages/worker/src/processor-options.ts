@@ -62,6 +62,14 @@ export interface ActivityProcessorOptions {
    * @default 60_000
    */
   sendRetryTimeoutMs?: number;
+  /**
+   * After a heartbeat found the task closed and aborted the handler's `signal`, how long to wait for the
+   * handler to stop before letting it go: the job then ends as cancelled (`SfnBullmq.TaskGone`) and frees
+   * its concurrency slot, with a warning, while the handler's promise is left to settle unobserved.
+   * Nothing is reported either way (the task is closed).
+   * @default 30_000
+   */
+  abandonHandlerAfterMs?: number;
   /** @default a pino logger at level 'info' named 'sfn-bullmq-worker' */
   logger?: Logger;
   hooks?: ActivityProcessorHooks;
@@ -76,6 +84,7 @@ export interface CompiledActivityProcessorOptions {
   retryInBullmq: boolean;
   staleTokenAgeMs: number;
   sendRetryTimeoutMs: number;
+  abandonHandlerAfterMs: number;
   logger: Logger;
   hooks: ActivityProcessorHooks;
 }
@@ -120,6 +129,12 @@ export function compileActivityProcessorOptions(
     0,
     DAY_MS,
   );
+  const abandonHandlerAfterMs = checkDurationMs(
+    'abandonHandlerAfterMs',
+    options.abandonHandlerAfterMs ?? 30_000,
+    0,
+    DAY_MS,
+  );
   const hooks = options.hooks ?? {};
   if (typeof hooks !== 'object' || hooks === null) {
     throw new InvalidWorkerOptionError('hooks', hooks, 'must be an object');
@@ -137,6 +152,7 @@ export function compileActivityProcessorOptions(
     retryInBullmq,
     staleTokenAgeMs,
     sendRetryTimeoutMs,
+    abandonHandlerAfterMs,
     logger: options.logger ?? pino({ name: 'sfn-bullmq-worker' }),
     hooks,
   };

@@ -4,6 +4,7 @@ import { ActivityFailure } from './activity-failure.js';
 import {
   OUTPUT_NOT_JSON_ERROR,
   OUTPUT_TOO_LARGE_ERROR,
+  UNREADABLE_ERROR,
   failureOutcome,
   serialiseCause,
   successOutcome,
@@ -70,6 +71,34 @@ describe('failureOutcome', () => {
       error: 'Error',
       cause: { errorMessage: 'just a string' },
     });
+  });
+
+  it('reports what cannot be serialised as it is: a name that is not a string, a circular message, a proxy', () => {
+    const numericName = Object.assign(new Error('numeric name'), { name: 42 as unknown as string });
+    expect(failure(failureOutcome(numericName))).toMatchObject({
+      error: 'Error',
+      cause: { errorMessage: 'numeric name', errorType: 'Error' },
+    });
+    const node: Record<string, unknown> = { step: 1 };
+    node['self'] = node;
+    const circularMessage = Object.assign(new Error('x'), {
+      name: 'Circular',
+      message: node as unknown as string,
+    });
+    expect(failure(failureOutcome(circularMessage))).toMatchObject({
+      error: 'Circular',
+      cause: { errorMessage: '{"step":1,"self":"[Circular]"}' },
+    });
+    const hostile = new Proxy(
+      {},
+      {
+        getPrototypeOf: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(failure(failureOutcome(hostile)).error).toBe(UNREADABLE_ERROR);
+    expect(failure(failureOutcome(10n)).cause.errorMessage).toBe('"10n"');
   });
 
   it('cuts the error name to 256 characters without splitting a character', () => {

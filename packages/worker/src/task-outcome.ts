@@ -1,11 +1,33 @@
 // What a handler's return value or thrown error becomes on the wire, within
 // Step Functions' limits: output ≤ 262,144 bytes, error ≤ 256 and cause ≤ 32,768 characters.
-import { SFN_LIMITS } from '@sfn-bullmq/protocol';
+import { InvalidJobError, SFN_LIMITS } from '@sfn-bullmq/protocol';
 import { ActivityFailure } from './activity-failure.js';
 
 /** The outcome of a task as stored on the job before it is sent, so a later attempt can re-send it. */
 export type StoredOutcome =
   { kind: 'success'; output: string } | { kind: 'failure'; error: string; cause: string };
+
+/**
+ * Checks an outcome read back from a job (an earlier attempt's, or an edit): a damaged one throws
+ * `InvalidJobError` for `sfnOutcome` instead of being sent as if the handler had produced it.
+ */
+export function parseStoredOutcome(value: unknown): StoredOutcome | undefined {
+  if (value === undefined) return undefined;
+  const outcome = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (outcome['kind'] === 'success' && typeof outcome['output'] === 'string') return value as StoredOutcome;
+  if (
+    outcome['kind'] === 'failure' &&
+    typeof outcome['error'] === 'string' &&
+    typeof outcome['cause'] === 'string'
+  ) {
+    return value as StoredOutcome;
+  }
+  throw new InvalidJobError(
+    'sfnOutcome',
+    "must be absent, { kind: 'success', output: string } or { kind: 'failure', error: string, cause: string }",
+    value,
+  );
+}
 
 /** The `error` reported when the output is over 262,144 bytes of UTF-8. */
 export const OUTPUT_TOO_LARGE_ERROR = 'SfnBullmq.OutputTooLarge';
@@ -29,7 +51,7 @@ export function successOutcome(result: unknown): StoredOutcome {
   } catch (error) {
     return failureOutcomeOf(
       OUTPUT_NOT_JSON_ERROR,
-      `The handler's result cannot be serialised to JSON: ${messageOf(error)}`,
+      `The handler's result cannot be serialised to JSON: ${textOf(error)}`,
       [],
     );
   }
@@ -46,16 +68,35 @@ export function successOutcome(result: unknown): StoredOutcome {
   return { kind: 'success', output };
 }
 
-/** A thrown value as a failure: `error` from `ActivityFailure.type` or the error's name; `cause` as JSON. */
+/** The `error` reported when what the handler threw cannot even be read (a proxy whose every trap throws). */
+export const UNREADABLE_ERROR = 'SfnBullmq.UnreadableError';
+
+/**
+ * A thrown value as a failure: `error` from `ActivityFailure.type` or the error's name; `cause` as JSON.
+ * Total: whatever was thrown (a name that is not a string, a circular message, getters or proxies that
+ * throw), a failure comes out, so the task is always reported.
+ */
 export function failureOutcome(thrown: unknown): StoredOutcome {
+  try {
+    return describeThrown(thrown);
+  } catch {
+    return failureOutcomeOf(UNREADABLE_ERROR, 'The handler threw a value that cannot be read.', []);
+  }
+}
+
+function describeThrown(thrown: unknown): StoredOutcome {
   if (thrown instanceof ActivityFailure) {
-    return failureOutcomeOf(thrown.type, thrown.message, stackLines(thrown.stack));
+    return failureOutcomeOf(errorNameOf(thrown.type), textOf(thrown.message), stackLines(thrown.stack));
   }
   if (thrown instanceof Error) {
-    const name = thrown.name === '' ? 'Error' : thrown.name;
-    return failureOutcomeOf(name, thrown.message, stackLines(thrown.stack));
+    return failureOutcomeOf(errorNameOf(thrown.name), textOf(thrown.message), stackLines(thrown.stack));
   }
-  return failureOutcomeOf('Error', messageOf(thrown), []);
+  return failureOutcomeOf('Error', textOf(thrown), []);
+}
+
+/** A usable Step Functions error name: a non-empty string, else 'Error'. */
+function errorNameOf(name: unknown): string {
+  return typeof name === 'string' && name !== '' ? name : 'Error';
 }
 
 /** A failure with the given error name and message, within the limits. */
@@ -113,8 +154,8 @@ export function truncateChars(text: string, maxChars: number): string {
   return `${text.slice(0, end)}…`;
 }
 
-function stackLines(stack: string | undefined): string[] {
-  if (stack === undefined) return [];
+function stackLines(stack: unknown): string[] {
+  if (typeof stack !== 'string') return [];
   // The first line repeats name and message; the frames are what a stack trace adds.
   return stack
     .split('\n')
@@ -123,12 +164,37 @@ function stackLines(stack: string | undefined): string[] {
     .filter((line) => line !== '');
 }
 
-function messageOf(value: unknown): string {
-  if (value instanceof Error) return value.message;
+/** The longest text made of a value for a cause or a log (the cause is cut to 32,768 later anyway). */
+const MAX_TEXT_CHARS = 40_000;
+
+/**
+ * A value as text, best effort and never throwing: a string as it is, else JSON (cycles and BigInt
+ * written out), else `String()`, else its type.
+ */
+export function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
   try {
-    return JSON.stringify(value) ?? String(value);
+    if (value instanceof Error && typeof value.message === 'string') return value.message;
   } catch {
-    return String(value);
+    // a proxy: try the other ways
+  }
+  try {
+    const seen = new WeakSet<object>();
+    const json = JSON.stringify(value, (_key, inner: unknown) => {
+      if (typeof inner === 'bigint') return `${inner}n`;
+      if (typeof inner === 'object' && inner !== null) {
+        if (seen.has(inner)) return '[Circular]';
+        seen.add(inner);
+      }
+      return inner;
+    });
+    if (json !== undefined) return truncateChars(json, MAX_TEXT_CHARS);
+  } catch {
+    // toJSON or a getter threw: try String()
+  }
+  try {
+    return truncateChars(String(value), MAX_TEXT_CHARS);
+  } catch {
+    return `[unprintable ${typeof value}]`;
   }
 }

@@ -32,6 +32,15 @@ describe('TaskReporter', () => {
     expect(sender.calls).toBe(3);
   });
 
+  it("answers 'invalid-token' for InvalidToken, even on a re-send: the token is wrong, the task may be open", async () => {
+    for (const resend of [false, true]) {
+      const sender = scriptedSender([sdkError('InvalidToken')]);
+      const reporter = new TaskReporter(sender, { sendRetryTimeoutMs: 10_000, ...noSleep });
+      await expect(reporter.report('t', success, resend)).resolves.toBe('invalid-token');
+      expect(sender.calls).toBe(1);
+    }
+  });
+
   it("answers 'task-gone' for a TaskTimedOut on the first attempt, without retrying", async () => {
     const sender = scriptedSender([sdkError('TaskTimedOut')]);
     const reporter = new TaskReporter(sender, { sendRetryTimeoutMs: 10_000, ...noSleep });

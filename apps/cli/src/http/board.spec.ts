@@ -1,6 +1,6 @@
-import { tokenDigest } from '@sfn-bullmq/protocol';
+import { jobIdForToken, tokenDigest } from '@sfn-bullmq/protocol';
 import { describe, expect, it } from 'vitest';
-import { checkJobDataEdit, maskJobData, maskToken } from './board.js';
+import { checkJobAdd, checkJobDataEdit, isMaskedToken, maskJobData, maskToken } from './board.js';
 
 describe('maskJobData', () => {
   it('replaces the task token by its digest and keeps the rest', () => {
@@ -101,5 +101,48 @@ describe('checkJobDataEdit', () => {
       expect(check).toMatchObject({ ok: false, error: 'InvalidJobData' });
       if (!check.ok) expect(check.message).toMatch(/^jobData: must be a JSON object/);
     }
+  });
+});
+
+describe('checkJobAdd', () => {
+  const token = `AAAA${'x'.repeat(600)}`;
+  const data = {
+    taskToken: token,
+    input: { image: 'cat.png' },
+    activityArn: 'arn:aws:states:us-east-1:123456789012:activity:resize',
+    workerName: 'bridge-1',
+    receivedAt: 1_700_000_000_000,
+  };
+
+  it("stores a runnable job under its token's job id", () => {
+    expect(checkJobAdd({ name: 'resize', data, options: { attempts: 2 } })).toEqual({
+      ok: true,
+      body: { name: 'resize', data, options: { attempts: 2, jobId: jobIdForToken(token) } },
+    });
+    expect(checkJobAdd({ name: 'resize', data })).toMatchObject({ ok: true });
+  });
+
+  it('refuses the mask the board shows, whatever else the data holds', () => {
+    expect(isMaskedToken(maskToken(token))).toBe(true);
+    expect(isMaskedToken(token)).toBe(false);
+    const check = checkJobAdd({ name: 'resize', data: maskJobData(data) });
+    expect(check).toMatchObject({ ok: false, error: 'TaskTokenMasked' });
+    expect(JSON.stringify(check)).not.toContain(token);
+  });
+
+  it('refuses data a worker would refuse, a stored outcome and another job id, naming the field', () => {
+    expect(checkJobAdd({ name: 'resize', data: { ...data, receivedAt: 'now' } })).toMatchObject({
+      ok: false,
+      error: 'InvalidJobData',
+      message: expect.stringContaining('receivedAt must be epoch milliseconds') as unknown,
+    });
+    expect(
+      checkJobAdd({ name: 'resize', data: { ...data, sfnOutcome: { kind: 'success', output: '1' } } }),
+    ).toMatchObject({ ok: false, error: 'FieldNotAddable' });
+    expect(checkJobAdd({ name: 'resize', data, options: { jobId: 'mine' } })).toMatchObject({
+      ok: false,
+      error: 'JobIdNotAddable',
+    });
+    expect(checkJobAdd('text')).toMatchObject({ ok: false, error: 'InvalidRequestBody' });
   });
 });

@@ -2,11 +2,13 @@
 // a token is a credential for its task, so the dashboard shows only its digest.
 // Bull Board's "edit data" sends back what it showed, mask included; a guard in
 // front of that route puts the real token back or refuses the edit (see checkJobDataEdit).
+// Its "add job" (and "duplicate", which starts from the shown data) has no token to put back:
+// a guard refuses a mask and anything that is not a job a worker can run (see checkJobAdd).
 import { isDeepStrictEqual } from 'node:util';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
-import { tokenDigest } from '@sfn-bullmq/protocol';
+import { isInvalidJobError, jobIdForToken, parseActivityJob, tokenDigest } from '@sfn-bullmq/protocol';
 import type { Queue } from 'bullmq';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 
@@ -14,6 +16,9 @@ export const BOARD_PATH = '/admin/queues';
 
 /** Bull Board's "edit job data" route (body `{ jobData }`, handler `job.updateData(jobData)`), under the base path. */
 export const UPDATE_DATA_ROUTE = '/api/queues/:queueName/:jobId/update-data';
+
+/** Bull Board's "add job" route (body `{ name, data, options }`, handler `queue.add(name, data, options)`). */
+export const ADD_JOB_ROUTE = '/api/queues/:queueName/add';
 
 /**
  * The largest edit body the guard takes. Bull Board's own parser has express's 100 kB default, but a
@@ -32,6 +37,13 @@ export interface BoardOptions {
 /** What the board shows in place of a token. */
 export function maskToken(token: string): string {
   return `<masked, sha256 ${tokenDigest(token)}…>`;
+}
+
+const MASK_PREFIX = '<masked, sha256 ';
+
+/** True for a value the board shows in place of a token (never a token: Step Functions' tokens have no '<'). */
+export function isMaskedToken(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith(MASK_PREFIX);
 }
 
 /** Job data with `taskToken` replaced by its mask; other fields as they are. */
@@ -106,6 +118,76 @@ export function checkJobDataEdit(stored: unknown, submitted: unknown): JobDataEd
   return { ok: true, jobData };
 }
 
+export type JobAddCheck =
+  | { ok: true; body: Record<string, unknown> }
+  | {
+      ok: false;
+      error:
+        'InvalidRequestBody' | 'InvalidJobData' | 'TaskTokenMasked' | 'FieldNotAddable' | 'JobIdNotAddable';
+      message: string;
+    };
+
+/**
+ * What "add job" may store, given its body `{ name, data, options }`: an ActivityJobData with a real
+ * token (a mask, which "duplicate" starts from, is refused: Step Functions would answer InvalidToken),
+ * without a stored outcome (a hand-made one would be reported as the handler's), under the job id the
+ * bridge gives that token (so the same token is one job, never two).
+ */
+export function checkJobAdd(body: unknown): JobAddCheck {
+  if (!isRecord(body)) {
+    return {
+      ok: false,
+      error: 'InvalidRequestBody',
+      message: `the body must be a JSON object {"name", "data", "options"}, got ${kindOf(body)}; nothing was added`,
+    };
+  }
+  const data = body['data'];
+  if (isRecord(data) && isMaskedToken(data['taskToken'])) {
+    return {
+      ok: false,
+      error: 'TaskTokenMasked',
+      message:
+        'data.taskToken: this is the mask the board shows in place of a task token, not a token; Step Functions would refuse it (InvalidToken). To run a task again, retry its own job; nothing was added',
+    };
+  }
+  let taskToken: string;
+  try {
+    taskToken = parseActivityJob(data).taskToken;
+  } catch (error) {
+    if (!isInvalidJobError(error)) throw error;
+    return {
+      ok: false,
+      error: 'InvalidJobData',
+      message: `data: not a job a worker can run: ${error.message.slice(error.code.length + 2)}; nothing was added`,
+    };
+  }
+  if (isRecord(data) && data['sfnOutcome'] !== undefined) {
+    return {
+      ok: false,
+      error: 'FieldNotAddable',
+      message:
+        "data.sfnOutcome: written by sfn-bullmq when a task ends; a job added with one would report it as the handler's. Leave it out; nothing was added",
+    };
+  }
+  const options = body['options'] ?? {};
+  if (!isRecord(options)) {
+    return {
+      ok: false,
+      error: 'InvalidRequestBody',
+      message: `options: must be a JSON object, got ${kindOf(options)}; nothing was added`,
+    };
+  }
+  const jobId = jobIdForToken(taskToken);
+  if (options['jobId'] !== undefined && options['jobId'] !== jobId) {
+    return {
+      ok: false,
+      error: 'JobIdNotAddable',
+      message: `options.jobId: a task's job id is derived from its token (${jobId}); leave it out; nothing was added`,
+    };
+  }
+  return { ok: true, body: { ...body, options: { ...options, jobId } } };
+}
+
 /** An express router serving Bull Board for `queues`. */
 export function createBoardRouter({ queues, readOnly, basePath = BOARD_PATH }: BoardOptions): Router {
   const serverAdapter = new ExpressAdapter();
@@ -133,8 +215,24 @@ export function createBoardRouter({ queues, readOnly, basePath = BOARD_PATH }: B
     guardJobDataEdit(byName),
     answerGuardError,
   );
+  router.post(ADD_JOB_ROUTE, express.json({ limit: EDIT_BODY_LIMIT }), guardJobAdd(byName), answerGuardError);
   router.use(board);
   return router;
+}
+
+/** Lets through only an add that stores a runnable job under its token's id, or answers 400 and adds nothing. */
+function guardJobAdd(queues: ReadonlyMap<string, Queue>): RequestHandler<{ queueName: string }> {
+  return (request, response, next) => {
+    // An unknown queue: Bull Board answers as it does (404).
+    if (!queues.has(request.params.queueName)) return next();
+    const check = checkJobAdd(request.body);
+    if (!check.ok) {
+      response.status(400).json({ error: check.error, message: check.message });
+      return;
+    }
+    request.body = check.body;
+    next();
+  };
 }
 
 /** Puts the job's real token (and fixed fields) into the edit, or answers 400 and changes nothing. */
@@ -182,7 +280,8 @@ const answerGuardError: ErrorRequestHandler = (error: unknown, _request, respons
     // Not the parser's message: it may quote the body, token and all.
     response.status(400).json({
       error: 'InvalidRequestBody',
-      message: 'the body must be JSON: {"jobData": {...}}; nothing was changed',
+      message:
+        'the body must be JSON ({"jobData": {...}} to edit, {"name", "data", "options"} to add); nothing was changed',
     });
   } else {
     response.status(500).json({
