@@ -35,3 +35,19 @@ export {
   isWorkerLimitError,
   sfnErrorName,
 } from './sfn-errors.js';
+export {
+  RedisEvictionPolicyError,
+  SAFE_EVICTION_POLICY,
+  assertRedisKeepsJobs,
+  evictionPolicyProblem,
+  isRedisEvictionPolicyError,
+  persistenceWarning,
+  readRedisSettings,
+} from './redis-safety.js';
+export type {
+  AssertRedisKeepsJobsOptions,
+  RedisCommandCaller,
+  RedisPersistence,
+  RedisSettings,
+  RedisSettingsSource,
+} from './redis-safety.js';
