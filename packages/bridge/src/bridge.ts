@@ -14,6 +14,7 @@ import { Registry } from 'prom-client';
 import { ActivityPoller, type ActivityStatus } from './activity-poller.js';
 import { BridgeMetrics } from './bridge-metrics.js';
 import { compileBridgeOptions, type BridgeOptions, type CompiledBridgeOptions } from './bridge-options.js';
+import { RedisGuard, type RedisSafetyStatus } from './redis-guard.js';
 
 export type BridgeState = 'idle' | 'starting' | 'running' | 'draining' | 'closed';
 
@@ -22,6 +23,8 @@ export interface BridgeStatus {
   workerName: string;
   /** The bridge's Redis connection is up and answering. */
   redisReady: boolean;
+  /** Whether the Redis keeps jobs (maxmemory-policy noeviction) and what it persists; read at start and on each reconnect. */
+  redisSafety: RedisSafetyStatus;
   activities: ActivityStatus[];
 }
 
@@ -50,6 +53,7 @@ export class Bridge extends EventEmitter {
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private redis: Redis | undefined;
+  private redisGuard: RedisGuard | undefined;
   private ownsRedis = false;
   private sendClient: SfnActivityClient | undefined;
   private pools: Pool[] = [];
@@ -77,6 +81,11 @@ export class Bridge extends EventEmitter {
     this.setState('starting');
     const { connection, prefix, sfn, workerName, pollRequestTimeoutMs } = this.options;
     this.redis = this.connect(connection);
+    const redisGuard = new RedisGuard(this.redis, {
+      unsafeAllowEvictionPolicy: this.options.unsafeAllowEvictionPolicy,
+      log: this.log,
+    });
+    this.redisGuard = redisGuard;
     // Failure reports have their own sockets, so 1,000 open polls can never starve them.
     this.sendClient = createSendActivityClient(sfn);
     const metrics = new BridgeMetrics(this.registry);
@@ -94,7 +103,8 @@ export class Bridge extends EventEmitter {
       const poller = new ActivityPoller(activity, {
         source: pollingClient,
         reporter,
-        queue,
+        // Adds wait for a reconnect's check and fail while Redis may evict: the token is held, not lost.
+        queue: redisGuard.guard(queue),
         workerName,
         logger,
         metrics,
@@ -109,6 +119,8 @@ export class Bridge extends EventEmitter {
     ready.catch(() => undefined);
     const outcome = await Promise.race([ready, this.closedSignal.then(() => 'closed' as const)]);
     if (outcome === 'closed' || this.closing !== undefined) return;
+    await this.checkRedisSafety(redisGuard);
+    if (this.closing !== undefined) return;
     for (const { poller } of this.pools) poller.start();
     this.setState('running');
     this.log.info(
@@ -122,6 +134,20 @@ export class Bridge extends EventEmitter {
       },
       'bridge running',
     );
+  }
+
+  /**
+   * Refuses (start() rejects with RedisEvictionPolicyError) a Redis that may evict keys, before any poll
+   * opens, so no token is taken that could be lost; then pauses and resumes the pools as reconnects find it.
+   */
+  private async checkRedisSafety(redisGuard: RedisGuard): Promise<void> {
+    await redisGuard.start(this.closedSignal);
+    redisGuard.on('unsafe', (error: Error) => {
+      for (const { poller } of this.pools) poller.pause(`Redis may evict jobs: ${error.message}`);
+    });
+    redisGuard.on('safe', () => {
+      for (const { poller } of this.pools) poller.resume();
+    });
   }
 
   private signalClosed: () => void = () => undefined;
@@ -163,6 +189,7 @@ export class Bridge extends EventEmitter {
       state: this.currentState,
       workerName: this.options.workerName,
       redisReady: this.redis?.status === 'ready',
+      redisSafety: this.redisGuard?.status() ?? { state: 'unchecked' },
       activities: this.pools.map(({ poller }) => poller.status()),
     };
   }
@@ -170,7 +197,12 @@ export class Bridge extends EventEmitter {
   /** Running, Redis reachable, and every pool doing its work. */
   isReady(): boolean {
     const status = this.status();
-    return status.state === 'running' && status.redisReady && status.activities.every((a) => a.healthy);
+    return (
+      status.state === 'running' &&
+      status.redisReady &&
+      this.redisGuard?.acceptable === true &&
+      status.activities.every((a) => a.healthy)
+    );
   }
 
   /**
@@ -195,6 +227,7 @@ export class Bridge extends EventEmitter {
     }
     this.setState('draining');
     this.signalClosed();
+    this.redisGuard?.close();
     const { drainTimeoutMs } = this.options;
     const results = await Promise.allSettled(
       this.pools.map(({ poller }) => poller.close({ force, drainTimeoutMs })),
