@@ -2,9 +2,11 @@
 // their BullMQ queues on one Redis connection, and a graceful, idempotent close().
 import { EventEmitter } from 'node:events';
 import {
+  RedisSafetyMonitor,
   createPollingActivityClient,
   createSendActivityClient,
   type ActivityJobData,
+  type RedisSafetyStatus,
   type SfnActivityClient,
 } from '@sfn-bullmq/protocol';
 import { Queue, type ConnectionOptions } from 'bullmq';
@@ -14,7 +16,7 @@ import { Registry } from 'prom-client';
 import { ActivityPoller, type ActivityStatus } from './activity-poller.js';
 import { BridgeMetrics } from './bridge-metrics.js';
 import { compileBridgeOptions, type BridgeOptions, type CompiledBridgeOptions } from './bridge-options.js';
-import { RedisGuard, type RedisSafetyStatus } from './redis-guard.js';
+import type { ActivityJobQueue } from './ports.js';
 
 export type BridgeState = 'idle' | 'starting' | 'running' | 'draining' | 'closed';
 
@@ -53,7 +55,7 @@ export class Bridge extends EventEmitter {
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private redis: Redis | undefined;
-  private redisGuard: RedisGuard | undefined;
+  private redisSafety: RedisSafetyMonitor | undefined;
   private ownsRedis = false;
   private sendClient: SfnActivityClient | undefined;
   private pools: Pool[] = [];
@@ -81,11 +83,13 @@ export class Bridge extends EventEmitter {
     this.setState('starting');
     const { connection, prefix, sfn, workerName, pollRequestTimeoutMs } = this.options;
     this.redis = this.connect(connection);
-    const redisGuard = new RedisGuard(this.redis, {
+    const redisSafety = new RedisSafetyMonitor(this.redis, {
       unsafeAllowEvictionPolicy: this.options.unsafeAllowEvictionPolicy,
       log: this.log,
+      who: 'the bridge',
+      whilePaused: 'opening no new polls and storing no tokens',
     });
-    this.redisGuard = redisGuard;
+    this.redisSafety = redisSafety;
     // Failure reports have their own sockets, so 1,000 open polls can never starve them.
     this.sendClient = createSendActivityClient(sfn);
     const metrics = new BridgeMetrics(this.registry);
@@ -104,7 +108,7 @@ export class Bridge extends EventEmitter {
         source: pollingClient,
         reporter,
         // Adds wait for a reconnect's check and fail while Redis may evict: the token is held, not lost.
-        queue: redisGuard.guard(queue),
+        queue: this.guardedQueue(queue, redisSafety),
         workerName,
         logger,
         metrics,
@@ -119,7 +123,7 @@ export class Bridge extends EventEmitter {
     ready.catch(() => undefined);
     const outcome = await Promise.race([ready, this.closedSignal.then(() => 'closed' as const)]);
     if (outcome === 'closed' || this.closing !== undefined) return;
-    await this.checkRedisSafety(redisGuard);
+    await this.checkRedisSafety(redisSafety);
     if (this.closing !== undefined) return;
     for (const { poller } of this.pools) poller.start();
     this.setState('running');
@@ -140,14 +144,26 @@ export class Bridge extends EventEmitter {
    * Refuses (start() rejects with RedisEvictionPolicyError) a Redis that may evict keys, before any poll
    * opens, so no token is taken that could be lost; then pauses and resumes the pools as reconnects find it.
    */
-  private async checkRedisSafety(redisGuard: RedisGuard): Promise<void> {
-    await redisGuard.start(this.closedSignal);
-    redisGuard.on('unsafe', (error: Error) => {
-      for (const { poller } of this.pools) poller.pause(`Redis may evict jobs: ${error.message}`);
+  private async checkRedisSafety(redisSafety: RedisSafetyMonitor): Promise<void> {
+    await redisSafety.start(this.closedSignal);
+    redisSafety.on('unsafe', (error: Error) => {
+      for (const { poller } of this.pools) poller.pause(error.message);
     });
-    redisGuard.on('safe', () => {
+    redisSafety.on('safe', () => {
       for (const { poller } of this.pools) poller.resume();
     });
+  }
+
+  /** `queue` with adds that wait for a reconnect's check and fail while Redis may evict: the token stays held. */
+  private guardedQueue(queue: ActivityJobQueue, redisSafety: RedisSafetyMonitor): ActivityJobQueue {
+    return {
+      add: async (name, data, opts) => {
+        await redisSafety.verdict();
+        return queue.add(name, data, opts);
+      },
+      getJob: (jobId) => queue.getJob(jobId),
+      getJobCounts: (...types) => queue.getJobCounts(...types),
+    };
   }
 
   private signalClosed: () => void = () => undefined;
@@ -189,7 +205,7 @@ export class Bridge extends EventEmitter {
       state: this.currentState,
       workerName: this.options.workerName,
       redisReady: this.redis?.status === 'ready',
-      redisSafety: this.redisGuard?.status() ?? { state: 'unchecked' },
+      redisSafety: this.redisSafety?.status() ?? { state: 'unchecked' },
       activities: this.pools.map(({ poller }) => poller.status()),
     };
   }
@@ -200,7 +216,7 @@ export class Bridge extends EventEmitter {
     return (
       status.state === 'running' &&
       status.redisReady &&
-      this.redisGuard?.acceptable === true &&
+      this.redisSafety?.acceptable === true &&
       status.activities.every((a) => a.healthy)
     );
   }
@@ -227,7 +243,7 @@ export class Bridge extends EventEmitter {
     }
     this.setState('draining');
     this.signalClosed();
-    this.redisGuard?.close();
+    this.redisSafety?.close();
     const { drainTimeoutMs } = this.options;
     const results = await Promise.allSettled(
       this.pools.map(({ poller }) => poller.close({ force, drainTimeoutMs })),

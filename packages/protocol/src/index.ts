@@ -51,3 +51,11 @@ export type {
   RedisSettings,
   RedisSettingsSource,
 } from './redis-safety.js';
+export { RedisSafetyMonitor } from './redis-safety-monitor.js';
+export type {
+  RedisSafetyMonitorOptions,
+  RedisSafetyState,
+  RedisSafetyStatus,
+  SafetyLogger,
+  WatchedRedis,
+} from './redis-safety-monitor.js';

@@ -1,5 +1,5 @@
-// Keeps the bridge off a Redis that would lose jobs: reads maxmemory-policy and persistence at start and
-// on every reconnect, and refuses adds (so tokens stay held, never stored to be evicted) while it may evict.
+// Watches one Redis connection of the bridge or a worker: reads maxmemory-policy and persistence at start
+// and on every reconnect, keeps the verdict, logs it, and says when Redis turns unsafe or safe again.
 import { EventEmitter } from 'node:events';
 import {
   evictionPolicyProblem,
@@ -10,17 +10,15 @@ import {
   type RedisPersistence,
   type RedisSettings,
   type RedisSettingsSource,
-} from '@sfn-bullmq/protocol';
-import type { Logger } from 'pino';
-import type { ActivityJobQueue } from './ports.js';
+} from './redis-safety.js';
 
 /**
- * `unchecked` before the first read; `safe` on noeviction; `unsafe` when Redis may evict and the bridge
- * refuses it; `allowed` when it may evict but `unsafeAllowEvictionPolicy` is set.
+ * `unchecked` before the first read; `safe` on noeviction; `unsafe` when Redis may evict and is refused;
+ * `allowed` when it may evict but `unsafeAllowEvictionPolicy` is set.
  */
 export type RedisSafetyState = 'unchecked' | 'safe' | 'unsafe' | 'allowed';
 
-/** What the bridge last read of its Redis, for status pages and health checks. */
+/** What was last read of a Redis, for status pages and health checks. */
 export interface RedisSafetyStatus {
   state: RedisSafetyState;
   evictionPolicy?: string;
@@ -29,19 +27,31 @@ export interface RedisSafetyStatus {
   maxmemoryBytes?: number;
   persistence?: RedisPersistence;
   appendfsync?: string;
-  /** Why the bridge refuses this Redis: the `RedisEvictionPolicyError`'s message. */
+  /** Why this Redis is refused: the `RedisEvictionPolicyError`'s message. */
   problem?: string;
 }
 
-/** The connection the guard reads and watches; an ioredis `Redis` fits as it is. */
+/** The connection the monitor reads and watches; an ioredis `Redis` fits as it is. */
 export interface WatchedRedis extends RedisCommandCaller {
   on(event: 'ready', listener: () => void): unknown;
   off(event: 'ready', listener: () => void): unknown;
 }
 
-export interface RedisGuardOptions {
+/** The log calls the monitor makes; a pino `Logger` fits as it is. */
+export interface SafetyLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface RedisSafetyMonitorOptions {
+  /** Run on a Redis that may evict, logging at error level at every check, instead of refusing it. */
   unsafeAllowEvictionPolicy: boolean;
-  log: Logger;
+  log: SafetyLogger;
+  /** Who refuses, for the log lines: `'the bridge'`, `'the worker'`. */
+  who: string;
+  /** What stops while Redis is refused after a reconnect, e.g. `'opening no new polls'`. */
+  whilePaused: string;
 }
 
 function messageOf(error: unknown): string {
@@ -49,20 +59,19 @@ function messageOf(error: unknown): string {
 }
 
 /**
- * One per bridge connection. Emits 'unsafe' (RedisEvictionPolicyError) when a re-check finds an evicting
- * policy and 'safe' when a later one finds noeviction again. Cheap: a few commands per connect.
+ * One per connection. Emits 'unsafe' (RedisEvictionPolicyError) when a re-check after a reconnect finds
+ * an evicting policy, and 'safe' when a later one finds noeviction again. A few commands per connect.
  */
-export class RedisGuard extends EventEmitter {
+export class RedisSafetyMonitor extends EventEmitter {
   private settings: RedisSettings | undefined;
   private refusal: RedisEvictionPolicyError | undefined;
-  /** A re-check under way after a reconnect: adds wait for its verdict. */
   private checking: Promise<void> | undefined;
   private watching = false;
   private closed = false;
 
   constructor(
     private readonly redis: WatchedRedis,
-    private readonly options: RedisGuardOptions,
+    private readonly options: RedisSafetyMonitorOptions,
   ) {
     super();
   }
@@ -72,7 +81,7 @@ export class RedisGuard extends EventEmitter {
    * may evict (unless allowed); a connection lost meanwhile is retried on its next 'ready'. Resolves
    * without a verdict when `stop` settles first. Afterwards every reconnect is checked again.
    */
-  async start(stop: Promise<void>): Promise<void> {
+  async start(stop: Promise<unknown>): Promise<void> {
     for (;;) {
       try {
         await this.check('start');
@@ -83,29 +92,23 @@ export class RedisGuard extends EventEmitter {
           { error: messageOf(error) },
           'could not read the Redis settings; trying again once it reconnects',
         );
-        if ((await Promise.race([this.nextReady(), stop.then(() => 'stopped' as const)])) === 'stopped')
-          return;
+        const next = await Promise.race([this.nextReady(), stop.then(() => 'stopped' as const)]);
+        if (next === 'stopped' || this.closed) return;
       }
     }
+    if (this.closed) return;
     if (this.refusal !== undefined) throw this.refusal;
     this.watching = true;
     this.redis.on('ready', this.onReady);
   }
 
-  /** `queue` with adds that wait for a re-check in flight and fail while Redis may evict. */
-  guard(queue: ActivityJobQueue): ActivityJobQueue {
-    return {
-      add: async (name, data, opts) => {
-        if (this.checking !== undefined) await this.checking;
-        if (this.refusal !== undefined) throw this.refusal;
-        return queue.add(name, data, opts);
-      },
-      getJob: (jobId) => queue.getJob(jobId),
-      getJobCounts: (...types) => queue.getJobCounts(...types),
-    };
+  /** Waits for a re-check in flight, then throws the refusal if Redis may evict. For each write that matters. */
+  async verdict(): Promise<void> {
+    if (this.checking !== undefined) await this.checking;
+    if (this.refusal !== undefined) throw this.refusal;
   }
 
-  /** Whether the bridge may store tokens in this Redis now. */
+  /** Checked, and either safe or allowed. */
   get acceptable(): boolean {
     return this.settings !== undefined && this.refusal === undefined;
   }
@@ -113,7 +116,7 @@ export class RedisGuard extends EventEmitter {
   status(): RedisSafetyStatus {
     const settings = this.settings;
     if (settings === undefined) return { state: 'unchecked' };
-    const evicts = settings.evictionPolicy !== 'noeviction';
+    const evicts = evictionPolicyProblem(settings) !== undefined;
     const status: RedisSafetyStatus = {
       state: this.refusal !== undefined ? 'unsafe' : evicts ? 'allowed' : 'safe',
       evictionPolicy: settings.evictionPolicy,
@@ -163,7 +166,7 @@ export class RedisGuard extends EventEmitter {
   private async check(when: 'start' | 'reconnect'): Promise<void> {
     const settings = await readRedisSettings(this.redis);
     if (this.closed) return;
-    const { log, unsafeAllowEvictionPolicy } = this.options;
+    const { log, unsafeAllowEvictionPolicy, who, whilePaused } = this.options;
     const problem = evictionPolicyProblem(settings);
     const wasRefused = this.refusal !== undefined;
     this.settings = settings;
@@ -175,23 +178,22 @@ export class RedisGuard extends EventEmitter {
     if (problem === undefined) {
       this.refusal = undefined;
       if (wasRefused) {
-        log.info(fields, 'Redis runs with noeviction again: polling resumes');
+        log.info(fields, `Redis runs with noeviction again: ${who} resumes`);
         this.emit('safe');
       }
     } else if (unsafeAllowEvictionPolicy) {
       this.refusal = undefined;
       log.error(
         { ...fields, error: problem.message },
-        'Redis may evict jobs and lose their tasks; running anyway because unsafeAllowEvictionPolicy is set',
+        `Redis may evict jobs and lose their tasks; ${who} runs anyway because unsafeAllowEvictionPolicy is set`,
       );
-      if (wasRefused) this.emit('safe');
     } else {
       this.refusal = problem;
       log.error(
         { ...fields, error: problem.message },
         when === 'start'
-          ? 'Redis may evict jobs: the bridge refuses to start'
-          : 'Redis may evict jobs: opening no new polls and storing no tokens until it runs with noeviction',
+          ? `Redis may evict jobs: ${who} refuses to start`
+          : `Redis may evict jobs: ${who} is ${whilePaused} until it runs with noeviction`,
       );
       if (when === 'reconnect') this.emit('unsafe', problem);
     }
