@@ -47,7 +47,9 @@ export {
 export type {
   AssertRedisKeepsJobsOptions,
   RedisCommandCaller,
+  RedisInfoReader,
   RedisPersistence,
+  RedisSettingsReader,
   RedisSettings,
   RedisSettingsSource,
 } from './redis-safety.js';

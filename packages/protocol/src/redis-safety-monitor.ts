@@ -5,7 +5,7 @@ import {
   evictionPolicyProblem,
   persistenceWarning,
   readRedisSettings,
-  type RedisCommandCaller,
+  type RedisSettingsReader,
   type RedisEvictionPolicyError,
   type RedisPersistence,
   type RedisSettings,
@@ -32,10 +32,10 @@ export interface RedisSafetyStatus {
 }
 
 /** The connection the monitor reads and watches; an ioredis `Redis` fits as it is. */
-export interface WatchedRedis extends RedisCommandCaller {
+export type WatchedRedis = RedisSettingsReader & {
   on(event: 'ready', listener: () => void): unknown;
   off(event: 'ready', listener: () => void): unknown;
-}
+};
 
 /** The log calls the monitor makes; a pino `Logger` fits as it is. */
 export interface SafetyLogger {

@@ -81,6 +81,11 @@ describe('readRedisSettings', () => {
     });
   });
 
+  it("reads through INFO alone from a client that has only info() (BullMQ's IRedisClient type)", async () => {
+    const settings = await readRedisSettings({ info: () => Promise.resolve(INFO_LRU) });
+    expect(settings).toMatchObject({ evictionPolicy: 'allkeys-lru', readVia: 'INFO' });
+  });
+
   it('reports an unknown policy when neither CONFIG nor INFO shows one', async () => {
     const settings = await readRedisSettings(fakeRedis(undefined, '# Server\r\nredis_version:7.0.0'));
     expect(settings.evictionPolicy).toBe('unknown');

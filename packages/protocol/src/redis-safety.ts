@@ -10,6 +10,18 @@ export interface RedisCommandCaller {
   call(command: string, ...args: string[]): Promise<unknown>;
 }
 
+/** A client that can only run INFO, such as BullMQ's own `IRedisClient` type; read through INFO alone. */
+export interface RedisInfoReader {
+  info(): Promise<string>;
+}
+
+/** What the checks accept: a client with `call` (CONFIG GET, then INFO), or one with only `info()`. */
+export type RedisSettingsReader = RedisCommandCaller | RedisInfoReader;
+
+function hasCall(redis: RedisSettingsReader): redis is RedisCommandCaller {
+  return typeof (redis as Partial<RedisCommandCaller>).call === 'function';
+}
+
 /** How the settings were read: `CONFIG GET`, or `INFO` where CONFIG is refused (managed services rename it). */
 export type RedisSettingsSource = 'CONFIG' | 'INFO';
 
@@ -119,10 +131,10 @@ async function readViaConfig(redis: RedisCommandCaller): Promise<RedisSettings |
 }
 
 /** Reads `INFO` (its `key:value` lines); INFO answers on services that rename CONFIG. */
-async function readViaInfo(redis: RedisCommandCaller): Promise<RedisSettings> {
+async function readViaInfo(redis: RedisSettingsReader): Promise<RedisSettings> {
   let reply: unknown;
   try {
-    reply = await redis.call('INFO');
+    reply = await (hasCall(redis) ? redis.call('INFO') : redis.info());
   } catch (error) {
     if (isReplyError(error)) reply = '';
     else throw error;
@@ -148,8 +160,8 @@ async function readViaInfo(redis: RedisCommandCaller): Promise<RedisSettings> {
  * `INFO`. A few round trips: call it once per connect, not per job. Rejects only when the connection
  * fails (a refused command is not an error here).
  */
-export async function readRedisSettings(redis: RedisCommandCaller): Promise<RedisSettings> {
-  return (await readViaConfig(redis)) ?? (await readViaInfo(redis));
+export async function readRedisSettings(redis: RedisSettingsReader): Promise<RedisSettings> {
+  return (hasCall(redis) ? await readViaConfig(redis) : undefined) ?? (await readViaInfo(redis));
 }
 
 /** The error to refuse `settings` with, or undefined when Redis never evicts. */
@@ -191,12 +203,12 @@ export interface AssertRedisKeepsJobsOptions {
 
 /**
  * For a BullMQ `Worker` you build yourself around `activityProcessor()`: await it once before
- * `worker.run()` (e.g. `await assertRedisKeepsJobs(await worker.client)`). Throws
+ * `worker.run()`, on your ioredis connection or `await worker.getBackend().client`. Throws
  * `RedisEvictionPolicyError` unless Redis runs with `maxmemory-policy noeviction`; resolves with what it
  * read, so you can log `persistenceWarning(settings)`.
  */
 export async function assertRedisKeepsJobs(
-  redis: RedisCommandCaller,
+  redis: RedisSettingsReader,
   options: AssertRedisKeepsJobsOptions = {},
 ): Promise<RedisSettings> {
   const settings = await readRedisSettings(redis);
