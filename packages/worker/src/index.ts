@@ -8,6 +8,14 @@ export { activityProcessor } from './activity-processor.js';
 export { TASK_GONE_JOB_ERROR } from './activity-runner.js';
 export type { ActivityJobResult, StoredActivityJobData } from './activity-runner.js';
 export { ActivityWorker } from './activity-worker.js';
+// For a BullMQ Worker built around activityProcessor(): the check ActivityWorker makes at start.
+export {
+  RedisEvictionPolicyError,
+  assertRedisKeepsJobs,
+  isRedisEvictionPolicyError,
+  persistenceWarning,
+} from '@sfn-bullmq/protocol';
+export type { RedisSafetyStatus, RedisSettings } from '@sfn-bullmq/protocol';
 export type { ActivityWorkerState } from './activity-worker.js';
 export { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
 export type { ActivityProcessorHooks, ActivityProcessorOptions } from './processor-options.js';
