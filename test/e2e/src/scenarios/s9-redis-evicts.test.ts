@@ -15,7 +15,7 @@ describe('scenario 9: Redis evicts keys', () => {
     await runScenario(
       {
         scenario: '9',
-        title: 'Redis evicts keys (allkeys-lru, 10mb): refused',
+        title: 'Redis evicts keys (allkeys-lru): refused',
         redisArgs: ['--maxmemory', '10mb', '--maxmemory-policy', 'allkeys-lru'],
         // Process start-up on a busy machine must not count against the tasks' clocks.
         clocks: { timeoutSeconds: 30, heartbeatSeconds: 10 },
