@@ -72,7 +72,11 @@ export class Bridge extends EventEmitter {
     return this.currentState;
   }
 
-  /** Connects to Redis, then opens every pool's polls. Resolves once polling; waits for Redis as long as it takes (close() cuts it short). */
+  /**
+   * Connects to Redis, then opens every pool's polls. Resolves once polling; waits for Redis as long as it
+   * takes (close() cuts it short). Rejects with `RedisEvictionPolicyError`, before any poll opens, when Redis
+   * may evict keys (unless `unsafeAllowEvictionPolicy`); close() the bridge then.
+   */
   start(): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(new Error('Bridge: start() after close()'));
     this.starting ??= this.doStart();
