@@ -148,6 +148,34 @@ describe('Bridge on a Redis that evicts keys', () => {
     expect(harness.stats(arn).lostTokens.total).toBe(0);
     void outcome.catch(() => undefined);
   });
+
+  it('holds, and does not store, a token that a poll opened before the reconnect brings while Redis may evict', async () => {
+    harness = new Harness();
+    const redis = await redisWith();
+    // Polls held long enough to still be open when the re-check has refused Redis.
+    await harness.startEmulator({ pollTimeoutMs: 10_000 });
+    const arn = harness.activity('evict-in-flight');
+    const bridge = harness.bridge(redis.url, [{ activityArn: arn, polls: 3, enqueueDeadlineMs: 20_000 }]);
+    await bridge.start();
+    await until(() => harness.stats(arn).openPolls === 3, 10_000, 'polls open');
+
+    const client = admin(redis.url);
+    await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    await client.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await until(() => bridge.status().redisSafety.state === 'unsafe', 10_000, 'refused after reconnect');
+    harness.emulator.scheduleTask(arn, '{"n":1}').outcome.catch(() => undefined);
+    await until(() => harness.stats(arn).started === 1, 5_000, 'the token taken by an open poll');
+    await until(() => bridge.status().activities[0]?.heldTokens === 1, 5_000, 'the token held');
+    const queue = harness.queue(redis.url, nameOf(arn));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await harness.jobCount(queue)).toBe(0);
+
+    await client.config('SET', 'maxmemory-policy', 'noeviction');
+    await client.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await until(async () => (await harness.jobCount(queue)) === 1, 10_000, 'the held token stored');
+    expect(harness.stats(arn).failed).toBe(0);
+    expect(harness.stats(arn).lostTokens.total).toBe(0);
+  });
 });
 
 /** Writes 256 KB values until Redis answers OOM; returns their keys, for the test to free the memory. */
