@@ -89,6 +89,7 @@ export class BridgeService {
     };
     if (config.workerName !== undefined) bridgeOptions.workerName = config.workerName;
     if (config.drainTimeoutMs !== undefined) bridgeOptions.drainTimeoutMs = config.drainTimeoutMs;
+    if (config.redis.unsafeAllowEvictionPolicy === true) bridgeOptions.unsafeAllowEvictionPolicy = true;
     let bridge: Bridge;
     try {
       bridge = new Bridge(bridgeOptions);

@@ -36,6 +36,8 @@ export type ActivityPollerState =
   | 'holding'
   /** The activity does not exist (or the ARN is invalid); one poll probes now and then. */
   | 'stopped'
+  /** Told to open no polls (`pause()`): the bridge found a Redis that would lose jobs. */
+  | 'paused'
   | 'draining'
   | 'closed';
 
@@ -43,7 +45,7 @@ export interface ActivityStatus {
   activityArn: string;
   queueName: string;
   state: ActivityPollerState;
-  /** False while the pool cannot do its work: activity missing, tokens held for Redis, draining or closed. */
+  /** False while the pool cannot do its work: activity missing, paused, tokens held for Redis, draining or closed. */
   healthy: boolean;
   openPolls: number;
   targetPolls: number;
@@ -163,6 +165,7 @@ export class ActivityPoller extends EventEmitter {
   private open = 0;
   private target: number;
   private missing = false;
+  private pausedFor: string | undefined;
   private lastErrorText: string | undefined;
   private lastErrorLogAt = 0;
 
@@ -220,6 +223,24 @@ export class ActivityPoller extends EventEmitter {
     this.countTimer = setInterval(() => this.countWaiting(), this.options.backpressureCheckIntervalMs);
     this.countWaiting();
     for (let slot = 0; slot < this.options.polls; slot += 1) this.spawnSlot(slot);
+  }
+
+  /**
+   * Opens no new polls (not even a missing activity's probe) until `resume()`. Polls already open are
+   * never abandoned; their tokens take the usual path. `reason` shows as `lastError`.
+   */
+  pause(reason: string): void {
+    this.pausedFor = reason;
+    this.lastErrorText = reason;
+    this.updateState();
+  }
+
+  resume(): void {
+    if (this.pausedFor === undefined) return;
+    if (this.lastErrorText === this.pausedFor) this.lastErrorText = undefined;
+    this.pausedFor = undefined;
+    this.updateState();
+    this.wakeGates();
   }
 
   status(): ActivityStatus {
@@ -378,6 +399,7 @@ export class ActivityPoller extends EventEmitter {
   }
 
   private mayPoll(slot: number): boolean {
+    if (this.pausedFor !== undefined) return false;
     if (this.missing) return slot === 0;
     return (
       slot < this.target &&
@@ -398,6 +420,7 @@ export class ActivityPoller extends EventEmitter {
       if (probe) {
         await this.sleep(this.options.missingActivityRetryMs);
         if (this.stopping) return;
+        if (this.pausedFor !== undefined) continue;
       }
       let task: PolledTask;
       this.setOpen(this.open + 1);
@@ -781,6 +804,7 @@ export class ActivityPoller extends EventEmitter {
   private computeState(): ActivityPollerState {
     if (this.closed) return 'closed';
     if (this.stopping) return 'draining';
+    if (this.pausedFor !== undefined) return 'paused';
     if (this.missing) return 'stopped';
     if (this.failing > 0 || this.pending.size >= this.options.maxHeldTokens) return 'holding';
     if (this.backpressured) return 'backpressure';

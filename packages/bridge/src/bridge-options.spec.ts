@@ -50,6 +50,17 @@ describe('compileBridgeOptions', () => {
     });
   });
 
+  it('refuses evicting Redis by default and takes only a boolean opt-out', () => {
+    expect(compileBridgeOptions(options()).unsafeAllowEvictionPolicy).toBe(false);
+    expect(compileBridgeOptions(options({ unsafeAllowEvictionPolicy: true })).unsafeAllowEvictionPolicy).toBe(
+      true,
+    );
+    const error = errorOf(() =>
+      compileBridgeOptions({ ...options(), unsafeAllowEvictionPolicy: 'yes' as unknown as boolean }),
+    );
+    expect(error.message).toBe("unsafeAllowEvictionPolicy: must be true or false, got 'yes'");
+  });
+
   it('names the option and the value of a pool size out of range', () => {
     const error = errorOf(() =>
       compileBridgeOptions(

@@ -86,6 +86,11 @@ export interface BridgeOptions {
   drainTimeoutMs?: number;
   /** Client-side limit of one GetActivityTask call, at least 65,000. @default 75_000 */
   pollRequestTimeoutMs?: number;
+  /**
+   * Run on a Redis whose `maxmemory-policy` is not `noeviction`, logging the danger at error level at each
+   * check, instead of refusing it. Evicted jobs lose their tasks silently: only for those who know why. @default false
+   */
+  unsafeAllowEvictionPolicy?: boolean;
 }
 
 export interface CompiledJobOptions {
@@ -121,6 +126,7 @@ export interface CompiledBridgeOptions {
   registry: Registry | undefined;
   drainTimeoutMs: number;
   pollRequestTimeoutMs: number;
+  unsafeAllowEvictionPolicy: boolean;
 }
 
 export const DEFAULT_POLLS = 100;
@@ -340,6 +346,10 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
     options.drainTimeoutMs === undefined
       ? pollRequestTimeoutMs + 5_000
       : positiveMs('drainTimeoutMs', options.drainTimeoutMs);
+  const unsafeAllowEvictionPolicy = options.unsafeAllowEvictionPolicy ?? false;
+  if (typeof unsafeAllowEvictionPolicy !== 'boolean') {
+    fail('unsafeAllowEvictionPolicy', 'must be true or false', unsafeAllowEvictionPolicy);
+  }
   return {
     connection,
     prefix,
@@ -350,5 +360,6 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
     registry: options.registry,
     drainTimeoutMs,
     pollRequestTimeoutMs,
+    unsafeAllowEvictionPolicy,
   };
 }

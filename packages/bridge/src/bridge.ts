@@ -2,9 +2,11 @@
 // their BullMQ queues on one Redis connection, and a graceful, idempotent close().
 import { EventEmitter } from 'node:events';
 import {
+  RedisSafetyMonitor,
   createPollingActivityClient,
   createSendActivityClient,
   type ActivityJobData,
+  type RedisSafetyStatus,
   type SfnActivityClient,
 } from '@sfn-bullmq/protocol';
 import { Queue, type ConnectionOptions } from 'bullmq';
@@ -14,6 +16,7 @@ import { Registry } from 'prom-client';
 import { ActivityPoller, type ActivityStatus } from './activity-poller.js';
 import { BridgeMetrics } from './bridge-metrics.js';
 import { compileBridgeOptions, type BridgeOptions, type CompiledBridgeOptions } from './bridge-options.js';
+import type { ActivityJobQueue } from './ports.js';
 
 export type BridgeState = 'idle' | 'starting' | 'running' | 'draining' | 'closed';
 
@@ -22,6 +25,8 @@ export interface BridgeStatus {
   workerName: string;
   /** The bridge's Redis connection is up and answering. */
   redisReady: boolean;
+  /** Whether the Redis keeps jobs (maxmemory-policy noeviction) and what it persists; read at start and on each reconnect. */
+  redisSafety: RedisSafetyStatus;
   activities: ActivityStatus[];
 }
 
@@ -50,6 +55,7 @@ export class Bridge extends EventEmitter {
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private redis: Redis | undefined;
+  private redisSafety: RedisSafetyMonitor | undefined;
   private ownsRedis = false;
   private sendClient: SfnActivityClient | undefined;
   private pools: Pool[] = [];
@@ -66,7 +72,11 @@ export class Bridge extends EventEmitter {
     return this.currentState;
   }
 
-  /** Connects to Redis, then opens every pool's polls. Resolves once polling; waits for Redis as long as it takes (close() cuts it short). */
+  /**
+   * Connects to Redis, then opens every pool's polls. Resolves once polling; waits for Redis as long as it
+   * takes (close() cuts it short). Rejects with `RedisEvictionPolicyError`, before any poll opens, when Redis
+   * may evict keys (unless `unsafeAllowEvictionPolicy`); close() the bridge then.
+   */
   start(): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(new Error('Bridge: start() after close()'));
     this.starting ??= this.doStart();
@@ -77,6 +87,13 @@ export class Bridge extends EventEmitter {
     this.setState('starting');
     const { connection, prefix, sfn, workerName, pollRequestTimeoutMs } = this.options;
     this.redis = this.connect(connection);
+    const redisSafety = new RedisSafetyMonitor(this.redis, {
+      unsafeAllowEvictionPolicy: this.options.unsafeAllowEvictionPolicy,
+      log: this.log,
+      who: 'the bridge',
+      whilePaused: 'opening no new polls and storing no tokens',
+    });
+    this.redisSafety = redisSafety;
     // Failure reports have their own sockets, so 1,000 open polls can never starve them.
     this.sendClient = createSendActivityClient(sfn);
     const metrics = new BridgeMetrics(this.registry);
@@ -94,7 +111,8 @@ export class Bridge extends EventEmitter {
       const poller = new ActivityPoller(activity, {
         source: pollingClient,
         reporter,
-        queue,
+        // Adds wait for a reconnect's check and fail while Redis may evict: the token is held, not lost.
+        queue: this.guardedQueue(queue, redisSafety),
         workerName,
         logger,
         metrics,
@@ -109,6 +127,8 @@ export class Bridge extends EventEmitter {
     ready.catch(() => undefined);
     const outcome = await Promise.race([ready, this.closedSignal.then(() => 'closed' as const)]);
     if (outcome === 'closed' || this.closing !== undefined) return;
+    await this.checkRedisSafety(redisSafety);
+    if (this.closing !== undefined) return;
     for (const { poller } of this.pools) poller.start();
     this.setState('running');
     this.log.info(
@@ -122,6 +142,32 @@ export class Bridge extends EventEmitter {
       },
       'bridge running',
     );
+  }
+
+  /**
+   * Refuses (start() rejects with RedisEvictionPolicyError) a Redis that may evict keys, before any poll
+   * opens, so no token is taken that could be lost; then pauses and resumes the pools as reconnects find it.
+   */
+  private async checkRedisSafety(redisSafety: RedisSafetyMonitor): Promise<void> {
+    await redisSafety.start(this.closedSignal);
+    redisSafety.on('unsafe', (error: Error) => {
+      for (const { poller } of this.pools) poller.pause(error.message);
+    });
+    redisSafety.on('safe', () => {
+      for (const { poller } of this.pools) poller.resume();
+    });
+  }
+
+  /** `queue` with adds that wait for a reconnect's check and fail while Redis may evict: the token stays held. */
+  private guardedQueue(queue: ActivityJobQueue, redisSafety: RedisSafetyMonitor): ActivityJobQueue {
+    return {
+      add: async (name, data, opts) => {
+        await redisSafety.verdict();
+        return queue.add(name, data, opts);
+      },
+      getJob: (jobId) => queue.getJob(jobId),
+      getJobCounts: (...types) => queue.getJobCounts(...types),
+    };
   }
 
   private signalClosed: () => void = () => undefined;
@@ -163,6 +209,7 @@ export class Bridge extends EventEmitter {
       state: this.currentState,
       workerName: this.options.workerName,
       redisReady: this.redis?.status === 'ready',
+      redisSafety: this.redisSafety?.status() ?? { state: 'unchecked' },
       activities: this.pools.map(({ poller }) => poller.status()),
     };
   }
@@ -170,7 +217,12 @@ export class Bridge extends EventEmitter {
   /** Running, Redis reachable, and every pool doing its work. */
   isReady(): boolean {
     const status = this.status();
-    return status.state === 'running' && status.redisReady && status.activities.every((a) => a.healthy);
+    return (
+      status.state === 'running' &&
+      status.redisReady &&
+      this.redisSafety?.acceptable === true &&
+      status.activities.every((a) => a.healthy)
+    );
   }
 
   /**
@@ -195,6 +247,7 @@ export class Bridge extends EventEmitter {
     }
     this.setState('draining');
     this.signalClosed();
+    this.redisSafety?.close();
     const { drainTimeoutMs } = this.options;
     const results = await Promise.allSettled(
       this.pools.map(({ poller }) => poller.close({ force, drainTimeoutMs })),

@@ -28,6 +28,7 @@ export type {
   CompiledJobOptions,
   JobRetention,
 } from './bridge-options.js';
+export type { RedisSafetyState, RedisSafetyStatus } from '@sfn-bullmq/protocol';
 export { BridgeMetrics } from './bridge-metrics.js';
 export type { PollErrorType } from './bridge-metrics.js';
 export type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';

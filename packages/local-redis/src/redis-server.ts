@@ -40,6 +40,11 @@ export interface RedisServerOptions {
    * (a library installs no process handlers). @default false
    */
   detached?: boolean;
+  /**
+   * More `redis-server` arguments, after the defaults so they override them, e.g.
+   * `['--maxmemory', '10mb', '--maxmemory-policy', 'allkeys-lru']` or `['--save', '60 1']`. @default []
+   */
+  extraArgs?: readonly string[];
 }
 
 /** Finds a TCP port that is free on 127.0.0.1 right now. */
@@ -93,6 +98,7 @@ export class RedisServer {
       binary: options.binary ?? 'redis-server',
       startTimeoutMs: options.startTimeoutMs ?? 10_000,
       detached: options.detached ?? false,
+      extraArgs: [...(options.extraArgs ?? [])],
     });
     try {
       await server.startProcess();
@@ -146,6 +152,7 @@ export class RedisServer {
       '--maxmemory-policy', 'noeviction',
       '--daemonize', 'no',
       '--logfile', join(this.dir, 'redis.log'),
+      ...this.options.extraArgs,
     ]; // prettier-ignore
     const child = spawn(this.options.binary, args, { stdio: 'ignore', detached: this.options.detached });
     const failed = new Promise<never>((_, reject) => {

@@ -23,6 +23,20 @@ describe('RedisServer', () => {
     }
   });
 
+  it('passes extra arguments after its defaults, so they override them', async () => {
+    const server = await RedisServer.start({
+      extraArgs: ['--maxmemory', '10mb', '--maxmemory-policy', 'allkeys-lru'],
+    });
+    servers.push(server);
+    const client = new Redis(server.url, { maxRetriesPerRequest: null });
+    try {
+      expect(await client.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'allkeys-lru']);
+      expect(await client.config('GET', 'maxmemory')).toEqual(['maxmemory', String(10 * 1024 * 1024)]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('names the fix when the binary is missing', async () => {
     await expect(RedisServer.start({ binary: 'no-such-redis-server-binary' })).rejects.toThrow(
       RedisServerNotFoundError,

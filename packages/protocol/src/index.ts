@@ -44,3 +44,29 @@ export {
   isWorkerLimitError,
   sfnErrorName,
 } from './sfn-errors.js';
+export {
+  RedisEvictionPolicyError,
+  SAFE_EVICTION_POLICY,
+  assertRedisKeepsJobs,
+  evictionPolicyProblem,
+  isRedisEvictionPolicyError,
+  persistenceWarning,
+  readRedisSettings,
+} from './redis-safety.js';
+export type {
+  AssertRedisKeepsJobsOptions,
+  RedisCommandCaller,
+  RedisInfoReader,
+  RedisPersistence,
+  RedisSettingsReader,
+  RedisSettings,
+  RedisSettingsSource,
+} from './redis-safety.js';
+export { RedisSafetyMonitor } from './redis-safety-monitor.js';
+export type {
+  RedisSafetyMonitorOptions,
+  RedisSafetyState,
+  RedisSafetyStatus,
+  SafetyLogger,
+  WatchedRedis,
+} from './redis-safety-monitor.js';

@@ -1,9 +1,16 @@
 // `ActivityWorker`: a BullMQ Worker on one activity queue with the runner, the
 // Step Functions client and crash-safe lock settings; an idempotent close that can escalate to forced.
 import { EventEmitter } from 'node:events';
-import { Worker } from 'bullmq';
+import {
+  RedisSafetyMonitor,
+  isRedisEvictionPolicyError,
+  type ActivityJobData,
+  type RedisSafetyStatus,
+} from '@sfn-bullmq/protocol';
+import { WaitingError, Worker, type Job } from 'bullmq';
 import type { ActivityHandler } from './activity-context.js';
 import { ActivityRunner } from './activity-runner.js';
+import type { ActivityJobResult } from './job-end.js';
 import { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
 import {
   compileActivityWorkerOptions,
@@ -11,23 +18,31 @@ import {
   type CompiledActivityWorkerOptions,
 } from './worker-options.js';
 
-/** Lifecycle of an `ActivityWorker`, logged on each change. */
-export type ActivityWorkerState = 'running' | 'closing' | 'closed';
+/**
+ * Lifecycle of an `ActivityWorker`, logged on each change: `starting` until Redis is connected and
+ * checked; `paused` while a reconnect found a Redis that may evict jobs (no new jobs are taken).
+ */
+export type ActivityWorkerState = 'starting' | 'running' | 'paused' | 'closing' | 'closed';
 
 /** The longest a forced close waits for failure reports (`failOnForcedClose`). */
 const FORCED_REPORT_TIMEOUT_MS = 10_000;
 
 /**
- * Runs `handler` for the jobs of one activity queue. Events: 'state' (ActivityWorkerState) and
- * 'error' (Redis and close errors; only emitted when someone listens, and always logged).
+ * Runs `handler` for the jobs of one activity queue. Takes no job from a Redis that may evict it (see
+ * `waitUntilReady()`). Events: 'state' (ActivityWorkerState) and 'error' (Redis and close errors, and the
+ * `RedisEvictionPolicyError` of a refused start; only emitted when someone listens, and always logged).
  */
 export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
   readonly worker: Worker;
   private readonly options: CompiledActivityWorkerOptions;
   private readonly runner: ActivityRunner<I, O>;
-  private stateValue: ActivityWorkerState = 'running';
+  private stateValue: ActivityWorkerState = 'starting';
   private closing: Promise<void> | undefined;
   private forcing: Promise<void> | undefined;
+  private readonly started: Promise<void>;
+  private redisSafetyMonitor: RedisSafetyMonitor | undefined;
+  private signalClosed: () => void = () => undefined;
+  private readonly closedSignal = new Promise<void>((resolve) => (this.signalClosed = resolve));
 
   constructor(
     readonly queueName: string,
@@ -39,19 +54,27 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
       throw new InvalidWorkerOptionError('handler', handler, 'must be a function');
     this.options = compileActivityWorkerOptions(queueName, options);
     this.runner = new ActivityRunner(handler, this.options.processor);
-    this.worker = new Worker(queueName, this.runner.process, {
-      connection: this.options.connection,
-      prefix: this.options.prefix,
-      concurrency: this.options.concurrency,
-      lockDuration: this.options.lockDurationMs,
-      stalledInterval: this.options.stalledIntervalMs,
-      maxStalledCount: this.options.maxStalledCount,
-    });
+    this.worker = new Worker<ActivityJobData, ActivityJobResult>(
+      queueName,
+      (job, token, signal) => this.processWhenSafe(job, token, signal),
+      {
+        connection: this.options.connection,
+        prefix: this.options.prefix,
+        concurrency: this.options.concurrency,
+        lockDuration: this.options.lockDurationMs,
+        stalledInterval: this.options.stalledIntervalMs,
+        maxStalledCount: this.options.maxStalledCount,
+        // Runs only once Redis is known to keep jobs (startWhenSafe).
+        autorun: false,
+      },
+    );
     this.worker.on('error', (error) => this.reportError(error, 'BullMQ worker error'));
     this.log.info(
       { queue: queueName, concurrency: this.options.concurrency, state: this.stateValue },
-      'activity worker running',
+      'activity worker starting',
     );
+    this.started = this.startWhenSafe();
+    this.started.catch(() => undefined);
   }
 
   get state(): ActivityWorkerState {
@@ -68,9 +91,83 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
     return this.runner.abandonedHandlerCount;
   }
 
-  /** Resolves when the worker is connected to Redis. */
+  /**
+   * Resolves once the worker is connected and takes jobs. Rejects with `RedisEvictionPolicyError` (the
+   * worker then closes itself) when Redis may evict jobs and `unsafeAllowEvictionPolicy` is not set.
+   */
   async waitUntilReady(): Promise<void> {
-    await this.worker.waitUntilReady();
+    await this.started;
+  }
+
+  /** Whether the Redis keeps jobs (maxmemory-policy noeviction) and what it persists; read at start and on each reconnect. */
+  redisSafety(): RedisSafetyStatus {
+    return this.redisSafetyMonitor?.status() ?? { state: 'unchecked' };
+  }
+
+  /**
+   * Checks the Redis before the BullMQ worker runs, so no job is taken from a Redis that may evict it;
+   * then pauses the worker while a reconnect finds such a Redis, and resumes it once it is fixed.
+   */
+  private async startWhenSafe(): Promise<void> {
+    let monitor: RedisSafetyMonitor;
+    try {
+      await this.worker.waitUntilReady();
+      const client = await this.worker.getBackend().client;
+      if (this.closing !== undefined) return;
+      monitor = new RedisSafetyMonitor(client, {
+        unsafeAllowEvictionPolicy: this.options.unsafeAllowEvictionPolicy,
+        log: this.log.child({ queue: this.queueName }),
+        who: 'the worker',
+        whilePaused: 'taking no new jobs',
+      });
+      this.redisSafetyMonitor = monitor;
+      await monitor.start(this.closedSignal);
+    } catch (error) {
+      if (this.closing !== undefined && !isRedisEvictionPolicyError(error)) return;
+      // The monitor has logged the refusal at error level.
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+      await this.close();
+      throw error;
+    }
+    if (this.closing !== undefined) return;
+    monitor.on('unsafe', () => this.pauseForRedis());
+    monitor.on('safe', () => this.resumeForRedis());
+    this.worker.run().catch((error: unknown) => this.reportError(error, 'the BullMQ worker stopped'));
+    this.setState('running');
+  }
+
+  /**
+   * BullMQ finishes a blocking fetch that was under way when the worker paused, so a job can still arrive
+   * while Redis is refused: it goes back to wait untouched (no attempt used, no handler run) until resumed.
+   */
+  private async processWhenSafe(
+    job: Job<ActivityJobData>,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<ActivityJobResult> {
+    try {
+      await this.redisSafetyMonitor?.verdict();
+    } catch (error) {
+      if (isRedisEvictionPolicyError(error) && token !== undefined) {
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
+      throw error;
+    }
+    return this.runner.process(job, token, signal);
+  }
+
+  private pauseForRedis(): void {
+    if (this.stateValue !== 'running') return;
+    this.setState('paused');
+    // Running handlers finish and report; only new jobs wait.
+    this.worker.pause(true).catch((error: unknown) => this.reportError(error, 'pausing the worker failed'));
+  }
+
+  private resumeForRedis(): void {
+    if (this.stateValue !== 'paused') return;
+    this.setState('running');
+    this.worker.resume().catch((error: unknown) => this.reportError(error, 'resuming the worker failed'));
   }
 
   /**
@@ -100,6 +197,8 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
 
   private async closeAll(force: boolean): Promise<void> {
     this.setState('closing');
+    this.signalClosed();
+    this.redisSafetyMonitor?.close();
     // Every step runs even when one fails.
     if (force) await this.forcing;
     try {

@@ -7,6 +7,14 @@ export { ActivityFailure } from './activity-failure.js';
 export { activityProcessor } from './activity-processor.js';
 export type { StoredActivityJobData } from './activity-runner.js';
 export { ActivityWorker } from './activity-worker.js';
+// For a BullMQ Worker built around activityProcessor(): the check ActivityWorker makes at start.
+export {
+  RedisEvictionPolicyError,
+  assertRedisKeepsJobs,
+  isRedisEvictionPolicyError,
+  persistenceWarning,
+} from '@sfn-bullmq/protocol';
+export type { RedisSafetyStatus, RedisSettings } from '@sfn-bullmq/protocol';
 export type { ActivityWorkerState } from './activity-worker.js';
 export { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
 export { INVALID_TOKEN_JOB_ERROR, TASK_GONE_JOB_ERROR } from './job-end.js';

@@ -38,6 +38,12 @@ export interface ActivityWorkerOptions extends ActivityProcessorOptions {
    * heartbeat timeout closes the task. @default false
    */
   failOnForcedClose?: boolean;
+  /**
+   * Take jobs from a Redis whose `maxmemory-policy` is not `noeviction`, logging the danger at error level
+   * at each check, instead of refusing it. Evicted jobs lose their tasks silently: only for those who know why.
+   * @default false
+   */
+  unsafeAllowEvictionPolicy?: boolean;
 }
 
 export interface CompiledActivityWorkerOptions {
@@ -49,6 +55,7 @@ export interface CompiledActivityWorkerOptions {
   stalledIntervalMs: number;
   maxStalledCount: number;
   failOnForcedClose: boolean;
+  unsafeAllowEvictionPolicy: boolean;
 }
 
 export function compileActivityWorkerOptions(
@@ -82,6 +89,10 @@ export function compileActivityWorkerOptions(
   );
   const maxStalledCount = checkInteger('maxStalledCount', options.maxStalledCount ?? 3, 0, 1_000);
   const failOnForcedClose = checkBoolean('failOnForcedClose', options.failOnForcedClose ?? false);
+  const unsafeAllowEvictionPolicy = checkBoolean(
+    'unsafeAllowEvictionPolicy',
+    options.unsafeAllowEvictionPolicy ?? false,
+  );
   // Last, because it may build a Step Functions client (with sockets) that a later bad option would leak.
   const processor = compileActivityProcessorOptions(options);
   return {
@@ -93,5 +104,6 @@ export function compileActivityWorkerOptions(
     stalledIntervalMs,
     maxStalledCount,
     failOnForcedClose,
+    unsafeAllowEvictionPolicy,
   };
 }

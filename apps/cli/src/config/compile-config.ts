@@ -56,7 +56,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
     );
   }
   const top = c.object('', raw, TOP) ?? {};
-  const redis = c.object('redis', top['redis'], ['url', 'prefix']) ?? {};
+  const redis = c.object('redis', top['redis'], ['url', 'prefix', 'unsafeAllowEvictionPolicy']) ?? {};
   const sfn = c.object('stepFunctions', top['stepFunctions'], ['region', 'endpoint']) ?? {};
   const http = c.object('http', top['http'], ['host', 'port', 'board']) ?? {};
   const board = c.object('http.board', http['board'], ['enabled', 'readOnly']) ?? {};
@@ -108,6 +108,9 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
       : undefined,
   );
   if (workerName !== undefined) config.workerName = workerName;
+  if (c.boolean('redis.unsafeAllowEvictionPolicy', redis['unsafeAllowEvictionPolicy']) === true) {
+    config.redis.unsafeAllowEvictionPolicy = true;
+  }
   const drainTimeoutMs = c.integer('drainTimeoutMs', top['drainTimeoutMs'], 0, MAX);
   if (drainTimeoutMs !== undefined) config.drainTimeoutMs = drainTimeoutMs;
 

@@ -52,6 +52,11 @@ export interface FileConfig {
     url?: string;
     /** BullMQ key prefix; a hash tag such as `{sfn}` for Redis Cluster. @default 'bull' */
     prefix?: string;
+    /**
+     * Run on a Redis whose maxmemory-policy is not noeviction (logged at error level) instead of refusing
+     * it. Evicted jobs lose their tasks silently. @default false
+     */
+    unsafeAllowEvictionPolicy?: boolean;
   };
   stepFunctions?: {
     /** @default the AWS SDK's chain (AWS_REGION, profile) */
@@ -92,7 +97,8 @@ export interface CompiledActivityConfig {
 export interface ServiceConfig {
   workerName?: string;
   logLevel: LogLevel;
-  redis: { url: string; prefix: string };
+  /** `unsafeAllowEvictionPolicy` only when the file sets it to true. */
+  redis: { url: string; prefix: string; unsafeAllowEvictionPolicy?: true };
   stepFunctions: { region?: string; endpoint?: string };
   http: { host: string; port: number; board: { enabled: boolean; readOnly: boolean } };
   drainTimeoutMs?: number;

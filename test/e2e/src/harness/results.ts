@@ -3,7 +3,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 
 export interface ResultRow {
-  /** '1'…'8', for ordering. */
+  /** '1'…'10', for ordering. */
   scenario: string;
   title: string;
   executions: number;

@@ -49,6 +49,8 @@ export interface ScenarioOptions {
   emulatorOptions?: Record<string, unknown>;
   /** Redis with the append-only file (for restarts). @default false */
   appendOnly?: boolean;
+  /** More redis-server arguments, e.g. `['--maxmemory-policy', 'allkeys-lru']`. @default [] */
+  redisArgs?: readonly string[];
   /** @default { timeoutSeconds: 8, heartbeatSeconds: 4, retryAttempts: 3 } */
   clocks?: Partial<TaskClocks>;
 }
@@ -148,7 +150,10 @@ export class Scenario {
     const processes = new ChildProcesses(dir);
     let redis: RedisServer | undefined;
     try {
-      redis = await RedisServer.start({ appendOnly: options.appendOnly ?? false });
+      redis = await RedisServer.start({
+        appendOnly: options.appendOnly ?? false,
+        extraArgs: options.redisArgs ?? [],
+      });
       const activity = `e2e-s${options.scenario}`;
       const pollTimeoutMs = options.pollTimeoutMs ?? 1500;
       const emulator =
@@ -196,6 +201,13 @@ export class Scenario {
 
   /** Starts a bridge process with its own config file; resolves once its HTTP server is up. */
   async startBridge(settings: BridgeSettings = {}): Promise<Child> {
+    const child = this.spawnBridge(settings);
+    await child.waitForOutput(/sfn-bullmq bridge: HTTP on/);
+    return child;
+  }
+
+  /** Spawns a bridge process and returns at once, for scenarios that expect it to refuse to start. */
+  spawnBridge(settings: BridgeSettings = {}): Child {
     this.bridgeCount += 1;
     const name = `bridge-${this.bridgeCount}`;
     const config = {
@@ -217,19 +229,24 @@ export class Scenario {
     };
     const file = join(this.dir, `${name}.json`);
     writeFileSync(file, JSON.stringify(config, null, 2));
-    const child = this.processes.spawn(name, process.execPath, {
+    return this.processes.spawn(name, process.execPath, {
       args: [CLI, 'bridge', '--config', file],
       env: CREDENTIALS,
     });
-    await child.waitForOutput(/sfn-bullmq bridge: HTTP on/);
-    return child;
   }
 
   /** Starts a worker fixture process; resolves once it is connected to Redis. */
   async startWorker(settings: WorkerSettings = {}): Promise<Child> {
+    const child = this.spawnWorker(settings);
+    await child.waitForOutput(/ready/, 30_000);
+    return child;
+  }
+
+  /** Spawns a worker fixture process and returns at once, for scenarios that expect it to refuse to start. */
+  spawnWorker(settings: WorkerSettings = {}): Child {
     this.workerCount += 1;
     const name = `worker-${this.workerCount}`;
-    const child = this.processes.spawn(name, process.execPath, {
+    return this.processes.spawn(name, process.execPath, {
       args: ['--import', 'tsx', WORKER_FIXTURE],
       cwd: E2E_ROOT,
       env: {
@@ -242,8 +259,6 @@ export class Scenario {
         ...settings,
       },
     });
-    await child.waitForOutput(/ready/, 30_000);
-    return child;
   }
 
   async emulatorStats(): Promise<EmulatorStats> {
