@@ -22,14 +22,19 @@ export interface RunCliOptions {
   nodeArgs?: string[];
   /** The whole environment instead of this process's plus `env` (for a run with no AWS variables). */
   replaceEnv?: boolean;
+  /** Another program than the CLI (e.g. `['pnpm', 'dev']`); `args` follow it. */
+  command?: string[];
+  cwd?: string;
 }
 
 export function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
-  { processGroup = false, nodeArgs = [], replaceEnv = false }: RunCliOptions = {},
+  { processGroup = false, nodeArgs = [], replaceEnv = false, command, cwd }: RunCliOptions = {},
 ): CliRun {
-  const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], {
+  const [program, ...programArgs] = command ?? [process.execPath, ...nodeArgs, BIN];
+  const child = spawn(program ?? process.execPath, [...programArgs, ...args], {
+    ...(cwd === undefined ? {} : { cwd }),
     env: replaceEnv ? env : { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: processGroup,

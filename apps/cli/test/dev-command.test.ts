@@ -3,6 +3,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from './cli-process.js';
 
@@ -93,6 +94,27 @@ describe('sfn-bullmq dev', () => {
     } finally {
       await rm(logDir, { recursive: true, force: true });
     }
+  });
+
+  it('ends a clean Ctrl-C through `pnpm dev` with exit code 0 and no ELIFECYCLE', async () => {
+    // `pnpm dev` as typed in a terminal: the build step skipped (other tests use the built packages),
+    // Ctrl-C to the whole foreground group, which pnpm also forwards to its child.
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const cli = runCli(
+      FLAGS,
+      { REDIS_URL: '', SFN_BULLMQ_SKIP_BUILD: '1' },
+      { processGroup: true, command: ['pnpm', 'dev'], cwd: root },
+    );
+    runs.push(cli);
+    await cli.waitFor(/executions: \d+ started, ([1-9]\d*) succeeded/, 40_000);
+    process.kill(-cli.child.pid!, 'SIGINT');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(cli.stdout() + cli.stderr()).not.toContain('ELIFECYCLE');
+    const result = summary(cli.stdout());
+    // The drain ran to its end: not cut short as by a second Ctrl-C.
+    expect(result.succeeded).toBe(result.started);
+    expect(result.running).toBe(0);
+    expect(cli.stdout()).not.toContain('stopping at once');
   });
 
   it('stops by itself after --duration-s', async () => {
