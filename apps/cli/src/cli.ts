@@ -27,6 +27,7 @@ Run 'sfn-bullmq <command> --help' for a command's options.
 
 type Command = (argv: string[]) => Promise<number>;
 
+/** Help texts, apart from the command modules; a command without one here handles --help itself. */
 const HELP: Record<string, () => Promise<string>> = {
   bridge: async () => (await import('./commands/help-texts.js')).BRIDGE_HELP,
   emulator: async () => (await import('./commands/help-texts.js')).EMULATOR_HELP,
@@ -61,13 +62,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const load = COMMANDS[name];
   const help = HELP[name];
-  if (load === undefined || help === undefined) {
+  if (load === undefined) {
     process.stderr.write(
       `sfn-bullmq: unknown command '${name}'\nRun 'sfn-bullmq --help' for the commands.\n`,
     );
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(await help());
     return 0;
   }
@@ -81,12 +82,12 @@ async function main(argv: string[]): Promise<number> {
       );
       return 2;
     }
-    // The libraries' own option checks (TypeErrors naming the option) are config mistakes too.
     if (error instanceof CommandError) {
       // Already says what failed where, and what to change.
       process.stderr.write(`sfn-bullmq ${name}: ${error.message}\n`);
       return 1;
     }
+    // The libraries' own option checks (TypeErrors naming the option) are config mistakes too.
     if (
       error instanceof ConfigError ||
       (error instanceof TypeError && /^Invalid\w*(Option|Fault)Error$/.test(error.name))

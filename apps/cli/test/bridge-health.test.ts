@@ -109,7 +109,7 @@ describe('sfn-bullmq bridge when Step Functions does not work', () => {
     );
     const body = await notReady(url);
     expect(body.reason).toContain('CredentialsProviderError');
-    await cli.waitFor(/"level":50,[^\n]*no usable AWS credentials/);
+    await cli.waitFor(/"level":50,[^\n]*AWS credentials missing/);
   });
 
   it('uses dummy credentials for an emulator on loopback when none are set, and says so', async () => {

@@ -16,7 +16,8 @@ async function run(args: string[], env: Record<string, string> = {}, options: Ru
   return { code, stdout: cli.stdout(), stderr: cli.stderr() };
 }
 
-describe('sfn-bullmq command line', () => {
+// Each test starts several CLI processes at once; on two shared cores that can take a while.
+describe('sfn-bullmq command line', { timeout: 90_000 }, () => {
   it('prints help for the program and each command with exit code 0', async () => {
     const results = await Promise.all([
       run(['--help']),

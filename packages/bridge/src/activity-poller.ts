@@ -546,7 +546,7 @@ export class ActivityPoller extends EventEmitter {
         'error',
         { error: text, type },
         isCredentialsError(error)
-          ? 'poll failed: no usable AWS credentials for Step Functions (environment, profile or role); backing off'
+          ? 'poll failed: AWS credentials missing, invalid or not allowed to poll (environment, profile or role); backing off'
           : 'poll failed with an unexpected error; backing off',
       );
     }

@@ -1,6 +1,5 @@
 // `sfn-bullmq bridge --config FILE`: the bridge as a long-running service until
 // SIGINT/SIGTERM; the first signal drains, a second one forces the stop.
-import { BRIDGE_HELP } from './help-texts.js';
 import { boardCredentialsFromEnv } from '../board-credentials.js';
 import { BridgeService } from '../bridge-service.js';
 import { loopbackCredentials } from '../config/emulator-credentials.js';
@@ -8,6 +7,7 @@ import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../logger.js';
 import { waitForStopSignal } from '../signals.js';
 import { UsageError, parseFlags } from '../usage-error.js';
+import { BRIDGE_HELP } from './help-texts.js';
 
 export async function runBridgeCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {

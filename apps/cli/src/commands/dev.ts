@@ -1,7 +1,6 @@
 // `sfn-bullmq dev`: one command, no AWS account. Redis (REDIS_URL or a private
 // redis-server), the emulator with a sample state machine, the bridge with its
 // HTTP surface, the example worker, sample executions and a live progress line.
-import { DEV_HELP } from './help-texts.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +23,7 @@ import { createLogger } from '../logger.js';
 import { onStopSignals } from '../signals.js';
 import { onStdoutClosed } from '../stdout-guard.js';
 import { UsageError, numberFlag, optionalNumberFlag, parseFlags } from '../usage-error.js';
+import { DEV_HELP } from './help-texts.js';
 
 interface DevOptions {
   ratePerSecond: number;

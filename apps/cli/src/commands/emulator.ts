@@ -1,11 +1,11 @@
 // `sfn-bullmq emulator`: the Step Functions activity emulator as a process,
 // printing its endpoint and the ARNs it created; stops on SIGINT/SIGTERM.
-import { EMULATOR_HELP } from './help-texts.js';
 import { InvalidEmulatorOptionError, startEmulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
 import { portInUse } from '../command-error.js';
 import { DUMMY_CREDENTIALS } from '../config/emulator-credentials.js';
 import { waitForStopSignal } from '../signals.js';
 import { UsageError, numberFlag, optionalNumberFlag, parseFlags } from '../usage-error.js';
+import { EMULATOR_HELP } from './help-texts.js';
 
 /** The emulator's option names as the flags that set them, so an error names what the user typed. */
 const FLAGS: Record<string, string> = {
