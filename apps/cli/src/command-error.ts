@@ -15,10 +15,31 @@ export async function sfnCall<T>(call: string, target: string, run: () => Promis
   try {
     return await run();
   } catch (error) {
-    const text = error instanceof Error ? error.message || error.name : String(error);
-    const name = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
-    throw new CommandError(`Step Functions ${call} to ${target} failed: ${name}${text}`, { cause: error });
+    throw new CommandError(`Step Functions ${call} to ${target} failed: ${errorText(error)}`, {
+      cause: error,
+    });
   }
+}
+
+function codeOf(error: Error): string {
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' ? code : 'no message';
+}
+
+/** An error in one line: its name when it says something, its message, or what it wraps. */
+function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  // `localhost` is tried as ::1 and 127.0.0.1: node fails with an AggregateError without a message.
+  const message =
+    error.message !== ''
+      ? error.message
+      : error instanceof AggregateError
+        ? error.errors
+            .map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner)))
+            .join('; ')
+        : codeOf(error);
+  const named = error.name !== 'Error' && error.name !== 'AggregateError' && !message.startsWith(error.name);
+  return named ? `${error.name}: ${message}` : message;
 }
 
 /** A listen that failed because the port is taken: say so, and how to choose another. */
