@@ -6,9 +6,11 @@ import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/prot
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { portInUse, sfnCall, sfnTarget } from './command-error.js';
 import { redactRedisUrl, redisOptionsFromUrl } from './config/redis-connection.js';
 import type { CompiledActivityConfig, ServiceConfig } from './config/service-config.js';
 import type { BoardCredentials } from './http/board-auth.js';
+import { BOARD_PATH } from './http/board.js';
 import { HttpServer } from './http/http-server.js';
 import { createServiceRegistry } from './http/queue-metrics.js';
 
@@ -19,6 +21,8 @@ export interface BridgeServiceOptions {
   boardCredentials?: BoardCredentials;
   /** Step Functions credentials; by default the AWS SDK's standard chain. */
   sfnCredentials?: SfnConnectionOptions['credentials'];
+  /** How the user changes the HTTP port, for the message when it is taken. @default 'set http.port or PORT' */
+  portHint?: string;
   /** Bridge options the config file does not carry (tests, dev mode). */
   bridgeOverrides?: Partial<Pick<BridgeOptions, 'pollRequestTimeoutMs' | 'drainTimeoutMs'>>;
 }
@@ -84,7 +88,8 @@ export class BridgeService {
       prefix: config.redis.prefix,
       sfn,
       activities,
-      logger: logger.child({ component: 'bridge' }),
+      // The Bridge adds `component: 'bridge'` itself (once).
+      logger,
       ...options.bridgeOverrides,
     };
     if (config.workerName !== undefined) bridgeOptions.workerName = config.workerName;
@@ -124,11 +129,15 @@ export class BridgeService {
           prefix: config.redis.prefix,
           activities: activities.map((a) => ({ arn: a.activityArn, queue: a.queueName, polls: a.polls })),
         },
-        `sfn-bullmq bridge: HTTP on ${url} (metrics /metrics, health /healthz /readyz, dashboard /admin/queues)`,
+        `sfn-bullmq bridge: HTTP on ${url} (metrics /metrics, health /healthz /readyz${config.http.board.enabled ? `, dashboard ${BOARD_PATH}` : '; dashboard off'})`,
       );
     } catch (error) {
       await service.close({ force: true });
-      throw error;
+      throw portInUse(
+        error,
+        `HTTP port ${config.http.port} on ${config.http.host}`,
+        options.portHint ?? 'set another with http.port in the config or PORT',
+      );
     }
     // The bridge opens its polls once Redis answers, which may take a while; meanwhile the service is
     // up (so it can be stopped, and /readyz says 503) and `started` tells when the polls are open.
@@ -189,7 +198,7 @@ async function resolveActivities(
         activityArn = activity.target.arn;
       } else {
         client ??= createSendSfnClient(sfn);
-        activityArn = await createActivity(client, activity.target.name);
+        activityArn = await createActivity(client, activity.target.name, sfnTarget(sfn));
         logger.info({ activityArn }, `activity '${activity.target.name}' ready`);
       }
       const options: ActivityPollerOptions = { activityArn, queueName: activity.queue };
@@ -197,6 +206,7 @@ async function resolveActivities(
       if (activity.maxWaiting !== undefined) options.maxWaiting = activity.maxWaiting;
       if (activity.resumeBelow !== undefined) options.resumeBelow = activity.resumeBelow;
       if (activity.enqueueDeadlineMs !== undefined) options.enqueueDeadlineMs = activity.enqueueDeadlineMs;
+      if (activity.unhealthyAfterMs !== undefined) options.unhealthyAfterMs = activity.unhealthyAfterMs;
       if (activity.jobOptions !== undefined) options.jobOptions = activity.jobOptions;
       resolved.push(options);
     }
@@ -206,9 +216,11 @@ async function resolveActivities(
   }
 }
 
-/** CreateActivity (idempotent by name): the activity's ARN. */
-export async function createActivity(client: SFNClient, name: string): Promise<string> {
-  const result = await client.send(new CreateActivityCommand({ name }));
+/** CreateActivity (idempotent by name): the activity's ARN. A failure names the call and `target`. */
+export async function createActivity(client: SFNClient, name: string, target: string): Promise<string> {
+  const result = await sfnCall(`CreateActivity '${name}'`, target, () =>
+    client.send(new CreateActivityCommand({ name })),
+  );
   if (result.activityArn === undefined) throw new Error(`CreateActivity '${name}' returned no ARN`);
   return result.activityArn;
 }

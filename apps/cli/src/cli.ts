@@ -1,12 +1,20 @@
 #!/usr/bin/env node
 // The `sfn-bullmq` command line: picks the command and turns errors into exit
 // codes (2 for a bad command line or config, 1 for a failure while running).
+// A command's module is imported only when it runs, so --help and --version load almost nothing.
+import { readFileSync } from 'node:fs';
+import { CommandError } from './command-error.js';
 import { ConfigError } from './config/config-error.js';
+import { guardStdout } from './stdout-guard.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `Usage: sfn-bullmq <command> [options]
 
 Run AWS Step Functions activity workers as BullMQ processors.
+
+Options:
+  -h, --help             show this help
+  -v, --version          print the version
 
 Commands:
   bridge --config FILE   run the bridge: long polls per activity, each task a BullMQ job
@@ -19,15 +27,28 @@ Run 'sfn-bullmq <command> --help' for a command's options.
 
 type Command = (argv: string[]) => Promise<number>;
 
+/** Help texts, apart from the command modules; a command without one here handles --help itself. */
+const HELP: Record<string, () => Promise<string>> = {
+  bridge: async () => (await import('./commands/help-texts.js')).BRIDGE_HELP,
+  emulator: async () => (await import('./commands/help-texts.js')).EMULATOR_HELP,
+  dev: async () => (await import('./commands/help-texts.js')).DEV_HELP,
+};
+
 const COMMANDS: Record<string, () => Promise<Command>> = {
   bridge: async () => (await import('./commands/bridge.js')).runBridgeCommand,
   emulator: async () => (await import('./commands/emulator.js')).runEmulatorCommand,
   dev: async () => (await import('./commands/dev.js')).runDevCommand,
 };
 
-// The AWS SDK warns on Node 20 about releases after January 2027; the repository pins its SDK version,
-// so the warning is noise in every command's output (and the workers dev mode spawns inherit this).
+// The AWS SDK warns on Node 20 about releases after January 2027; the repository holds its SDK below
+// those releases, so the warning is noise in every command's output (and the workers dev mode spawns
+// inherit this). Set before any command module, and so the SDK, is loaded.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+function version(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -35,12 +56,21 @@ async function main(argv: string[]): Promise<number> {
     (name === undefined ? process.stderr : process.stdout).write(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`sfn-bullmq ${version()}\n`);
+    return 0;
+  }
   const load = COMMANDS[name];
+  const help = HELP[name];
   if (load === undefined) {
     process.stderr.write(
       `sfn-bullmq: unknown command '${name}'\nRun 'sfn-bullmq --help' for the commands.\n`,
     );
     return 2;
+  }
+  if (help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(await help());
+    return 0;
   }
   try {
     const command = await load();
@@ -51,6 +81,11 @@ async function main(argv: string[]): Promise<number> {
         `sfn-bullmq ${name}: ${error.message}\nRun 'sfn-bullmq ${name} --help' for usage.\n`,
       );
       return 2;
+    }
+    if (error instanceof CommandError) {
+      // Already says what failed where, and what to change.
+      process.stderr.write(`sfn-bullmq ${name}: ${error.message}\n`);
+      return 1;
     }
     // The libraries' own option checks (TypeErrors naming the option) are config mistakes too.
     if (
@@ -73,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed stdout (`| head`, a `| tee` gone on Ctrl-C) must not crash a command before it has drained.
+guardStdout();
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
 // Everything is closed by now; if a stray handle still holds the loop, do not hang the shell.

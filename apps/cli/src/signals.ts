@@ -8,13 +8,23 @@ export interface SignalHandlers {
   force(signal: NodeJS.Signals): void;
 }
 
+/**
+ * Signals this close after the first are the same Ctrl-C reaching us twice: under `pnpm dev` the
+ * terminal signals the whole process group and pnpm forwards its own copy to its child as well.
+ */
+const SAME_STOP_MS = 500;
+
 /** Installs the handlers; returns a function that removes them. */
 export function onStopSignals(handlers: SignalHandlers): () => void {
-  let seen = 0;
+  let firstAt: number | undefined;
   const listener = (signal: NodeJS.Signals) => {
-    seen += 1;
-    if (seen === 1) handlers.graceful(signal);
-    else handlers.force(signal);
+    const now = Date.now();
+    if (firstAt === undefined) {
+      firstAt = now;
+      handlers.graceful(signal);
+    } else if (now - firstAt >= SAME_STOP_MS) {
+      handlers.force(signal);
+    }
   };
   process.on('SIGINT', listener);
   process.on('SIGTERM', listener);

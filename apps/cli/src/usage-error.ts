@@ -16,7 +16,12 @@ type ParsedFlags<O extends Options> = ReturnType<
 
 export function parseFlags<O extends Options>(argv: string[], options: O): ParsedFlags<O> {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    return parseArgs({
+      args: joinNegativeValues(argv, options),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch (error) {
     const message = (error as Error).message.split('\n')[0] ?? String(error);
     // node's messages end with advice on '--' that does not apply here.
@@ -26,6 +31,31 @@ export function parseFlags<O extends Options>(argv: string[], options: O): Parse
         .replace(/^Unknown option/, 'unknown option'),
     );
   }
+}
+
+/**
+ * `--port -1` as `--port=-1`: parseArgs takes a value starting with '-' for an option and refuses it as
+ * "ambiguous", where the user should hear the flag's range rule instead.
+ */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (
+      name !== undefined &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-\d|^-\.\d/.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i += 1;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /** A number flag: absent → `fallback`; else it must be a number in [min, max] (and an integer when asked). */

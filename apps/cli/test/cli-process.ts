@@ -18,15 +18,24 @@ export interface CliRun {
 export interface RunCliOptions {
   /** Its own process group, as a terminal's foreground job: `process.kill(-pid, sig)` then signals it all. */
   processGroup?: boolean;
+  /** Options for node itself, before the script (e.g. `--import` a hook). */
+  nodeArgs?: string[];
+  /** The whole environment instead of this process's plus `env` (for a run with no AWS variables). */
+  replaceEnv?: boolean;
+  /** Another program than the CLI (e.g. `['pnpm', 'dev']`); `args` follow it. */
+  command?: string[];
+  cwd?: string;
 }
 
 export function runCli(
   args: string[],
   env: Record<string, string | undefined> = {},
-  { processGroup = false }: RunCliOptions = {},
+  { processGroup = false, nodeArgs = [], replaceEnv = false, command, cwd }: RunCliOptions = {},
 ): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
+  const [program, ...programArgs] = command ?? [process.execPath, ...nodeArgs, BIN];
+  const child = spawn(program ?? process.execPath, [...programArgs, ...args], {
+    ...(cwd === undefined ? {} : { cwd }),
+    env: replaceEnv ? env : { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: processGroup,
   });

@@ -1,5 +1,9 @@
 // `sfn-bullmq dev` end to end, as the README runs it: a private Redis, the
 // emulator, the bridge, the example worker as a child process, sample executions.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from './cli-process.js';
 import { until } from './harness.js';
@@ -81,6 +85,45 @@ describe('sfn-bullmq dev', () => {
     expect(result.lost).toBe(0);
   });
 
+  it('drains and exits 0 when its stdout closes (`| head -3`, or a `| tee` gone on Ctrl-C)', async () => {
+    const logDir = await mkdtemp(join(tmpdir(), 'sfn-bullmq-dev-epipe-'));
+    try {
+      const cli = runCli(['dev', ...FLAGS, '--log-dir', logDir], { REDIS_URL: '', LOG_LEVEL: 'info' });
+      runs.push(cli);
+      await cli.waitFor(/executions: \d+ started/, 40_000);
+      // The reader goes away, as `head` does after its lines: the next write meets a closed pipe.
+      cli.child.stdout?.destroy();
+      expect(await cli.exited).toEqual({ code: 0, signal: null });
+      expect(cli.stderr()).not.toContain('EPIPE');
+      const log = await readFile(join(logDir, 'bridge.log'), 'utf8');
+      expect(log).toContain('"msg":"service stopped"');
+      expect(log).toContain('"msg":"activity pool closed"');
+    } finally {
+      await rm(logDir, { recursive: true, force: true });
+    }
+  });
+
+  it('ends a clean Ctrl-C through `pnpm dev` with exit code 0 and no ELIFECYCLE', async () => {
+    // `pnpm dev` as typed in a terminal: the build step skipped (other tests use the built packages),
+    // Ctrl-C to the whole foreground group, which pnpm also forwards to its child.
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const cli = runCli(
+      FLAGS,
+      { REDIS_URL: '', SFN_BULLMQ_SKIP_BUILD: '1' },
+      { processGroup: true, command: ['pnpm', 'dev'], cwd: root },
+    );
+    runs.push(cli);
+    await cli.waitFor(/executions: \d+ started, ([1-9]\d*) succeeded/, 40_000);
+    process.kill(-cli.child.pid!, 'SIGINT');
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(cli.stdout() + cli.stderr()).not.toContain('ELIFECYCLE');
+    const result = summary(cli.stdout());
+    // The drain ran to its end: not cut short as by a second Ctrl-C.
+    expect(result.succeeded).toBe(result.started);
+    expect(result.running).toBe(0);
+    expect(cli.stdout()).not.toContain('stopping at once');
+  });
+
   it('stops by itself after --duration-s', async () => {
     const cli = runCli(['dev', ...FLAGS, '--duration-s', '3'], { REDIS_URL: '' });
     runs.push(cli);
@@ -99,5 +142,7 @@ describe('sfn-bullmq dev without redis-server', () => {
     expect((await cli.exited).code).toBe(1);
     expect(cli.stderr()).toContain('apt-get install -y redis-server');
     expect(cli.stderr()).toContain('REDIS_URL');
+    // Spoken to a user of dev, not to the test suite the helper also serves.
+    expect(cli.stderr()).not.toContain('the tests');
   });
 });

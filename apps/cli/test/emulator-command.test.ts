@@ -36,6 +36,10 @@ describe('sfn-bullmq emulator', () => {
     ];
     await cli.waitFor(/activity arn:aws:states:eu-west-1:123456789012:activity:charge-card/);
     expect(cli.stdout()).toContain('activity arn:aws:states:eu-west-1:123456789012:activity:resize-image');
+    // A line to paste: the endpoint, the region and credentials (the SDK needs some; any work).
+    expect(cli.stdout()).toContain(
+      `use it with: SFN_ENDPOINT=${endpoint} AWS_REGION=eu-west-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+    );
 
     const client = new SFNClient({
       endpoint,

@@ -36,6 +36,18 @@ describe('health', () => {
   });
 });
 
+describe('readiness reason', () => {
+  it("says in the 503 body why the bridge is not ready, in the bridge's own words", async () => {
+    const reason = 'activity arn:…:resize-image: polls failing: no poll answered for 16 s; last error: …';
+    const { url } = await serveHttp(onCleanup, {
+      readiness: { isReady: () => false, notReadyReason: () => reason, status: () => ({}) },
+    });
+    const response = await fetch(`${url}/readyz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ ready: false, reason, status: {} });
+  });
+});
+
 describe('metrics', () => {
   it("serves the bridge's metrics, job counts per queue and process metrics", async () => {
     const q = testQueue(onCleanup);

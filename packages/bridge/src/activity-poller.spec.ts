@@ -1,6 +1,7 @@
 import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/protocol';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActivityPoller } from './activity-poller.js';
+import { ActivityPoller, type ActivityPollerDeps } from './activity-poller.js';
 import type { ActivityPollerOptions } from './bridge-options.js';
 import type { PolledTask } from '@sfn-bullmq/protocol';
 import type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
@@ -79,13 +80,13 @@ async function until(predicate: () => boolean, timeoutMs = 3_000): Promise<void>
 const pollers: ActivityPoller[] = [];
 let sources: FakeSource[] = [];
 
-function makePoller(options: Partial<ActivityPollerOptions> = {}) {
+function makePoller(options: Partial<ActivityPollerOptions> = {}, deps: Partial<ActivityPollerDeps> = {}) {
   const source = new FakeSource();
   const queue = new FakeQueue();
   const reporter = new FakeReporter();
   const poller = new ActivityPoller(
     { activityArn: ARN, polls: 5, backpressureCheckIntervalMs: 20, pollBackoffMaxMs: 20, ...options },
-    { source, queue, reporter, workerName: 'test-worker' },
+    { source, queue, reporter, workerName: 'test-worker', logger: pino({ level: 'silent' }), ...deps },
   );
   pollers.push(poller);
   sources.push(source);
@@ -188,6 +189,70 @@ describe('ActivityPoller', () => {
     await until(() => source.open.length === 1);
     source.answer();
     await until(() => poller.state === 'running' && source.open.length === 3);
+  });
+
+  it('turns failing when polls keep failing and none answers for unhealthyAfterMs, healthy at the next answer', async () => {
+    let now = 1_000_000;
+    const { poller, source } = makePoller(
+      { polls: 2, unhealthyAfterMs: 15_000 },
+      { now: () => now, pollDescription: 'GetActivityTask to http://127.0.0.1:1' },
+    );
+    const states: string[] = [];
+    poller.on('stateChange', (state: string) => states.push(state));
+    poller.start();
+    await until(() => source.open.length === 2);
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    source.fail(refused);
+    source.fail(refused);
+    await until(() => source.open.length === 2);
+    expect(poller.status()).toMatchObject({ state: 'running', healthy: true });
+    now += 14_000;
+    source.fail(refused);
+    await until(() => source.open.length === 2);
+    expect(poller.state).toBe('running');
+    now += 2_000;
+    source.fail(refused);
+    await until(() => poller.state === 'failing');
+    expect(poller.status()).toMatchObject({
+      healthy: false,
+      reason:
+        'polls failing: no poll answered for 16 s; last error: GetActivityTask to http://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1',
+    });
+    await until(() => source.open.length === 2);
+    source.answer();
+    await until(() => poller.state === 'running');
+    expect(poller.status().healthy).toBe(true);
+    expect(states).toEqual(['failing', 'running']);
+  });
+
+  it('stays healthy after a short outage while its replacement polls are open (held by the service)', async () => {
+    const { poller, source } = makePoller({ polls: 2, unhealthyAfterMs: 50 });
+    poller.start();
+    await until(() => source.open.length === 2);
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    source.fail(reset);
+    source.fail(reset);
+    await until(() => source.open.length === 2);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(poller.status()).toMatchObject({ state: 'running', healthy: true });
+  });
+
+  it('turns failing on time when every slot backs off (no credentials), without waiting for another failure', async () => {
+    const { poller, source } = makePoller(
+      { polls: 1, unhealthyAfterMs: 50, pollBackoffMaxMs: 60_000 },
+      // Backoff near its cap: the slot sleeps about a second before its next poll.
+      { random: () => 0.99 },
+    );
+    poller.start();
+    await until(() => source.open.length === 1);
+    source.fail(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
+    await until(() => poller.state === 'failing', 500);
+    expect(source.open.length).toBe(0);
+    expect(poller.status().reason).toContain('CredentialsProviderError: Could not load credentials');
   });
 
   it('backs off on throttling and polls again', async () => {
@@ -299,6 +364,24 @@ describe('ActivityPoller', () => {
     await expect(closing).resolves.toMatchObject({ abandonedTokens: 0, reportedOnClose: 0 });
     expect(reporter.failures).toHaveLength(0);
     expect(queue.jobs.has(jobIdForToken('in-flight'))).toBe(true);
+  });
+
+  it('logs no poll warning for polls that fail after close() abandoned them', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const logger = pino(
+      { level: 'debug' },
+      { write: (line: string) => lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const { poller, source } = makePoller({ polls: 2 }, { logger });
+    poller.start();
+    await until(() => source.open.length === 2);
+    await poller.close({ force: true });
+    const closedAt = lines.length;
+    // What a force-closed client does to the polls it carried.
+    source.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    source.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lines.slice(closedAt).filter((line) => line.level >= 40)).toEqual([]);
   });
 
   it('a forced close stops waiting and counts the polls it abandons', async () => {

@@ -26,6 +26,7 @@ import {
   type CompiledActivityPollerOptions,
 } from './bridge-options.js';
 import { BridgeMetrics, type PollErrorType } from './bridge-metrics.js';
+import { PollHealth } from './poll-health.js';
 import type { PolledTask } from '@sfn-bullmq/protocol';
 import type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
 
@@ -38,6 +39,8 @@ export type ActivityPollerState =
   | 'stopped'
   /** Told to open no polls (`pause()`): the bridge found a Redis that would lose jobs. */
   | 'paused'
+  /** Polls keep failing and none has been answered for `unhealthyAfterMs` (unreachable, no credentials, 5xx…). */
+  | 'failing'
   | 'draining'
   | 'closed';
 
@@ -45,8 +48,10 @@ export interface ActivityStatus {
   activityArn: string;
   queueName: string;
   state: ActivityPollerState;
-  /** False while the pool cannot do its work: activity missing, paused, tokens held for Redis, draining or closed. */
+  /** False while the pool cannot do its work: activity missing, paused, polls failing, tokens held for Redis, draining or closed. */
   healthy: boolean;
+  /** Why the pool is not healthy, when it is not (names the failing call and its last error). */
+  reason?: string;
   openPolls: number;
   targetPolls: number;
   heldTokens: number;
@@ -59,12 +64,19 @@ export interface ActivityPollerDeps {
   queue: ActivityJobQueue;
   /** Sent with every poll. */
   workerName: string;
-  /** @default a silent logger */
+  /** @default a pino logger at level 'info' named 'sfn-bullmq-bridge', as the Bridge's */
   logger?: Logger;
   /** Shared by every pool of one registry (prom-client forbids duplicate names). @default metrics in a new Registry */
   metrics?: BridgeMetrics;
   /** For tests of the jitter. @default Math.random */
   random?: () => number;
+  /** For tests of the health rule. @default Date.now */
+  now?: () => number;
+  /**
+   * How a poll error is introduced in the status and the logs, naming the call and where it goes,
+   * e.g. `GetActivityTask to http://127.0.0.1:8083`. @default 'GetActivityTask'
+   */
+  pollDescription?: string;
 }
 
 export interface ActivityPollerCloseOptions {
@@ -134,9 +146,36 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 
 function describe(error: unknown): string {
   const name = sfnErrorName(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return name !== '' && !message.startsWith(name) ? `${name}: ${message}` : message;
+  let message = error instanceof Error ? error.message : String(error);
+  // Node's connect to `localhost` tries ::1 and 127.0.0.1 and fails with an AggregateError without a message.
+  if (message === '' && error instanceof AggregateError) {
+    message = error.errors
+      .map((inner: unknown) => (inner instanceof Error ? inner.message : String(inner)))
+      .join('; ');
+  }
+  if (message === '') {
+    const { code } = error as { code?: unknown };
+    message = typeof code === 'string' ? code : 'no message';
+  }
+  // A plain `Error` says nothing the message does not; a named one (ThrottlingException) does.
+  const named = name !== '' && name !== 'Error' && !message.startsWith(name);
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
+  const http = typeof status === 'number' ? ` (HTTP ${status})` : '';
+  return named ? `${name}${http}: ${message}` : `${message}${http}`;
 }
+
+/** The SDK's credential chain found nothing, or the service refused what it found. */
+function isCredentialsError(error: unknown): boolean {
+  return CREDENTIALS_ERRORS.has(sfnErrorName(error));
+}
+
+const CREDENTIALS_ERRORS = new Set([
+  'CredentialsProviderError',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredTokenException',
+  'AccessDeniedException',
+]);
 
 /**
  * One pool of `polls` poll slots on one activity ARN. Each slot polls, hands a
@@ -155,6 +194,8 @@ export class ActivityPoller extends EventEmitter {
   private readonly random: () => number;
   private readonly labels: { activity: string; queue: string };
   private readonly jobOptions: JobsOptions;
+  private readonly pollDescription: string;
+  private readonly health: PollHealth;
 
   private currentState: ActivityPollerState = 'running';
   private started = false;
@@ -199,7 +240,13 @@ export class ActivityPoller extends EventEmitter {
     this.metrics = deps.metrics ?? new BridgeMetrics(new Registry());
     this.random = deps.random ?? Math.random;
     this.labels = { activity: this.options.activityName, queue: this.options.queueName };
-    this.log = (deps.logger ?? pino({ level: 'silent' })).child(this.labels);
+    this.log = (deps.logger ?? pino({ name: 'sfn-bullmq-bridge' })).child(this.labels);
+    this.pollDescription = deps.pollDescription ?? 'GetActivityTask';
+    this.health = new PollHealth({
+      unhealthyAfterMs: this.options.unhealthyAfterMs,
+      ...(deps.now ? { now: deps.now } : {}),
+      onChange: (failing) => this.onHealthChange(failing),
+    });
     this.target = this.options.polls;
     this.countEveryAdds = Math.max(1, Math.floor(this.options.maxWaiting / 10));
     const { attempts, backoff, removeOnComplete, removeOnFail } = this.options.jobOptions;
@@ -244,17 +291,37 @@ export class ActivityPoller extends EventEmitter {
   }
 
   status(): ActivityStatus {
+    const healthy = this.currentState === 'running' || this.currentState === 'backpressure';
     const status: ActivityStatus = {
       activityArn: this.options.activityArn,
       queueName: this.options.queueName,
       state: this.currentState,
-      healthy: this.currentState === 'running' || this.currentState === 'backpressure',
+      healthy,
       openPolls: this.open,
       targetPolls: this.target,
       heldTokens: this.pending.size,
     };
+    if (!healthy) status.reason = this.unhealthyReason();
     if (this.lastErrorText !== undefined) status.lastError = this.lastErrorText;
     return status;
+  }
+
+  private unhealthyReason(): string {
+    const last = this.lastErrorText === undefined ? '' : `: ${this.lastErrorText}`;
+    switch (this.currentState) {
+      case 'failing':
+        return `polls failing: ${this.health.reason() ?? 'no poll answered'}`;
+      case 'paused':
+        return `paused: ${this.pausedFor ?? 'no reason given'}`;
+      case 'stopped':
+        return `activity does not exist or its ARN is invalid${last}`;
+      case 'holding':
+        return this.failing > 0
+          ? `Redis does not store tokens; polls paused${last}`
+          : `${this.pending.size} tokens wait for Redis (maxHeldTokens); polls paused`;
+      default:
+        return this.currentState;
+    }
   }
 
   /** GetActivityTask calls open now. */
@@ -283,6 +350,7 @@ export class ActivityPoller extends EventEmitter {
     drainTimeoutMs = Number.POSITIVE_INFINITY,
   }: ActivityPollerCloseOptions): Promise<ActivityPollerCloseResult> {
     this.stopping = true;
+    this.health.close();
     clearInterval(this.countTimer);
     clearInterval(this.growTimer);
     for (const sleep of this.sleeps) {
@@ -431,6 +499,11 @@ export class ActivityPoller extends EventEmitter {
         });
       } catch (error) {
         this.setOpen(this.open - 1);
+        if (this.stopping) {
+          // close() abandoned it or closed its client: no news about Step Functions, so no warning after "closed".
+          this.log.debug({ error: describe(error) }, 'a poll ended with an error during close');
+          continue;
+        }
         failures += 1;
         const delayMs = this.onPollError(error, failures);
         if (delayMs > 0) await this.sleep(delayMs);
@@ -438,6 +511,7 @@ export class ActivityPoller extends EventEmitter {
       }
       this.setOpen(this.open - 1);
       failures = 0;
+      this.health.pollAnswered();
       // Only a poll opened while missing proves the activity is back; older polls return empty when it is deleted.
       if (probe && this.missing) this.setMissing(false);
       if (task.taskToken !== undefined && task.taskToken !== '') {
@@ -456,7 +530,7 @@ export class ActivityPoller extends EventEmitter {
 
   /** Classifies a poll error and says how long this slot waits before polling again. */
   private onPollError(error: unknown, failures: number): number {
-    const text = describe(error);
+    const text = `${this.pollDescription}: ${describe(error)}`;
     this.lastErrorText = text;
     let type: PollErrorType;
     let delayMs: number;
@@ -493,9 +567,17 @@ export class ActivityPoller extends EventEmitter {
         { baseMs: UNKNOWN_ERROR_BACKOFF_BASE_MS, maxMs: this.options.pollBackoffMaxMs },
         this.random,
       );
-      this.logThrottled('error', { error: text, type }, 'poll failed with an unexpected error; backing off');
+      this.logThrottled(
+        'error',
+        { error: text, type },
+        isCredentialsError(error)
+          ? 'poll failed: AWS credentials missing, invalid or not allowed to poll (environment, profile or role); backing off'
+          : 'poll failed with an unexpected error; backing off',
+      );
     }
     this.metrics.pollErrors.inc({ ...this.labels, type });
+    // A missing activity has its own state; every other failure counts toward 'failing'.
+    if (type !== 'activity_missing') this.health.pollFailed(text, () => this.open);
     return delayMs;
   }
 
@@ -505,6 +587,19 @@ export class ActivityPoller extends EventEmitter {
     if (now - this.lastErrorLogAt < ERROR_LOG_INTERVAL_MS) return;
     this.lastErrorLogAt = now;
     this.log[level](fields, message);
+  }
+
+  private onHealthChange(failing: boolean): void {
+    if (failing) {
+      this.log.error(
+        { error: this.lastErrorText, unhealthyAfterMs: this.options.unhealthyAfterMs },
+        `no poll answered for ${this.options.unhealthyAfterMs / 1000} s while polls keep failing: pool unhealthy (not ready)`,
+      );
+    } else {
+      if (this.lastErrorText?.startsWith(this.pollDescription) === true) this.lastErrorText = undefined;
+      this.log.info('a poll answered again: pool healthy');
+    }
+    this.updateState();
   }
 
   private setMissing(missing: boolean): void {
@@ -807,6 +902,7 @@ export class ActivityPoller extends EventEmitter {
     if (this.pausedFor !== undefined) return 'paused';
     if (this.missing) return 'stopped';
     if (this.failing > 0 || this.pending.size >= this.options.maxHeldTokens) return 'holding';
+    if (this.health.failing) return 'failing';
     if (this.backpressured) return 'backpressure';
     return 'running';
   }

@@ -65,6 +65,11 @@ export interface ActivityPollerOptions {
   pollBackoffMaxMs?: number;
   /** How often a pool stopped by a missing activity tries one poll to see whether it is back. @default 30_000 */
   missingActivityRetryMs?: number;
+  /**
+   * A pool whose polls keep failing (endpoint unreachable, no credentials, HTTP 5xx…) with none
+   * answered for this long is unhealthy: state `failing`, `/readyz` 503, one error log line. @default 15_000
+   */
+  unhealthyAfterMs?: number;
 }
 
 export interface BridgeOptions {
@@ -78,7 +83,7 @@ export interface BridgeOptions {
   workerName?: string;
   /** One pool per activity ARN. */
   activities: ActivityPollerOptions[];
-  /** @default a pino logger at level 'silent' */
+  /** @default a pino logger at level 'info' named 'sfn-bullmq-bridge' (as the worker's is 'sfn-bullmq-worker') */
   logger?: Logger;
   /** @default a new Registry */
   registry?: Registry;
@@ -114,6 +119,7 @@ export interface CompiledActivityPollerOptions {
   backpressureCheckIntervalMs: number;
   pollBackoffMaxMs: number;
   missingActivityRetryMs: number;
+  unhealthyAfterMs: number;
 }
 
 export interface CompiledBridgeOptions {
@@ -132,6 +138,7 @@ export interface CompiledBridgeOptions {
 export const DEFAULT_POLLS = 100;
 export const DEFAULT_MAX_WAITING = 1000;
 export const DEFAULT_ENQUEUE_DEADLINE_MS = 30_000;
+export const DEFAULT_UNHEALTHY_AFTER_MS = 15_000;
 export const DEFAULT_REMOVE_ON_COMPLETE: JobRetention = { age: 86_400, count: 10_000 };
 export const DEFAULT_REMOVE_ON_FAIL: JobRetention = { age: 604_800, count: 50_000 };
 
@@ -273,6 +280,10 @@ export function compileActivityPollerOptions(
       options.missingActivityRetryMs === undefined
         ? 30_000
         : positiveMs(`${option}.missingActivityRetryMs`, options.missingActivityRetryMs),
+    unhealthyAfterMs:
+      options.unhealthyAfterMs === undefined
+        ? DEFAULT_UNHEALTHY_AFTER_MS
+        : positiveMs(`${option}.unhealthyAfterMs`, options.unhealthyAfterMs),
   };
 }
 

@@ -38,6 +38,12 @@ interface Pool {
 
 const REDIS_ERROR_LOG_INTERVAL_MS = 5_000;
 
+/** The bridge's logger: the caller's, or pino at info as the worker's; with `component: 'bridge'` once. */
+function bridgeLogger(given: Logger | undefined): Logger {
+  const logger = given ?? pino({ name: 'sfn-bullmq-bridge' });
+  return 'component' in logger.bindings() ? logger : logger.child({ component: 'bridge' });
+}
+
 function isRedisInstance(connection: ConnectionOptions): connection is Redis {
   const candidate = connection as { connect?: unknown; status?: unknown };
   return typeof candidate.connect === 'function' && typeof candidate.status === 'string';
@@ -45,7 +51,9 @@ function isRedisInstance(connection: ConnectionOptions): connection is Redis {
 
 /**
  * Polls every configured activity and turns each task token into one BullMQ job.
- * Emits 'stateChange' (state) and 'error' (a cleanup step that failed in close()).
+ * Emits 'stateChange' (state), 'activityStateChange' (an `ActivityStatus`, e.g. a pool turning
+ * `failing` when no poll has worked for `unhealthyAfterMs`, and back) and 'error' (a cleanup step
+ * that failed in close()).
  */
 export class Bridge extends EventEmitter {
   readonly registry: Registry;
@@ -65,7 +73,7 @@ export class Bridge extends EventEmitter {
     super();
     this.options = compileBridgeOptions(options);
     this.registry = this.options.registry ?? new Registry();
-    this.log = (this.options.logger ?? pino({ level: 'silent' })).child({ component: 'bridge' });
+    this.log = bridgeLogger(this.options.logger);
   }
 
   get state(): BridgeState {
@@ -98,7 +106,9 @@ export class Bridge extends EventEmitter {
     this.sendClient = createSendActivityClient(sfn);
     const metrics = new BridgeMetrics(this.registry);
     const reporter = this.sendClient;
-    const logger = this.options.logger ?? pino({ level: 'silent' });
+    // The pools log as the bridge does (one `component`, however the logger came).
+    const logger = this.log;
+    const pollDescription = `GetActivityTask to ${sfn.endpoint ?? `Step Functions in ${sfn.region ?? 'the region from the AWS chain'}`}`;
     for (const activity of this.options.activities) {
       const queue = new Queue<ActivityJobData>(activity.queueName, { connection: this.redis, prefix });
       queue.on('error', (error: Error) => this.onRedisError(error));
@@ -116,6 +126,7 @@ export class Bridge extends EventEmitter {
         workerName,
         logger,
         metrics,
+        pollDescription,
       });
       poller.on('stateChange', () => this.emit('activityStateChange', poller.status()));
       this.pools.push({ poller, queue, pollingClient });
@@ -216,13 +227,19 @@ export class Bridge extends EventEmitter {
 
   /** Running, Redis reachable, and every pool doing its work. */
   isReady(): boolean {
+    return this.notReadyReason() === undefined;
+  }
+
+  /** Why `isReady()` is false (the first cause found), or undefined when ready. */
+  notReadyReason(): string | undefined {
     const status = this.status();
-    return (
-      status.state === 'running' &&
-      status.redisReady &&
-      this.redisSafety?.acceptable === true &&
-      status.activities.every((a) => a.healthy)
-    );
+    if (status.state !== 'running') return `bridge ${status.state}`;
+    if (!status.redisReady) return 'Redis is not reachable';
+    if (this.redisSafety?.acceptable !== true) {
+      return `Redis refused: ${status.redisSafety.problem ?? status.redisSafety.state}`;
+    }
+    const sick = status.activities.find((a) => !a.healthy);
+    return sick === undefined ? undefined : `activity ${sick.activityArn}: ${sick.reason ?? sick.state}`;
   }
 
   /**

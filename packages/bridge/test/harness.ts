@@ -4,6 +4,7 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '@sfn-bullmq/
 import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
+import { pino } from 'pino';
 import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '../src/index.js';
 
 export const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'x' };
@@ -48,6 +49,8 @@ export class Harness {
       workerName: 'bridge-test',
       activities,
       drainTimeoutMs: 10_000,
+      // The bridge logs at info by default; the tests read state, not logs.
+      logger: pino({ level: 'silent' }),
       ...options,
     });
     this.cleanups.push(() => bridge.close({ force: true }));

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Bridge } from '@sfn-bullmq/bridge';
 import { RedisServer, uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
+import { pino } from 'pino';
 import { IpcChild } from '../ipc-child.js';
 import { mb } from '../markdown-table.js';
 import type { EmulatorRequest } from './emulator-process.js';
@@ -135,6 +136,8 @@ async function until(predicate: () => Promise<boolean>, timeoutMs: number, what:
   }
 }
 
+const silent = pino({ level: 'silent' });
+
 function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
@@ -158,6 +161,8 @@ async function throughput(redis: RedisServer, rows: Row[]): Promise<void> {
     connection: { url: redis.url },
     prefix,
     sfn: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: CREDENTIALS },
+    // The bridge logs at info by default; this script's stdout is the results table.
+    logger: silent,
     activities: [{ activityArn: arn, polls: 100, maxWaiting: TASKS * 2 }],
   });
   const started = performance.now();
@@ -201,6 +206,8 @@ async function throughput(redis: RedisServer, rows: Row[]): Promise<void> {
     connection: { url: redis.url },
     prefix,
     sfn: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: CREDENTIALS },
+    // The bridge logs at info by default; this script's stdout is the results table.
+    logger: silent,
     activities: [{ activityArn: pacedArn, polls: 100, maxWaiting: 100_000 }],
   });
   await paced.start();

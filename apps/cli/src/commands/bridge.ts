@@ -2,28 +2,12 @@
 // SIGINT/SIGTERM; the first signal drains, a second one forces the stop.
 import { boardCredentialsFromEnv } from '../board-credentials.js';
 import { BridgeService } from '../bridge-service.js';
+import { loopbackCredentials } from '../config/emulator-credentials.js';
 import { loadConfig } from '../config/load-config.js';
 import { createLogger } from '../logger.js';
 import { waitForStopSignal } from '../signals.js';
 import { UsageError, parseFlags } from '../usage-error.js';
-
-export const BRIDGE_HELP = `Usage: sfn-bullmq bridge --config FILE
-
-Runs the bridge: keeps long GetActivityTask polls open for each activity in the
-config file and turns every task token into one BullMQ job. Serves /metrics,
-/healthz, /readyz and Bull Board at /admin/queues.
-
-Options:
-  -c, --config FILE   the config file (YAML or JSON); see apps/cli/config/bridge.example.yaml
-  -h, --help          show this help
-
-Environment (overrides the file): REDIS_URL, AWS_REGION, SFN_ENDPOINT, PORT, HTTP_HOST, LOG_LEVEL.
-BOARD_USER and BOARD_PASSWORD turn on Basic auth for the dashboard (required when
-listening beyond loopback). Step Functions credentials come from the standard AWS chain.
-
-SIGINT/SIGTERM: /readyz turns 503, open polls drain and their tokens are stored,
-then the process exits 0. A second signal stops without waiting (exit code 130).
-`;
+import { BRIDGE_HELP } from './help-texts.js';
 
 export async function runBridgeCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
@@ -39,6 +23,13 @@ export async function runBridgeCommand(argv: string[]): Promise<number> {
   const config = await loadConfig(flags.config, process.env);
   const boardCredentials = boardCredentialsFromEnv(process.env);
   const logger = createLogger(config.logLevel);
+  const sfnCredentials = loopbackCredentials(config.stepFunctions.endpoint, process.env);
+  if (sfnCredentials !== undefined) {
+    logger.info(
+      { endpoint: config.stepFunctions.endpoint },
+      'Step Functions endpoint on loopback (an emulator) and no AWS credentials set: using dummy credentials, which an emulator takes',
+    );
+  }
 
   let service: BridgeService | undefined;
   let forced = false;
@@ -51,6 +42,7 @@ export async function runBridgeCommand(argv: string[]): Promise<number> {
     service = await BridgeService.start({
       config,
       logger,
+      ...(sfnCredentials ? { sfnCredentials } : {}),
       ...(boardCredentials ? { boardCredentials } : {}),
     });
     // Runs until a signal; a bridge that cannot start (e.g. a bad activity) ends it with its error.

@@ -11,6 +11,7 @@ import { RedisServer, RedisServerNotFoundError } from '@sfn-bullmq/local-redis';
 import type { Logger } from 'pino';
 import { boardCredentialsFromEnv } from '../board-credentials.js';
 import { BridgeService, createActivity } from '../bridge-service.js';
+import { sfnCall, sfnTarget } from '../command-error.js';
 import { compileConfig, endpointProblem } from '../config/compile-config.js';
 import { LOG_LEVELS, type LogLevel } from '../config/service-config.js';
 import { ExecutionDriver } from '../dev/execution-driver.js';
@@ -20,41 +21,9 @@ import { WorkerProcess } from '../dev/worker-process.js';
 import { BOARD_PATH } from '../http/board.js';
 import { createLogger } from '../logger.js';
 import { onStopSignals } from '../signals.js';
+import { onStdoutClosed } from '../stdout-guard.js';
 import { UsageError, numberFlag, optionalNumberFlag, parseFlags } from '../usage-error.js';
-
-export const DEV_HELP = `Usage: sfn-bullmq dev [options]
-
-Everything at once, no AWS account needed: Redis (REDIS_URL, or a private
-redis-server), the Step Functions emulator with a sample state machine
-(resize-image, then charge-card; declined cards are caught), the bridge with
-metrics, health and Bull Board, the example worker, and sample executions at a
-steady rate, with a live progress line. Ctrl-C stops everything cleanly (a
-second Ctrl-C stops at once).
-
-Options:
-  --rate N                 sample executions started per second (default 5; 0 for none)
-  --duration-s S           stop by itself after S seconds (default: run until Ctrl-C)
-  --decline-rate P         share of sample orders whose card is declined, 0–1 (default 0.1)
-  --port N                 HTTP port of the bridge, 0 for a free one (default 3000)
-  --host ADDR              HTTP interface (default 127.0.0.1)
-  --polls N                open polls per activity (default 100)
-  --workers N              example worker processes (default 1)
-  --concurrency N          jobs at once per worker process (default 50)
-  --work-ms MS             simulated work per task in the example worker (default: the worker's)
-  --poll-timeout-ms MS     how long the embedded emulator holds a poll (default 5000; AWS holds 60000,
-                           and a stop waits for open polls to return)
-  --sfn-endpoint URL       use this Step Functions endpoint instead of the embedded emulator
-                           (e.g. a separate 'sfn-bullmq emulator')
-  --aws                    use real AWS Step Functions (credentials from the standard AWS chain);
-                           needs --role-arn for the sample state machine
-  --region R               AWS region (default AWS_REGION, else us-east-1)
-  --role-arn ARN           IAM role the sample state machine runs as (real AWS only)
-  --log-dir DIR            where the bridge and worker logs go (default: a new temp folder)
-  -h, --help               show this help
-
-Environment: REDIS_URL (use this Redis instead of a private one), BOARD_USER and
-BOARD_PASSWORD (Basic auth on the dashboard), LOG_LEVEL (log files, default info).
-`;
+import { DEV_HELP } from './help-texts.js';
 
 interface DevOptions {
   ratePerSecond: number;
@@ -193,6 +162,8 @@ export async function runDevCommand(argv: string[]): Promise<number> {
       resolve('stop');
     };
   });
+  // Nobody reads our output any more (`| head -3`): stop as on Ctrl-C, draining all the same.
+  const disposeStdoutWatch = onStdoutClosed(() => wake());
   const disposeSignals = onStopSignals({
     graceful: (signal) => {
       say(`\n${signal}: stopping (Ctrl-C again to stop at once)`);
@@ -220,7 +191,11 @@ export async function runDevCommand(argv: string[]): Promise<number> {
         stack.redis = redis;
       } catch (error) {
         if (error instanceof RedisServerNotFoundError) {
-          process.stderr.write(`sfn-bullmq dev: ${error.message}\n`);
+          process.stderr.write(
+            `sfn-bullmq dev: needs Redis, and 'redis-server' is not installed or not on PATH.\n` +
+              `Install it (Debian/Ubuntu: 'apt-get install -y redis-server', macOS: 'brew install redis'),\n` +
+              `or set REDIS_URL to a Redis that dev may write to (it adds queues under the prefix 'bull').\n`,
+          );
           return 1;
         }
         throw error;
@@ -265,16 +240,19 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     // Activities and the sample state machine (both idempotent on AWS too).
     const client = createSendSfnClient(sfn);
     stack.sfnClient = client;
-    const resizeArn = await createActivity(client, SAMPLE_ACTIVITIES.resize);
-    const chargeArn = await createActivity(client, SAMPLE_ACTIVITIES.charge);
+    const target = sfnTarget(sfn);
+    const resizeArn = await createActivity(client, SAMPLE_ACTIVITIES.resize, target);
+    const chargeArn = await createActivity(client, SAMPLE_ACTIVITIES.charge, target);
     const definition = JSON.stringify(sampleDefinition({ resize: resizeArn, charge: chargeArn }));
-    const machine = await client.send(
-      new CreateStateMachineCommand({
-        name: sampleStateMachineName(definition),
-        definition,
-        roleArn: options.roleArn ?? 'arn:aws:iam::123456789012:role/sfn-bullmq-dev',
-        type: 'STANDARD',
-      }),
+    const machine = await sfnCall('CreateStateMachine', target, () =>
+      client.send(
+        new CreateStateMachineCommand({
+          name: sampleStateMachineName(definition),
+          definition,
+          roleArn: options.roleArn ?? 'arn:aws:iam::123456789012:role/sfn-bullmq-dev',
+          type: 'STANDARD',
+        }),
+      ),
     );
     const stateMachineArn = machine.stateMachineArn ?? '';
     say(`workflow   ${stateMachineArn}`);
@@ -296,6 +274,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     stack.service = await BridgeService.start({
       config,
       logger,
+      portHint: 'pick another with --port N',
       ...(sfn.credentials ? { sfnCredentials: sfn.credentials } : {}),
       ...(boardCredentials ? { boardCredentials } : {}),
     });
@@ -392,6 +371,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     disposeSignals();
+    disposeStdoutWatch();
     await stack.close();
   }
 }

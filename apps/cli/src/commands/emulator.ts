@@ -1,32 +1,34 @@
 // `sfn-bullmq emulator`: the Step Functions activity emulator as a process,
 // printing its endpoint and the ARNs it created; stops on SIGINT/SIGTERM.
-import { startEmulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
+import { InvalidEmulatorOptionError, startEmulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
+import { portInUse } from '../command-error.js';
+import { DUMMY_CREDENTIALS } from '../config/emulator-credentials.js';
 import { waitForStopSignal } from '../signals.js';
-import { numberFlag, optionalNumberFlag, parseFlags } from '../usage-error.js';
+import { UsageError, numberFlag, optionalNumberFlag, parseFlags } from '../usage-error.js';
+import { EMULATOR_HELP } from './help-texts.js';
 
-export const EMULATOR_HELP = `Usage: sfn-bullmq emulator [options]
+/** The emulator's option names as the flags that set them, so an error names what the user typed. */
+const FLAGS: Record<string, string> = {
+  port: '--port',
+  host: '--host',
+  region: '--region',
+  accountId: '--account-id',
+  pollTimeoutMs: '--poll-timeout-ms',
+  activities: '--activity',
+  'faults.dropRate': '--drop-rate',
+  'faults.stallFollowers': '--stall-followers',
+  'faults.latencyMs': '--latency-ms',
+  'faults.errorRate': '--error-rate',
+  throttle: '--throttle',
+};
 
-Runs the Step Functions emulator on HTTP: activities (GetActivityTask long polls,
-SendTask*), state machines and executions, with fault injection. Point the AWS
-SDK (or a bridge's SFN_ENDPOINT) at the endpoint it prints; any credentials work.
-
-Options:
-  --port N                 TCP port, 0 for a free one (default 8083)
-  --host ADDR              interface to listen on (default 127.0.0.1)
-  --region R               region in ARNs (default us-east-1)
-  --account-id ID          12-digit account id in ARNs (default 123456789012)
-  --poll-timeout-ms MS     how long a GetActivityTask is held (default 60000, as AWS)
-  --activity NAME          create this activity at start (repeatable)
-  --drop-rate P            fault: share of token deliveries never answered, 0–1: the task
-                           starts and its token is lost (default 0)
-  --stall-followers K      fault: polls frozen behind each dropped one until its deadline (default 10)
-  --latency-ms MS          fault: added latency per call (default 0)
-  --error-rate P           fault: share of calls answered HTTP 500 or 503, 0–1 (default 0)
-  --throttle               token buckets per API with AWS's default limits
-  -h, --help               show this help
-
-SIGINT/SIGTERM stop it and exit 0.
-`;
+function asFlagError(error: unknown, port: number): unknown {
+  if (error instanceof InvalidEmulatorOptionError) {
+    const flag = FLAGS[error.option];
+    if (flag !== undefined) return new UsageError(`${flag}${error.message.slice(error.option.length)}`);
+  }
+  return portInUse(error, `--port ${port}`, 'pick another with --port N');
+}
 
 export async function runEmulatorCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(argv, {
@@ -73,7 +75,9 @@ export async function runEmulatorCommand(argv: string[]): Promise<number> {
 
   const signals = waitForStopSignal(() => process.exit(130));
   try {
-    const emulator = await startEmulator(options);
+    const emulator = await startEmulator(options).catch((error: unknown) => {
+      throw asFlagError(error, options.port ?? 0);
+    });
     try {
       const out = process.stdout;
       out.write(`sfn-bullmq emulator listening on ${emulator.endpoint}\n`);
@@ -82,7 +86,12 @@ export async function runEmulatorCommand(argv: string[]): Promise<number> {
       );
       for (const name of options.activities ?? []) out.write(`  activity ${emulator.activityArn(name)}\n`);
       if (Object.keys(faults).length > 0) out.write(`  faults ${JSON.stringify(faults)}\n`);
-      out.write(`  use it with: SFN_ENDPOINT=${emulator.endpoint} AWS_REGION=${emulator.region}\n`);
+      // Any credentials work, but an SDK client needs some: print a line that can be pasted as it is.
+      out.write(
+        `  use it with: SFN_ENDPOINT=${emulator.endpoint} AWS_REGION=${emulator.region} ` +
+          `AWS_ACCESS_KEY_ID=${DUMMY_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${DUMMY_CREDENTIALS.secretAccessKey}\n` +
+          `  (any credentials work; 'sfn-bullmq bridge' and 'dev' use these by themselves for a loopback endpoint when none are set)\n`,
+      );
       const signal = await signals.stopped;
       out.write(`${signal}: stopping the emulator\n`);
     } finally {

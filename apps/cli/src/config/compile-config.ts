@@ -40,6 +40,7 @@ const ACTIVITY = [
   'maxWaiting',
   'resumeBelow',
   'enqueueDeadlineMs',
+  'unhealthyAfterMs',
   'jobOptions',
 ];
 const JOB_OPTIONS = ['attempts', 'backoff', 'removeOnComplete', 'removeOnFail'];
@@ -183,6 +184,7 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
     c.fail(`${field}.resumeBelow`, `must be below maxWaiting (${highWater}), got ${resumeBelow}`);
   }
   const enqueueDeadlineMs = c.integer(`${field}.enqueueDeadlineMs`, a['enqueueDeadlineMs'], 1, MAX);
+  const unhealthyAfterMs = c.integer(`${field}.unhealthyAfterMs`, a['unhealthyAfterMs'], 1, MAX);
   const jobOptions = compileJobOptions(c, `${field}.jobOptions`, a['jobOptions']);
 
   if (c.issues.length > before || target === undefined || queue === undefined) return undefined;
@@ -191,6 +193,7 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
   if (maxWaiting !== undefined) activity.maxWaiting = maxWaiting;
   if (resumeBelow !== undefined) activity.resumeBelow = resumeBelow;
   if (enqueueDeadlineMs !== undefined) activity.enqueueDeadlineMs = enqueueDeadlineMs;
+  if (unhealthyAfterMs !== undefined) activity.unhealthyAfterMs = unhealthyAfterMs;
   if (jobOptions !== undefined) activity.jobOptions = jobOptions;
   return activity;
 }

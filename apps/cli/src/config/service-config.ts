@@ -37,6 +37,8 @@ export interface ActivityConfig {
   resumeBelow?: number;
   /** How long a token may wait for Redis before the task is reported failed. @default 30000 */
   enqueueDeadlineMs?: number;
+  /** No poll answered for this long while polls keep failing: the activity is unhealthy and /readyz 503. @default 15000 */
+  unhealthyAfterMs?: number;
   /** BullMQ job options for this queue's jobs. @default bounded retention from the bridge */
   jobOptions?: ActivityJobOptions;
 }
@@ -90,6 +92,7 @@ export interface CompiledActivityConfig {
   maxWaiting?: number;
   resumeBelow?: number;
   enqueueDeadlineMs?: number;
+  unhealthyAfterMs?: number;
   jobOptions?: ActivityJobOptions;
 }
 

@@ -13,6 +13,8 @@ import { BOARD_PATH, createBoardRouter } from './board.js';
 /** What /readyz asks. */
 export interface ReadinessProbe {
   isReady(): boolean;
+  /** Why it is not ready (shown as `reason` in the 503 body). */
+  notReadyReason?(): string | undefined;
   /** A JSON-able summary shown in the /readyz body. */
   status(): unknown;
 }
@@ -117,9 +119,14 @@ export class HttpServer {
     app.get('/readyz', (_request, response) => {
       const draining = this.currentState !== 'listening';
       const ready = !draining && readiness.isReady();
+      const reason = draining
+        ? 'draining'
+        : ready
+          ? undefined
+          : (readiness.notReadyReason?.() ?? 'not ready');
       response.status(ready ? 200 : 503).json({
         ready,
-        ...(draining ? { reason: 'draining' } : {}),
+        ...(reason === undefined ? {} : { reason }),
         status: readiness.status(),
       });
     });
