@@ -1,0 +1,66 @@
+// The workspace's packages as pnpm sees them, and the public ones packed into
+// tarballs (`pnpm pack` rewrites `workspace:*` into the versions a registry would hold).
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { runCommand } from './run-command.js';
+
+/** The repository's root (this file is `test/consumer/src/harness/…`). */
+export const WORKSPACE_ROOT = resolve(import.meta.dirname, '../../../..');
+
+/** The parts of a package.json the suite reads. */
+export interface PackageJson {
+  name: string;
+  version: string;
+  private?: boolean;
+  type?: string;
+  bin?: string | Record<string, string>;
+  exports?: unknown;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+export interface WorkspacePackage {
+  dir: string;
+  manifest: PackageJson;
+}
+
+export async function readPackageJson(dir: string): Promise<PackageJson> {
+  return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as PackageJson;
+}
+
+/** Every package of the workspace (the root excluded), each with its package.json. */
+export async function workspacePackages(root = WORKSPACE_ROOT): Promise<WorkspacePackage[]> {
+  // pnpm resolves the workspace globs itself; the suite then reads each package.json as it is on disk.
+  const { stdout } = await runCommand('pnpm', ['ls', '-r', '--depth', '-1', '--json'], { cwd: root });
+  const listed = JSON.parse(stdout) as Array<{ path: string }>;
+  const packages: WorkspacePackage[] = [];
+  for (const { path } of listed) {
+    if (resolve(path) === resolve(root)) continue;
+    packages.push({ dir: path, manifest: await readPackageJson(path) });
+  }
+  return packages;
+}
+
+/** The packages a consumer can install: those whose package.json does not say `"private": true`. */
+export function publicPackages(packages: readonly WorkspacePackage[]): WorkspacePackage[] {
+  return packages.filter((p) => p.manifest.private !== true);
+}
+
+/** Packs each package into `destination`; resolves with package name → tarball path. */
+export async function packPackages(
+  packages: readonly WorkspacePackage[],
+  destination: string,
+): Promise<Record<string, string>> {
+  const packed = await Promise.all(
+    packages.map(async (p) => {
+      const { stdout } = await runCommand('pnpm', ['pack', '--pack-destination', destination, '--json'], {
+        cwd: p.dir,
+        timeoutMs: 120_000,
+      });
+      const { filename } = JSON.parse(stdout) as { filename: string };
+      return [p.manifest.name, filename] as const;
+    }),
+  );
+  return Object.fromEntries(packed);
+}
