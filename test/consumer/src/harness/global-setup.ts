@@ -21,7 +21,12 @@ export const CLI_PACKAGE = 'sfn-bullmq';
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // Outside the workspace, so that npm finds no parent project and nothing resolves through pnpm's links.
   const rootDir = await mkdtemp(join(tmpdir(), 'sfn-bullmq-consumer-'));
-  const teardown = () => rm(rootDir, { recursive: true, force: true });
+  // SFN_CONSUMER_KEEP=1 keeps the projects (and what the checks wrote into them) to look at after a failure.
+  const keep = process.env['SFN_CONSUMER_KEEP'] === '1';
+  const teardown = async (): Promise<void> => {
+    if (keep) process.stdout.write(`consumer suite: kept ${rootDir} (SFN_CONSUMER_KEEP=1)\n`);
+    else await rm(rootDir, { recursive: true, force: true });
+  };
   try {
     // Kept between runs (gitignored): a warm cache turns each install into a copy.
     const npmCacheDir = join(WORKSPACE_ROOT, 'test/consumer/.tmp/npm-cache');
