@@ -9,6 +9,7 @@ const USAGE = `Usage: sfn-bullmq <command> [options]
 Run AWS Step Functions activity workers as BullMQ processors.
 
 Commands:
+  init [--force]         write a commented starter bridge.yaml into the current folder
   bridge --config FILE   run the bridge: long polls per activity, each task a BullMQ job
   emulator [options]     run the Step Functions activity emulator on HTTP
   dev [options]          everything at once, no AWS account: Redis, emulator, bridge,
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bridge: async () => (await import('./commands/bridge.js')).runBridgeCommand,
   emulator: async () => (await import('./commands/emulator.js')).runEmulatorCommand,
   dev: async () => (await import('./commands/dev.js')).runDevCommand,
+  init: async () => (await import('./commands/init.js')).runInitCommand,
 };
 
 // The AWS SDK warns on Node 20 about releases after January 2027; the repository pins its SDK version,
