@@ -5,7 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { ActivityCancelledError, cancelReasonOf } from './activity-cancelled-error.js';
 import type { ActivityContext, ActivityHandler, ActivityInfo } from './activity-context.js';
-import { ActivityFailure } from './activity-failure.js';
+import { isActivityFailure } from './activity-failure.js';
 import { Heartbeater } from './heartbeater.js';
 import type { CompiledActivityProcessorOptions } from './processor-options.js';
 import { TaskReporter } from './task-reporter.js';
@@ -339,7 +339,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
 
 /** `ActivityFailure.nonRetryable` is final; anything else may be retried. */
 function isRetryable(error: unknown): boolean {
-  return !(error instanceof ActivityFailure) || error.retryable;
+  return !isActivityFailure(error) || error.retryable;
 }
 
 function hasAttemptsLeft(job: Job): boolean {

@@ -1,7 +1,7 @@
 // What a handler's return value or thrown error becomes on the wire, within
 // Step Functions' limits: output ≤ 262,144 bytes, error ≤ 256 and cause ≤ 32,768 characters.
 import { SFN_LIMITS } from '@sfn-bullmq/protocol';
-import { ActivityFailure } from './activity-failure.js';
+import { isActivityFailure } from './activity-failure.js';
 
 /** The outcome of a task as stored on the job before it is sent, so a later attempt can re-send it. */
 export type StoredOutcome =
@@ -48,7 +48,7 @@ export function successOutcome(result: unknown): StoredOutcome {
 
 /** A thrown value as a failure: `error` from `ActivityFailure.type` or the error's name; `cause` as JSON. */
 export function failureOutcome(thrown: unknown): StoredOutcome {
-  if (thrown instanceof ActivityFailure) {
+  if (isActivityFailure(thrown)) {
     return failureOutcomeOf(thrown.type, thrown.message, stackLines(thrown.stack));
   }
   if (thrown instanceof Error) {
