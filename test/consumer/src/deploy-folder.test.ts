@@ -18,7 +18,7 @@ const script = join(WORKSPACE_ROOT, 'scripts', 'deploy-cli.sh');
 
 beforeAll(async () => {
   if (!existsSync(script)) throw new Error(`${script} is not there: nothing makes the deploy folder yet`);
-  await runCommand('bash', [script, deployDir], { cwd: WORKSPACE_ROOT, timeoutMs: 240_000 });
+  await runCommand('sh', [script, deployDir], { cwd: WORKSPACE_ROOT, timeoutMs: 240_000 });
 });
 
 afterAll(() => services.close());

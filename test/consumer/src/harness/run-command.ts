@@ -1,6 +1,7 @@
 // Running a command to its end (npm install, pnpm pack, tsc, the CLI's --version):
 // its output captured, and a failure that shows the command, its exit and its output's tail.
 import { spawn } from 'node:child_process';
+import { killOnTestExit, signalGroup } from './process-group.js';
 
 /** A command that exited non-zero, was killed, or ran past its deadline; the message carries its output's tail. */
 export class CommandFailedError extends Error {
@@ -73,15 +74,20 @@ export function runCommand(
       cwd: options.cwd,
       env: childEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    killOnTestExit(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    // Past the deadline: SIGTERM (dev, for one, then stops its workers), SIGKILL if that is not enough.
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      signalGroup(child, 'SIGTERM');
+      killTimer = setTimeout(() => signalGroup(child, 'SIGKILL'), 10_000);
     }, timeoutMs);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -91,6 +97,7 @@ export function runCommand(
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
+      clearTimeout(killTimer);
       if (code === 0) {
         resolve({ stdout, stderr });
         return;

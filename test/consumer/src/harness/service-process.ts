@@ -1,6 +1,7 @@
 // Long-running children of a test (the packed CLI's emulator and bridge, the consumer apps):
 // output captured, waited on by pattern, stopped by pid, and every one reaped in teardown.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { killOnTestExit, signalGroup } from './process-group.js';
 import { childEnv, tail } from './run-command.js';
 
 /** A service that exited, or did not print what it was expected to; the message carries its output's tail. */
@@ -77,32 +78,21 @@ export class ServiceProcess {
     throw this.failure('exited while it should have been running');
   }
 
-  /** SIGKILL without waiting (for the test process's own exit). */
-  killNow(): void {
-    if (this.running) this.child.kill('SIGKILL');
-  }
-
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it exited. */
   async stop(graceMs = 15_000): Promise<string> {
-    if (this.running && this.child.pid !== undefined) {
-      this.child.kill('SIGTERM');
+    if (this.running) {
+      signalGroup(this.child, 'SIGTERM');
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => {
         timer = setTimeout(() => resolve('late'), graceMs);
       });
       const result = await Promise.race([this.exited, late]);
       clearTimeout(timer);
-      if (result === 'late') this.child.kill('SIGKILL');
+      if (result === 'late') signalGroup(this.child, 'SIGKILL');
     }
     return this.exited;
   }
 }
-
-/** Children still running when the test process exits are killed, even if a teardown never ran. */
-const live = new Set<ServiceProcess>();
-process.once('exit', () => {
-  for (const service of live) service.killNow();
-});
 
 /** The children of one test file; `close()` stops every one still running. */
 export class ServiceProcesses {
@@ -119,11 +109,11 @@ export class ServiceProcesses {
       cwd: options.cwd,
       env: childEnv(options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    killOnTestExit(child);
     const service = new ServiceProcess(name, child);
     this.services.push(service);
-    live.add(service);
-    void service.exited.then(() => live.delete(service));
     return service;
   }
 
