@@ -5,12 +5,13 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { cancelReasonOf } from './activity-cancelled-error.js';
 import { failureOutcome } from './task-outcome.js';
+import type * as CancelledErrorModule from './activity-cancelled-error.js';
+import type * as PackageIndex from './index.js';
 
 const require = createRequire(import.meta.url);
 /** The CommonJS copy of the package, as `require('@sfn-bullmq/worker')` gives it. */
-const cjs = require('../dist/cjs/index.js') as typeof import('./index.js');
-const cjsErrors =
-  require('../dist/cjs/activity-cancelled-error.js') as typeof import('./activity-cancelled-error.js');
+const cjs = require('../dist/cjs/index.js') as typeof PackageIndex;
+const cjsErrors = require('../dist/cjs/activity-cancelled-error.js') as typeof CancelledErrorModule;
 
 describe('values made by the other module build', () => {
   it('reports an ActivityFailure from the CommonJS copy with its type', () => {

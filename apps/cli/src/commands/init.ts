@@ -1,7 +1,7 @@
 // `sfn-bullmq init`: writes a commented starter bridge.yaml into the current folder, copied from
 // the example config the package ships (config/bridge.example.yaml), so `npx sfn-bullmq` users
 // start from a file that the `bridge` command accepts as it is. Never overwrites without --force.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags } from '../usage-error.js';
@@ -35,10 +35,10 @@ export async function runInitCommand(argv: string[], cwd: string = process.cwd()
     return 0;
   }
   const target = join(cwd, STARTER_CONFIG_NAME);
-  const text = readFileSync(EXAMPLE_CONFIG_PATH, 'utf8');
+  const text = await readFile(EXAMPLE_CONFIG_PATH, 'utf8');
   try {
     // 'wx' fails if the file exists: no window between a check and the write.
-    writeFileSync(target, text, { flag: flags.force === true ? 'w' : 'wx' });
+    await writeFile(target, text, { flag: flags.force === true ? 'w' : 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       process.stderr.write(
