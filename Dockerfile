@@ -3,6 +3,14 @@
 # worker, from the same production folder that scripts/deploy-cli.sh makes (the consumer suite runs the
 # CLI from that folder, since there is no Docker engine in CI). The compose file picks the command.
 
+# ---- manifests: every package.json of the workspace, and nothing else ----
+# Re-run on any change to the sources, but its output changes only with a manifest, so the install
+# layers below stay cached; new workspace packages are picked up without editing this file.
+FROM node:20.20-bookworm-slim AS manifests
+COPY . /src
+RUN mkdir /manifests && cd /src \
+  && find . -name package.json -not -path '*/node_modules/*' -exec cp --parents '{}' /manifests/ ';'
+
 # ---- build: dependencies in their own layers, then sources, then build and deploy ----
 FROM node:20.20-bookworm-slim AS build
 RUN npm install -g pnpm@10.34.9
@@ -11,17 +19,7 @@ WORKDIR /repo
 COPY pnpm-lock.yaml pnpm-workspace.yaml .pnpmfile.cjs ./
 RUN pnpm fetch
 # Then the manifests, so that a source change does not re-run the install.
-COPY package.json turbo.json tsconfig.base.json ./
-COPY packages/protocol/package.json packages/protocol/
-COPY packages/bridge/package.json packages/bridge/
-COPY packages/worker/package.json packages/worker/
-COPY packages/emulator/package.json packages/emulator/
-COPY packages/local-redis/package.json packages/local-redis/
-COPY apps/cli/package.json apps/cli/
-COPY apps/example-worker/package.json apps/example-worker/
-COPY apps/bench/package.json apps/bench/
-COPY test/support/package.json test/support/
-COPY test/e2e/package.json test/e2e/
+COPY --from=manifests /manifests/ ./
 RUN pnpm install --frozen-lockfile --offline
 COPY . .
 RUN pnpm exec turbo run build --filter=sfn-bullmq... \
