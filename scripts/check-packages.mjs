@@ -9,8 +9,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-// The CLI is a bin with an ESM-only programmatic entry (it uses top-level await); CommonJS
-// resolution of that entry is out of scope by design, so arethetypeswrong checks it as ESM-only.
+// The CLI is a command first; its small programmatic entry (BridgeService, loadConfig) stays ES modules
+// only rather than doubling the package with a CommonJS build nobody asked for, so arethetypeswrong
+// checks it with the esm-only profile (node10 and CommonJS resolution of "." are not expected to work).
 const ATTW_PROFILE = { 'sfn-bullmq': 'esm-only' };
 
 const license = readFileSync(join(root, 'LICENSE'), 'utf8');
