@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `sfn-bullmq` command line: picks the command and turns errors into exit
 // codes (2 for a bad command line or config, 1 for a failure while running).
+import { createRequire } from 'node:module';
 import { ConfigError } from './config/config-error.js';
 import { UsageError } from './usage-error.js';
 
@@ -15,8 +16,13 @@ Commands:
   dev [options]          everything at once, no AWS account: Redis, emulator, bridge,
                          example worker, sample executions, dashboard
 
-Run 'sfn-bullmq <command> --help' for a command's options.
+Run 'sfn-bullmq <command> --help' for a command's options; 'sfn-bullmq --version' for the version.
 `;
+
+/** The version of the installed package (package.json sits beside dist/ when packed and when deployed). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -36,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? process.stderr : process.stdout).write(USAGE);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
   }
   const load = COMMANDS[name];
   if (load === undefined) {
