@@ -2,9 +2,10 @@
 // the installed package: --version, --help, and a short `dev` run that loses no token.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
-import { CHILD_ENV, cliProjectDir } from './harness/packed-cli.js';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { CHILD_ENV, cliBin, cliProjectDir, startEmulator } from './harness/packed-cli.js';
 import { runCommand, tail } from './harness/run-command.js';
+import { ServiceProcesses } from './harness/service-process.js';
 import { readPackageJson, WORKSPACE_ROOT } from './harness/workspace-packages.js';
 
 const context = inject('consumer');
@@ -51,6 +52,27 @@ describe('the packed CLI through npx', () => {
       { succeeded: count('succeeded'), failed: count('failed'), timedOut: count('timed out') },
       shown,
     ).toEqual({ succeeded: count('started'), failed: 0, timedOut: 0 });
+  });
+});
+
+describe('sfn-bullmq init, then bridge', () => {
+  const services = new ServiceProcesses();
+  afterAll(() => services.close());
+
+  it('writes a bridge.yaml that the packed bridge runs as written (endpoint, Redis, port from the environment)', async () => {
+    const dir = cliProjectDir(context);
+    await npx(['init']);
+    const config = join(dir, 'bridge.yaml');
+    expect(existsSync(config), `${config} written by init`).toBe(true);
+    const emulator = await startEmulator(services, cliBin(dir), dir, []);
+    // Redis database 1: the starter config's queue names are dev's too, and dev ran on database 0.
+    const bridge = services.spawn('bridge', process.execPath, [cliBin(dir), 'bridge', '--config', config], {
+      cwd: dir,
+      env: { ...CHILD_ENV, SFN_ENDPOINT: emulator.endpoint, REDIS_URL: `${inject('redisUrl')}/1`, PORT: '0' },
+    });
+    await bridge.waitForOutput(/service running/);
+    const exit = await bridge.stop();
+    if (exit !== 'exit code 0') throw bridge.failure('did not stop cleanly on SIGTERM');
   });
 });
 

@@ -13,6 +13,8 @@ export interface PackageJson {
   version: string;
   private?: boolean;
   type?: string;
+  main?: string;
+  types?: string;
   bin?: string | Record<string, string>;
   exports?: unknown;
   dependencies?: Record<string, string>;
@@ -47,6 +49,26 @@ export function publicPackages(packages: readonly WorkspacePackage[]): Workspace
   return packages.filter((p) => p.manifest.private !== true);
 }
 
+/** Every file path a package.json points at: `main`, `types`, `bin` and the `exports` map's targets. */
+export function entryPoints(manifest: PackageJson): string[] {
+  const paths: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') paths.push(value);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(manifest.main);
+  visit(manifest.types);
+  visit(manifest.bin);
+  visit(manifest.exports);
+  // Patterns (`./dist/*`) name no one file; `./x` and `x` are the same file in a tarball's list.
+  return [...new Set(paths.filter((p) => !p.includes('*')).map((p) => p.replace(/^\.\//, '')))];
+}
+
+/** Thrown when a tarball lacks a file its package.json points at (most often: the package is not built). */
+export class IncompleteTarballError extends Error {
+  override readonly name = 'IncompleteTarballError';
+}
+
 /** Packs each package into `destination`; resolves with package name → tarball path. */
 export async function packPackages(
   packages: readonly WorkspacePackage[],
@@ -58,7 +80,15 @@ export async function packPackages(
         cwd: p.dir,
         timeoutMs: 120_000,
       });
-      const { filename } = JSON.parse(stdout) as { filename: string };
+      const { filename, files } = JSON.parse(stdout) as { filename: string; files: Array<{ path: string }> };
+      const inTarball = new Set(files.map((f) => f.path));
+      const missing = entryPoints(p.manifest).filter((path) => !inTarball.has(path));
+      if (missing.length > 0) {
+        throw new IncompleteTarballError(
+          `${p.manifest.name}'s tarball lacks ${missing.join(', ')}, which its package.json points at ` +
+            `(not built, or being rebuilt? run 'pnpm build')`,
+        );
+      }
       return [p.manifest.name, filename] as const;
     }),
   );
