@@ -74,7 +74,8 @@ export async function packPackages(
   packages: readonly WorkspacePackage[],
   destination: string,
 ): Promise<Record<string, string>> {
-  const packed = await Promise.all(
+  // Settled, not raced: a failure is reported once every pack has ended, so none writes after the teardown.
+  const settled = await Promise.allSettled(
     packages.map(async (p) => {
       const { stdout } = await runCommand('pnpm', ['pack', '--pack-destination', destination, '--json'], {
         cwd: p.dir,
@@ -92,5 +93,9 @@ export async function packPackages(
       return [p.manifest.name, filename] as const;
     }),
   );
-  return Object.fromEntries(packed);
+  const failed = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed.length > 0) throw failed[0]?.reason;
+  return Object.fromEntries(
+    settled.map((r) => (r as PromiseFulfilledResult<readonly [string, string]>).value),
+  );
 }
