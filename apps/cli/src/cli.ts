@@ -17,12 +17,13 @@ Options:
   -v, --version          print the version
 
 Commands:
+  init [--force]         write a commented starter bridge.yaml into the current folder
   bridge --config FILE   run the bridge: long polls per activity, each task a BullMQ job
   emulator [options]     run the Step Functions activity emulator on HTTP
   dev [options]          everything at once, no AWS account: Redis, emulator, bridge,
                          example worker, sample executions, dashboard
 
-Run 'sfn-bullmq <command> --help' for a command's options.
+Run 'sfn-bullmq <command> --help' for a command's options; 'sfn-bullmq --version' for the version.
 `;
 
 type Command = (argv: string[]) => Promise<number>;
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   bridge: async () => (await import('./commands/bridge.js')).runBridgeCommand,
   emulator: async () => (await import('./commands/emulator.js')).runEmulatorCommand,
   dev: async () => (await import('./commands/dev.js')).runDevCommand,
+  init: async () => (await import('./commands/init.js')).runInitCommand,
 };
 
 // The AWS SDK warns on Node 20 about releases after January 2027; the repository holds its SDK below
@@ -57,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
-    process.stdout.write(`sfn-bullmq ${version()}\n`);
+    process.stdout.write(`${version()}\n`);
     return 0;
   }
   const load = COMMANDS[name];

@@ -25,5 +25,8 @@ export class ActivityCancelledError extends Error {
 /** The cancel reason of an aborted signal, or undefined when it is not aborted by this package. */
 export function cancelReasonOf(signal: AbortSignal): CancelReason | undefined {
   const reason: unknown = signal.aborted ? signal.reason : undefined;
-  return reason instanceof ActivityCancelledError ? reason.reason : undefined;
+  // By name, not instanceof: the ES module and CommonJS builds each have their own class.
+  if (!(reason instanceof Error) || reason.name !== 'ActivityCancelledError') return undefined;
+  const value = (reason as Partial<ActivityCancelledError>).reason;
+  return value === 'task-gone' || value === 'shutdown' || value === 'job-cancelled' ? value : undefined;
 }

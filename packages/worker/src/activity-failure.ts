@@ -33,3 +33,16 @@ export class ActivityFailure extends Error {
     return new ActivityFailure(message, type, true, options);
   }
 }
+
+/**
+ * Whether `value` is an ActivityFailure, read by `name` and shape rather than `instanceof`: the package ships
+ * an ES module and a CommonJS build, and a handler may throw the class of the other copy.
+ */
+export function isActivityFailure(value: unknown): value is ActivityFailure {
+  return (
+    value instanceof Error &&
+    value.name === 'ActivityFailure' &&
+    typeof (value as Partial<ActivityFailure>).type === 'string' &&
+    typeof (value as Partial<ActivityFailure>).retryable === 'boolean'
+  );
+}

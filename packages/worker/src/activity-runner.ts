@@ -11,7 +11,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { ActivityCancelledError, cancelReasonOf } from './activity-cancelled-error.js';
 import { createActivityContext, type ActivityHandler } from './activity-context.js';
-import { ActivityFailure } from './activity-failure.js';
+import { isActivityFailure } from './activity-failure.js';
 import { Heartbeater } from './heartbeater.js';
 import { refuseInvalidJob } from './invalid-job.js';
 import { loggableError, retryError } from './loggable-error.js';
@@ -379,7 +379,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
 /** `ActivityFailure.nonRetryable` is final; anything else may be retried (also what cannot be read). */
 function isRetryable(error: unknown): boolean {
   try {
-    return !(error instanceof ActivityFailure) || error.retryable;
+    return !(isActivityFailure(error)) || error.retryable;
   } catch {
     return true;
   }

@@ -1,7 +1,7 @@
 // What a handler's return value or thrown error becomes on the wire, within
 // Step Functions' limits: output ≤ 262,144 bytes, error ≤ 256 and cause ≤ 32,768 characters.
 import { InvalidJobError, SFN_LIMITS } from '@sfn-bullmq/protocol';
-import { ActivityFailure } from './activity-failure.js';
+import { isActivityFailure } from './activity-failure.js';
 
 /** The outcome of a task as stored on the job before it is sent, so a later attempt can re-send it. */
 export type StoredOutcome =
@@ -85,7 +85,7 @@ export function failureOutcome(thrown: unknown): StoredOutcome {
 }
 
 function describeThrown(thrown: unknown): StoredOutcome {
-  if (thrown instanceof ActivityFailure) {
+  if (isActivityFailure(thrown)) {
     return failureOutcomeOf(errorNameOf(thrown.type), textOf(thrown.message), stackLines(thrown.stack));
   }
   if (thrown instanceof Error) {

@@ -8,7 +8,7 @@ config file and turns every task token into one BullMQ job. Serves /metrics,
 /healthz, /readyz and Bull Board at /admin/queues.
 
 Options:
-  -c, --config FILE   the config file (YAML or JSON); see apps/cli/config/bridge.example.yaml
+  -c, --config FILE   the config file (YAML or JSON); 'sfn-bullmq init' writes a starter
   -h, --help          show this help
 
 Environment (overrides the file): REDIS_URL, AWS_REGION, SFN_ENDPOINT, PORT, HTTP_HOST, LOG_LEVEL.
