@@ -112,7 +112,7 @@ export class Bridge extends EventEmitter {
     for (const activity of this.options.activities) {
       const queue = new Queue<ActivityJobData>(activity.queueName, { connection: this.redis, prefix });
       queue.on('error', (error: Error) => this.onRedisError(error));
-      // Each pool has its own client, so its agents are sized for its own polls (FACTS §4).
+      // Each pool has its own client, so its agents are sized for its own polls (docs/aws-sdk.md#sockets-per-origin).
       const pollingClient = createPollingActivityClient({
         ...sfn,
         maxConcurrentPolls: activity.polls,

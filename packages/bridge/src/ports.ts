@@ -4,7 +4,7 @@ import type { ActivityJobData, PolledTask } from '@sfn-bullmq/protocol';
 import type { JobsOptions } from 'bullmq';
 
 /**
- * Long polls for tasks. An implementation must never retry or abort a call on its own (FACTS §4).
+ * Long polls for tasks. An implementation must never retry or abort a call on its own (docs/aws-sdk.md#timeouts-that-retry).
  * The bridge uses an `SfnActivityClient` from `createPollingActivityClient`.
  */
 export interface ActivityTaskSource {

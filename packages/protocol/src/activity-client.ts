@@ -82,7 +82,7 @@ export class InvalidClientOptionError extends TypeError {
   }
 }
 
-/** The least time a client must allow a GetActivityTask call (FACTS §3). */
+/** The least time a client must allow a GetActivityTask call (docs/step-functions.md#long-polls). */
 export const MIN_POLL_REQUEST_TIMEOUT_MS = 65_000;
 /** What a client allows a GetActivityTask call by default: the service's 60 s hold and a margin. */
 export const DEFAULT_POLL_REQUEST_TIMEOUT_MS = 75_000;
@@ -190,10 +190,10 @@ const CLOCK_SKEW_ERRORS = new Set([
 /**
  * A Step Functions client for the activity calls only. One per purpose: a polling client sized
  * above its polls (`createPollingActivityClient`), a send client apart from them
- * (`createSendActivityClient`), so polls can never starve a report (FACTS §4).
+ * (`createSendActivityClient`), so polls can never starve a report (docs/aws-sdk.md#separate-clients-for-polls-and-reports).
  *
  * GetActivityTask is never retried and never aborted, and its timeout is at least 65 s: a retried,
- * aborted or timed-out poll is an abandoned poll, and a token handed to it is lost (FACTS §3–4).
+ * aborted or timed-out poll is an abandoned poll, and a token handed to it is lost (docs/aws-sdk.md#timeouts-that-retry).
  */
 export class SfnActivityClient {
   readonly options: CompiledActivityClientOptions;
@@ -219,7 +219,7 @@ export class SfnActivityClient {
     const output = await this.call('GetActivityTask', request, this.options.pollRequestTimeoutMs, 1);
     const { taskToken, input } = output as { taskToken?: unknown; input?: unknown };
     return {
-      // `{}` and `{"taskToken":null}` both mean "no task" (FACTS §3).
+      // `{}` and `{"taskToken":null}` both mean "no task" (docs/step-functions.md#long-polls).
       taskToken: typeof taskToken === 'string' ? taskToken : undefined,
       input: typeof input === 'string' ? input : undefined,
     };

@@ -1,4 +1,4 @@
-// Step Functions limits that both sides of Redis must respect (FACTS §2).
+// Step Functions limits that both sides of Redis must respect (docs/step-functions.md#limits).
 
 export const SFN_LIMITS = {
   taskTokenMaxChars: 2048,

@@ -1,6 +1,6 @@
 // AWS SDK clients set up for what each caller does, for code that wants the SDK's
 // `send()` (the bridge and worker use the leaner SfnActivityClient). Long polls need
-// their own sockets, no retry and no timeout under 65 s (FACTS §4). Defaults and checks
+// their own sockets, no retry and no timeout under 65 s (docs/aws-sdk.md). Defaults and checks
 // are SfnActivityClient's own (`compileActivityClientOptions`), so the two kinds never drift.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';

@@ -177,7 +177,7 @@ function senderOf(sfn: ActivityProcessorOptions['sfn'] | undefined): {
     }
     return { sender: sfnTaskSender(sfn.client), ownedClient: undefined };
   }
-  // Send* gets its own client and sockets, apart from any polls (FACTS §4).
+  // Send* gets its own client and sockets, apart from any polls (docs/aws-sdk.md#separate-clients-for-polls-and-reports).
   let client: SfnActivityClient;
   try {
     client = createSendActivityClient(sfn);

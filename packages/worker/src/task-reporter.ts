@@ -8,7 +8,7 @@ import type { StoredOutcome } from './task-outcome.js';
  * - `sent`: Step Functions accepted it.
  * - `task-gone`: the first attempt found the task closed (timed out or execution stopped): not reported.
  * - `maybe-sent`: the task was closed when a later attempt arrived, so an earlier attempt (or an earlier
- *   worker, for a re-sent stored outcome) may well have reported it (FACTS §3, boto3 #4044).
+ *   worker, for a re-sent stored outcome) may well have reported it (docs/step-functions.md#retries-and-tasktimedout-after-a-retry, boto3 #4044).
  * - `invalid-token`: Step Functions refused the token itself (InvalidToken): not a token of this account
  *   and region, or altered. Nothing about the task is known, and no attempt can have reported it.
  */
@@ -51,7 +51,7 @@ export class TaskReporter {
         return 'sent';
       } catch (error) {
         // Checked before isTaskGoneError, which counts InvalidToken as gone: a closed task answers
-        // TaskTimedOut (FACTS §1), so InvalidToken says the token is wrong, not that the task closed.
+        // TaskTimedOut (docs/step-functions.md#error-names), so InvalidToken says the token is wrong, not that the task closed.
         if (sfnErrorName(error) === 'InvalidToken') return 'invalid-token';
         if (isTaskGoneError(error))
           return resend || attempt > 1 || sdkRetried(error) ? 'maybe-sent' : 'task-gone';

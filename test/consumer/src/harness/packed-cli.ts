@@ -10,7 +10,7 @@ export const CHILD_ENV: Record<string, string> = {
   AWS_SECRET_ACCESS_KEY: 'consumer',
   AWS_REGION: 'us-east-1',
   AWS_EC2_METADATA_DISABLED: 'true',
-  // The SDK's notice that releases after January 2027 need Node 22 would only bury the output (FACTS §4).
+  // The SDK's notice that releases after January 2027 need Node 22 would only bury the output (docs/aws-sdk.md#pinned-sdk-version).
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
