@@ -379,7 +379,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
 /** `ActivityFailure.nonRetryable` is final; anything else may be retried (also what cannot be read). */
 function isRetryable(error: unknown): boolean {
   try {
-    return !(isActivityFailure(error)) || error.retryable;
+    return !isActivityFailure(error) || error.retryable;
   } catch {
     return true;
   }
