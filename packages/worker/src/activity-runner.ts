@@ -15,14 +15,14 @@ import { isActivityFailure } from './activity-failure.js';
 import { Heartbeater } from './heartbeater.js';
 import { refuseInvalidJob } from './invalid-job.js';
 import { loggableError, retryError } from './loggable-error.js';
+import { INVALID_TOKEN_MEANING, type ActivityJobResult } from './job-end.js';
 import {
-  INVALID_TOKEN_JOB_ERROR,
-  INVALID_TOKEN_MEANING,
-  TASK_GONE_JOB_ERROR,
-  jobFailure,
+  InvalidTokenError,
+  TaskGoneError,
+  WorkerShutdownError,
   reportedFailure,
-  type ActivityJobResult,
-} from './job-end.js';
+  toBullmqError,
+} from './job-end-errors.js';
 import type { CompiledActivityProcessorOptions } from './processor-options.js';
 import { TaskReporter } from './task-reporter.js';
 import {
@@ -78,7 +78,10 @@ export class ActivityRunner<I = unknown, O = unknown> {
     job: Job<ActivityJobData>,
     _token: string | undefined,
     signal: AbortSignal | undefined,
-  ) => this.run(job, signal);
+  ) =>
+    this.run(job, signal).catch((error: unknown) => {
+      throw toBullmqError(error);
+    });
 
   /** Tasks whose handler is running now. */
   get runningCount(): number {
@@ -238,14 +241,14 @@ export class ActivityRunner<I = unknown, O = unknown> {
         const probed = await this.probe(heartbeater, log);
         if (probed === 'invalid-token') {
           log().warn({ ageMs }, `${INVALID_TOKEN_MEANING}: the handler does not run`);
-          throw jobFailure(INVALID_TOKEN_JOB_ERROR, `${INVALID_TOKEN_MEANING}; nothing was reported`);
+          throw new InvalidTokenError();
         }
         if (probed === 'gone') {
           log().warn(
             { ageMs },
             'the task closed while its token waited in the queue: cancelled, the handler does not run',
           );
-          throw jobFailure(TASK_GONE_JOB_ERROR, 'the task closed while its token waited in the queue');
+          throw new TaskGoneError('the task closed while its token waited in the queue');
         }
       }
 
@@ -279,15 +282,12 @@ export class ActivityRunner<I = unknown, O = unknown> {
           { abandonHandlerAfterMs: this.options.abandonHandlerAfterMs },
           'the handler ignored its aborted signal after the task closed: letting it go (it may still be running); the job ends as cancelled',
         );
-        throw jobFailure(
-          TASK_GONE_JOB_ERROR,
+        throw new TaskGoneError(
           `the task closed while the handler ran, and the handler ignored its abort signal for ${this.options.abandonHandlerAfterMs} ms: abandoned; nothing reported`,
         );
       } else if ('report' in settled) {
         if (!settled.report) {
-          throw new Error(
-            `${WORKER_SHUTDOWN_ERROR}: the worker was force-closed; the task is left unreported`,
-          );
+          throw new WorkerShutdownError();
         }
         outcome = failureOutcomeOf(
           WORKER_SHUTDOWN_ERROR,
@@ -296,8 +296,8 @@ export class ActivityRunner<I = unknown, O = unknown> {
         );
       } else if (controller?.signal.aborted === true && cancelReasonOf(controller.signal) === 'task-gone') {
         throw gone === 'invalid-token'
-          ? jobFailure(INVALID_TOKEN_JOB_ERROR, `${INVALID_TOKEN_MEANING}; nothing was reported`)
-          : jobFailure(TASK_GONE_JOB_ERROR, 'the task closed while the handler ran; nothing reported');
+          ? new InvalidTokenError()
+          : new TaskGoneError('the task closed while the handler ran; nothing reported');
       } else if (settled.ok) {
         outcome = successOutcome(settled.value);
       } else {
@@ -368,10 +368,10 @@ export class ActivityRunner<I = unknown, O = unknown> {
           { outcome: outcome.kind },
           'the task closed before its outcome was reported (timed out or execution stopped): cancelled',
         );
-        throw jobFailure(TASK_GONE_JOB_ERROR, 'the task closed before its outcome was reported');
+        throw new TaskGoneError('the task closed before its outcome was reported');
       case 'invalid-token':
         log().error({ outcome: outcome.kind }, `${INVALID_TOKEN_MEANING}; nothing was reported`);
-        throw jobFailure(INVALID_TOKEN_JOB_ERROR, `${INVALID_TOKEN_MEANING}; nothing was reported`);
+        throw new InvalidTokenError();
     }
   }
 }
