@@ -5,7 +5,7 @@ export type { CancelReason } from './activity-cancelled-error.js';
 export type { ActivityContext, ActivityHandler, ActivityInfo } from './activity-context.js';
 export { ActivityFailure } from './activity-failure.js';
 export { activityProcessor } from './activity-processor.js';
-export type { StoredActivityJobData } from './activity-runner.js';
+export type { StoredActivityJobData } from './activity-run.js';
 export { ActivityWorker } from './activity-worker.js';
 // For a BullMQ Worker built around activityProcessor(): the check ActivityWorker makes at start.
 export {
