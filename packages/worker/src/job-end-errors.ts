@@ -5,23 +5,32 @@ import { UnrecoverableError } from 'bullmq';
 import { INVALID_TOKEN_JOB_ERROR, INVALID_TOKEN_MEANING, TASK_GONE_JOB_ERROR } from './job-end.js';
 import { WORKER_SHUTDOWN_ERROR, truncateChars, type StoredOutcome } from './task-outcome.js';
 
+/** What every end below shares: `code` starts the message, so the failedReason in Bull Board shows it. */
+abstract class JobEndError extends Error {
+  constructor(
+    readonly code: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${detail}`, options);
+  }
+}
+
 /** The task closed (timed out, execution stopped) before anything was reported: nothing was. */
-export class TaskGoneError extends Error {
+export class TaskGoneError extends JobEndError {
   override readonly name = 'TaskGoneError';
-  readonly code = TASK_GONE_JOB_ERROR;
 
   constructor(detail: string, options?: { cause?: unknown }) {
-    super(`${TASK_GONE_JOB_ERROR}: ${detail}`, options);
+    super(TASK_GONE_JOB_ERROR, detail, options);
   }
 }
 
 /** Step Functions refused the token itself: nothing about the task is known, nothing was reported. */
-export class InvalidTokenError extends Error {
+export class InvalidTokenError extends JobEndError {
   override readonly name = 'InvalidTokenError';
-  readonly code = INVALID_TOKEN_JOB_ERROR;
 
   constructor(options?: { cause?: unknown }) {
-    super(`${INVALID_TOKEN_JOB_ERROR}: ${INVALID_TOKEN_MEANING}; nothing was reported`, options);
+    super(INVALID_TOKEN_JOB_ERROR, `${INVALID_TOKEN_MEANING}; nothing was reported`, options);
   }
 }
 
@@ -29,38 +38,28 @@ export class InvalidTokenError extends Error {
  * The job's data is not an ActivityJobData (`detail` says what and whether the task was reported).
  * Distinct from protocol's `InvalidJobError`, which is the parse error and its `cause`.
  */
-export class RefusedJobError extends Error {
+export class RefusedJobError extends JobEndError {
   override readonly name = 'RefusedJobError';
-  readonly code = INVALID_JOB_ERROR;
 
   constructor(detail: string, options?: { cause?: unknown }) {
-    super(`${INVALID_JOB_ERROR}: ${detail}`, options);
+    super(INVALID_JOB_ERROR, detail, options);
   }
 }
 
-/** The handler's failure (or ours, e.g. an output too large) was reported with SendTaskFailure. */
-export class ReportedFailureError extends Error {
+/** The handler's failure (or ours, e.g. an output too large) was reported with SendTaskFailure; `code` is the error sent. */
+export class ReportedFailureError extends JobEndError {
   override readonly name = 'ReportedFailureError';
-
-  /** `code` is the error sent to Step Functions; `detail` what the failedReason says after it. */
-  constructor(
-    readonly code: string,
-    detail: string,
-  ) {
-    super(`${code}: ${detail}`);
-  }
 }
 
 /**
  * A forced close left the task unreported. Not a BullMQ-final failure: the job stays for another
  * worker (stalled check) or Step Functions' heartbeat timeout closes the task.
  */
-export class WorkerShutdownError extends Error {
+export class WorkerShutdownError extends JobEndError {
   override readonly name = 'WorkerShutdownError';
-  readonly code = WORKER_SHUTDOWN_ERROR;
 
   constructor() {
-    super(`${WORKER_SHUTDOWN_ERROR}: the worker was force-closed; the task is left unreported`);
+    super(WORKER_SHUTDOWN_ERROR, 'the worker was force-closed; the task is left unreported');
   }
 }
 
