@@ -19,24 +19,26 @@ import {
 } from './worker-options.js';
 
 /**
- * Lifecycle of an `ActivityWorker`, logged on each change: `starting` until Redis is connected and
- * checked; `paused` while a reconnect found a Redis that may evict jobs (no new jobs are taken).
+ * Lifecycle of an `ActivityWorker`, logged once on each change and emitted as 'stateChange': `starting`
+ * until Redis is connected and checked; `paused` while a reconnect found a Redis that may evict jobs (no
+ * new jobs are taken); `failed` when the start failed (e.g. Redis refused for its eviction policy), after
+ * which the worker closes itself (`closing`, `closed`).
  */
-export type ActivityWorkerState = 'starting' | 'running' | 'paused' | 'closing' | 'closed';
+export type ActivityWorkerState = 'starting' | 'running' | 'paused' | 'failed' | 'closing' | 'closed';
 
 /** The longest a forced close waits for failure reports (`failOnForcedClose`). */
 const FORCED_REPORT_TIMEOUT_MS = 10_000;
 
 /**
  * Runs `handler` for the jobs of one activity queue. Takes no job from a Redis that may evict it (see
- * `waitUntilReady()`). Events: 'state' (ActivityWorkerState) and 'error' (Redis and close errors, and the
+ * `waitUntilReady()`). Events: 'stateChange' (ActivityWorkerState) and 'error' (Redis and close errors, and the
  * `RedisEvictionPolicyError` of a refused start; only emitted when someone listens, and always logged).
  */
 export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
   readonly worker: Worker;
   private readonly options: CompiledActivityWorkerOptions;
   private readonly runner: ActivityRunner<I, O>;
-  private stateValue: ActivityWorkerState = 'starting';
+  #state: ActivityWorkerState = 'starting';
   private closing: Promise<void> | undefined;
   private forcing: Promise<void> | undefined;
   private readonly started: Promise<void>;
@@ -70,7 +72,7 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
     );
     this.worker.on('error', (error) => this.reportError(error, 'BullMQ worker error'));
     this.log.info(
-      { queue: queueName, concurrency: this.options.concurrency, state: this.stateValue },
+      { queue: queueName, concurrency: this.options.concurrency, state: this.#state },
       'activity worker starting',
     );
     this.started = this.startWhenSafe();
@@ -78,7 +80,7 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
   }
 
   get state(): ActivityWorkerState {
-    return this.stateValue;
+    return this.#state;
   }
 
   /** Handlers running now. */
@@ -124,6 +126,7 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
       await monitor.start(this.closedSignal);
     } catch (error) {
       if (this.closing !== undefined && !isRedisEvictionPolicyError(error)) return;
+      this.setState('failed');
       // The monitor has logged the refusal at error level.
       if (this.listenerCount('error') > 0) this.emit('error', error);
       await this.close();
@@ -158,14 +161,14 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
   }
 
   private pauseForRedis(): void {
-    if (this.stateValue !== 'running') return;
+    if (this.#state !== 'running') return;
     this.setState('paused');
     // Running handlers finish and report; only new jobs wait.
     this.worker.pause(true).catch((error: unknown) => this.reportError(error, 'pausing the worker failed'));
   }
 
   private resumeForRedis(): void {
-    if (this.stateValue !== 'paused') return;
+    if (this.#state !== 'paused') return;
     this.setState('running');
     this.worker.resume().catch((error: unknown) => this.reportError(error, 'resuming the worker failed'));
   }
@@ -216,10 +219,10 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
   }
 
   private setState(state: ActivityWorkerState): void {
-    if (this.stateValue === state) return;
-    this.stateValue = state;
+    if (this.#state === state) return;
+    this.#state = state;
     this.log.info({ queue: this.queueName, state }, `activity worker ${state}`);
-    this.emit('state', state);
+    this.emit('stateChange', state);
   }
 
   private reportError(error: unknown, message: string): void {

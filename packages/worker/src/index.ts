@@ -5,7 +5,7 @@ export type { CancelReason } from './activity-cancelled-error.js';
 export type { ActivityContext, ActivityHandler, ActivityInfo } from './activity-context.js';
 export { ActivityFailure } from './activity-failure.js';
 export { activityProcessor } from './activity-processor.js';
-export type { StoredActivityJobData } from './activity-runner.js';
+export type { StoredActivityJobData } from './activity-run.js';
 export { ActivityWorker } from './activity-worker.js';
 // For a BullMQ Worker built around activityProcessor(): the check ActivityWorker makes at start.
 export {
@@ -18,6 +18,15 @@ export type { RedisSafetyStatus, RedisSettings } from '@sfn-bullmq/protocol';
 export type { ActivityWorkerState } from './activity-worker.js';
 export { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
 export { INVALID_TOKEN_JOB_ERROR, TASK_GONE_JOB_ERROR } from './job-end.js';
+export {
+  InvalidTokenError,
+  RefusedJobError,
+  ReportedFailureError,
+  TaskGoneError,
+  WorkerShutdownError,
+  jobEndErrorOf,
+} from './job-end-errors.js';
+export type { FinalJobEndError } from './job-end-errors.js';
 export type { ActivityJobResult } from './job-end.js';
 export type { ActivityProcessorHooks, ActivityProcessorOptions } from './processor-options.js';
 export { ReportFailedError } from './task-reporter.js';

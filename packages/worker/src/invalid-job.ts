@@ -3,13 +3,14 @@
 import { INVALID_JOB_ERROR, isTaskToken, tokenDigest, type InvalidJobError } from '@sfn-bullmq/protocol';
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { INVALID_TOKEN_MEANING, jobFailure } from './job-end.js';
+import { INVALID_TOKEN_MEANING } from './job-end.js';
+import { RefusedJobError } from './job-end-errors.js';
 import { failureOutcomeOf } from './task-outcome.js';
 import type { TaskReporter } from './task-reporter.js';
 
 /**
  * Reports the job's task as failed (`SfnBullmq.InvalidJob`) when its token is usable, so the task does
- * not wait for its timeout, and always throws the UnrecoverableError that fails the job: a retry would
+ * not wait for its timeout, and always throws the RefusedJobError that fails the job: a retry would
  * find the same data. The outcome is not stored on the job (the data is not ours to trust); a stalled
  * re-run reports again and gets TaskTimedOut.
  */
@@ -35,7 +36,8 @@ export async function refuseInvalidJob(
       : 'the job data is not an ActivityJobData and has no usable task token: failing the job, nothing to report to',
   );
   const reason = withoutCode(error.message);
-  if (!usable) throw jobFailure(INVALID_JOB_ERROR, `${reason} (nothing reported: no usable task token)`);
+  if (!usable)
+    throw new RefusedJobError(`${reason} (nothing reported: no usable task token)`, { cause: error });
   let note: string;
   try {
     const result = await reporter.report(
@@ -53,7 +55,7 @@ export async function refuseInvalidJob(
     log.warn({ err: reportError }, 'could not report the invalid job; its task waits for its timeout');
     note = 'the report failed; the task waits for its timeout';
   }
-  throw jobFailure(INVALID_JOB_ERROR, `${reason} (${note})`);
+  throw new RefusedJobError(`${reason} (${note})`, { cause: error });
 }
 
 /** The message of an InvalidJobError without its leading `SfnBullmq.InvalidJob: `. */

@@ -1,6 +1,7 @@
 // Sends a stored outcome with bounded retries of throttling, 5xx and network
 // errors, and turns "the task is gone" into an answer instead of an endless loop.
 import { fullJitterBackoffMs, isTaskGoneError, isTransientError, sfnErrorName } from '@sfn-bullmq/protocol';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { TaskSender } from './task-sender.js';
 import type { StoredOutcome } from './task-outcome.js';
 
@@ -42,7 +43,7 @@ export class TaskReporter {
    */
   async report(taskToken: string, outcome: StoredOutcome, resend: boolean): Promise<ReportResult> {
     const now = this.options.now ?? Date.now;
-    const sleep = this.options.sleep ?? defaultSleep;
+    const sleep = this.options.sleep ?? ((ms: number) => delay(ms));
     const deadline = now() + this.options.sendRetryTimeoutMs;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -77,8 +78,4 @@ export class TaskReporter {
 function sdkRetried(error: unknown): boolean {
   const metadata = (error as { $metadata?: { attempts?: unknown } } | null)?.$metadata;
   return typeof metadata?.attempts === 'number' && metadata.attempts > 1;
-}
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -102,6 +102,16 @@ describe('ActivityWorker on a Redis that evicts keys', () => {
     expect(await plainQueue(redis, 'evicting').getWaitingCount()).toBe(1);
   });
 
+  it("goes through 'failed' to 'closed' when the start is refused, one 'stateChange' per change", async () => {
+    const redis = await redisWith('--maxmemory', '10mb', '--maxmemory-policy', 'allkeys-lru');
+    const worker = activityWorker(redis, 'evicting-states', () => undefined);
+    const states: string[] = [];
+    worker.on('stateChange', (state: string) => states.push(state));
+    await expect(worker.waitUntilReady()).rejects.toMatchObject({ name: 'RedisEvictionPolicyError' });
+    await waitFor(() => worker.state === 'closed', 'the worker closed', 5_000);
+    expect(states).toEqual(['failed', 'closing', 'closed']);
+  });
+
   it('reads the policy with INFO where CONFIG is renamed away, and still refuses', async () => {
     const redis = await redisWith('--maxmemory-policy', 'allkeys-random', '--rename-command', 'CONFIG', '');
     const worker = activityWorker(redis, 'evicting-info', () => 'ok');

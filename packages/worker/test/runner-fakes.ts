@@ -4,7 +4,8 @@ import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import type { Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import type { ActivityContext } from '../src/activity-context.js';
-import { ActivityRunner, type StoredActivityJobData } from '../src/activity-runner.js';
+import type { StoredActivityJobData } from '../src/activity-run.js';
+import { ActivityRunner } from '../src/activity-runner.js';
 import { compileActivityProcessorOptions, type ActivityProcessorOptions } from '../src/processor-options.js';
 import type { TaskSender } from '../src/task-sender.js';
 
