@@ -2,7 +2,8 @@ import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActivityPoller, type ActivityPollerDeps } from './activity-poller.js';
-import type { ActivityPollerOptions } from './bridge-options.js';
+import { compileActivityPollerOptions, type ActivityPollerOptions } from './bridge-options.js';
+import { realClock } from './clock.js';
 import type { PolledTask } from '@sfn-bullmq/protocol';
 import type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
 
@@ -85,7 +86,13 @@ function makePoller(options: Partial<ActivityPollerOptions> = {}, deps: Partial<
   const queue = new FakeQueue();
   const reporter = new FakeReporter();
   const poller = new ActivityPoller(
-    { activityArn: ARN, polls: 5, backpressureCheckIntervalMs: 20, pollBackoffMaxMs: 20, ...options },
+    compileActivityPollerOptions({
+      activityArn: ARN,
+      polls: 5,
+      backpressureCheckIntervalMs: 20,
+      pollBackoffMaxMs: 20,
+      ...options,
+    }),
     { source, queue, reporter, workerName: 'test-worker', logger: pino({ level: 'silent' }), ...deps },
   );
   pollers.push(poller);
@@ -195,11 +202,12 @@ describe('ActivityPoller', () => {
     let now = 1_000_000;
     const { poller, source } = makePoller(
       { polls: 2, unhealthyAfterMs: 15_000 },
-      { now: () => now, pollDescription: 'GetActivityTask to http://127.0.0.1:1' },
+      { clock: { ...realClock, now: () => now }, pollDescription: 'GetActivityTask to http://127.0.0.1:1' },
     );
     const states: string[] = [];
-    poller.on('stateChange', (state: string) => states.push(state));
     poller.start();
+    // Listening after start(): the 'idle' → 'running' change of start() is not what this test is about.
+    poller.on('stateChange', (state: string) => states.push(state));
     await until(() => source.open.length === 2);
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     source.fail(refused);

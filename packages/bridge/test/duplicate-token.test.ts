@@ -3,7 +3,7 @@ import { jobIdForToken, type ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { ActivityPoller, type PolledTask } from '../src/index.js';
+import { ActivityPoller, compileActivityPollerOptions, type PolledTask } from '../src/index.js';
 
 const redisUrl = inject('redisUrl');
 const ARN = 'arn:aws:states:us-east-1:123456789012:activity:dup';
@@ -57,7 +57,7 @@ describe('a token added twice', () => {
       { taskToken: 'twice', input: '{}' },
     ];
     const poller = new ActivityPoller(
-      { activityArn: ARN, queueName: queue.name, polls: 1 },
+      compileActivityPollerOptions({ activityArn: ARN, queueName: queue.name, polls: 1 }),
       {
         source: {
           getActivityTask: () => {
