@@ -73,6 +73,22 @@ describe('Bridge on a Redis that evicts keys', () => {
     expect(harness.stats(arn).started).toBe(0);
   });
 
+  it("turns 'failed' when start() is refused, once, and 'closed' on close()", async () => {
+    harness = new Harness();
+    const redis = await redisWith('--maxmemory-policy', 'allkeys-lru');
+    await harness.startEmulator();
+    const arn = harness.activity('evict-failed');
+    const bridge = harness.bridge(redis.url, [{ activityArn: arn, polls: 2 }]);
+    const states: string[] = [];
+    bridge.on('stateChange', (state: string) => states.push(state));
+    await expect(bridge.start()).rejects.toMatchObject({ name: 'RedisEvictionPolicyError' });
+    expect(bridge.state).toBe('failed');
+    expect(bridge.notReadyReason()).toBe('bridge failed');
+    expect(bridge.status().activities[0]).toMatchObject({ state: 'idle', openPolls: 0 });
+    await bridge.close();
+    expect(states).toEqual(['starting', 'failed', 'draining', 'closed']);
+  });
+
   it('reads the policy with INFO where CONFIG is renamed away, and still refuses', async () => {
     harness = new Harness();
     const redis = await redisWith(
