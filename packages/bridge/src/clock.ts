@@ -55,13 +55,17 @@ export async function withTimeout<T>(
   }
 }
 
-/** Resolves after `ms` on `clock`, or at once when `cutShort` settles first (then the timer goes). */
+/**
+ * Resolves after `ms` on `clock`, or at once when `cutShort` settles first, either way (then the timer
+ * goes). For one-off waits: each call leaves a handler on `cutShort` until it settles.
+ */
 export function sleep(clock: Clock, ms: number, cutShort?: Promise<unknown>): Promise<void> {
   return new Promise((resolve) => {
     const timer = clock.setTimeout(resolve, ms);
-    void cutShort?.then(() => {
+    const done = (): void => {
       timer.cancel();
       resolve();
-    });
+    };
+    cutShort?.then(done, done);
   });
 }

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { PolledTask } from '@sfn-bullmq/protocol';
 import type { BridgeMetrics } from './bridge-metrics.js';
-import { sleep, type Clock, type ClockTimer } from './clock.js';
+import type { Clock, ClockTimer } from './clock.js';
 import { UNKNOWN_ERROR_BACKOFF_BASE_MS, describeError } from './poll-error-classifier.js';
 import type { ActivityTaskSource } from './ports.js';
 
@@ -40,9 +40,8 @@ export class PollSlots {
   private openNow = 0;
   private targetNow: number;
   private growTimer: ClockTimer | undefined;
-  private stopNow: () => void = () => undefined;
-  /** Settles at stop(): cuts every sleep and gate short. */
-  private readonly stopped = new Promise<void>((resolve) => (this.stopNow = resolve));
+  /** Sleeps under way, each removed when it ends, so stop() can cut them short (a slot backs off for hours without piling up). */
+  private readonly sleeps = new Set<{ timer: ClockTimer; resolve: () => void }>();
   private stopRequested = false;
 
   constructor(deps: PollSlotsDeps) {
@@ -85,7 +84,11 @@ export class PollSlots {
   /** Opens no more polls and cuts every sleep short; resolves when every slot has returned (open polls answered). */
   stop(): Promise<void> {
     this.stopRequested = true;
-    this.stopNow();
+    for (const entry of this.sleeps) {
+      entry.timer.cancel();
+      entry.resolve();
+    }
+    this.sleeps.clear();
     this.growTimer?.cancel();
     this.growTimer = undefined;
     this.wake();
@@ -128,7 +131,17 @@ export class PollSlots {
 
   /** A pause that stop() cuts short (it is no poll, so cutting it loses nothing). */
   private sleep(ms: number): Promise<void> {
-    return this.stopRequested ? Promise.resolve() : sleep(this.deps.clock, ms, this.stopped);
+    if (this.stopRequested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const entry = {
+        timer: this.deps.clock.setTimeout(() => {
+          this.sleeps.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.sleeps.add(entry);
+    });
   }
 
   private gate(): Promise<void> {
