@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ async function until(predicate: () => boolean, timeoutMs = 3_000): Promise<void>
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await sleep(2);
   }
 }
 
@@ -91,7 +92,7 @@ describe('ActivityPoller', () => {
     source.answer({ taskToken: 'held-2' });
     source.answerAll();
     const callsWhileHolding = source.calls;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(source.calls).toBe(callsWhileHolding);
     expect(source.open.length).toBe(0);
     expect(poller.status()).toMatchObject({ healthy: false, heldTokens: 2, openPolls: 0 });
@@ -177,7 +178,7 @@ describe('ActivityPoller', () => {
     source.fail(reset);
     source.fail(reset);
     await until(() => source.open.length === 2);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
     expect(poller.status()).toMatchObject({ state: 'running', healthy: true });
   });
 
@@ -229,10 +230,10 @@ describe('ActivityPoller', () => {
     }
     await until(() => poller.state === 'backpressure');
     source.answerAll();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(source.open.length).toBe(0);
     queue.waiting = 2;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(poller.state).toBe('backpressure');
     queue.waiting = 1;
     await until(() => poller.state === 'running' && source.open.length === 2);
@@ -247,7 +248,7 @@ describe('ActivityPoller', () => {
     source.answer({ taskToken: 'late' });
     let closed = false;
     void closing.then(() => (closed = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(closed).toBe(false);
     source.answer();
     await expect(closing).resolves.toEqual({ abandonedPolls: 0, abandonedTokens: 0, reportedOnClose: 0 });
@@ -271,7 +272,7 @@ describe('ActivityPoller', () => {
     expect(reporter.failures[0]?.cause).toContain('forced close');
     // The store loop stops: no add after the report.
     const adds = queue.adds;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(queue.adds).toBe(adds);
   });
 
@@ -324,7 +325,7 @@ describe('ActivityPoller', () => {
     // What a force-closed client does to the polls it carried.
     source.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     source.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(lines.slice(closedAt).filter((line) => line.level >= 40)).toEqual([]);
   });
 

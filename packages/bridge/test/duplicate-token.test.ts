@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { jobIdForToken, type ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
@@ -78,7 +79,7 @@ describe('a token added twice', () => {
     const deadline = Date.now() + 5_000;
     while (answers.length > 0 || poller.heldTokens > 0) {
       if (Date.now() > deadline) throw new Error('deliveries not processed');
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
     expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
   });
