@@ -1,79 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActivityPoller, type ActivityPollerDeps } from './activity-poller.js';
-import type { ActivityPollerOptions } from './bridge-options.js';
-import type { PolledTask } from '@sfn-bullmq/protocol';
-import type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
-
-const ARN = 'arn:aws:states:us-east-1:123456789012:activity:resize';
-
-interface OpenPoll {
-  resolve(task: PolledTask): void;
-  reject(error: unknown): void;
-}
-
-/** A Step Functions stand-in whose polls the test answers one by one. */
-class FakeSource implements ActivityTaskSource {
-  readonly open: OpenPoll[] = [];
-  calls = 0;
-  getActivityTask(): Promise<PolledTask> {
-    this.calls += 1;
-    return new Promise((resolve, reject) => this.open.push({ resolve, reject }));
-  }
-  answer(task: PolledTask = {}): void {
-    const poll = this.open.shift();
-    if (poll === undefined) throw new Error('no open poll');
-    poll.resolve(task);
-  }
-  fail(error: unknown): void {
-    const poll = this.open.shift();
-    if (poll === undefined) throw new Error('no open poll');
-    poll.reject(error);
-  }
-  answerAll(): void {
-    while (this.open.length > 0) this.answer();
-  }
-}
-
-class FakeQueue implements ActivityJobQueue {
-  readonly jobs = new Map<string, { name: string; data: unknown; opts: unknown }>();
-  failAdds = false;
-  waiting = 0;
-  adds = 0;
-  add(name: string, data: unknown, opts?: { jobId?: string }): Promise<unknown> {
-    this.adds += 1;
-    if (this.failAdds)
-      return Promise.reject(new Error("Stream isn't writeable and enableOfflineQueue options is false"));
-    const id = opts?.jobId ?? String(this.adds);
-    if (!this.jobs.has(id)) {
-      this.jobs.set(id, { name, data, opts });
-      this.waiting += 1;
-    }
-    return Promise.resolve({ id });
-  }
-  getJob(id: string): Promise<unknown> {
-    if (this.failAdds) return Promise.reject(new Error('down'));
-    return Promise.resolve(this.jobs.get(id));
-  }
-  getJobCounts(): Promise<Record<string, number>> {
-    return Promise.resolve({ waiting: this.waiting, prioritized: 0 });
-  }
-}
-
-class FakeReporter implements TaskFailureReporter {
-  readonly failures: { taskToken: string; error: string; cause: string }[] = [];
-  sendTaskFailure(request: { taskToken: string; error: string; cause: string }): Promise<void> {
-    this.failures.push(request);
-    return Promise.resolve();
-  }
-}
+import { compileActivityPollerOptions, type ActivityPollerOptions } from './bridge-options.js';
+import { realClock } from './clock.js';
+import { ARN, FakeQueue, FakeReporter, FakeSource } from './poller-fakes.spec-helper.js';
 
 async function until(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
+    await sleep(2);
   }
 }
 
@@ -85,7 +23,13 @@ function makePoller(options: Partial<ActivityPollerOptions> = {}, deps: Partial<
   const queue = new FakeQueue();
   const reporter = new FakeReporter();
   const poller = new ActivityPoller(
-    { activityArn: ARN, polls: 5, backpressureCheckIntervalMs: 20, pollBackoffMaxMs: 20, ...options },
+    compileActivityPollerOptions({
+      activityArn: ARN,
+      polls: 5,
+      backpressureCheckIntervalMs: 20,
+      pollBackoffMaxMs: 20,
+      ...options,
+    }),
     { source, queue, reporter, workerName: 'test-worker', logger: pino({ level: 'silent' }), ...deps },
   );
   pollers.push(poller);
@@ -148,7 +92,7 @@ describe('ActivityPoller', () => {
     source.answer({ taskToken: 'held-2' });
     source.answerAll();
     const callsWhileHolding = source.calls;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(source.calls).toBe(callsWhileHolding);
     expect(source.open.length).toBe(0);
     expect(poller.status()).toMatchObject({ healthy: false, heldTokens: 2, openPolls: 0 });
@@ -195,11 +139,12 @@ describe('ActivityPoller', () => {
     let now = 1_000_000;
     const { poller, source } = makePoller(
       { polls: 2, unhealthyAfterMs: 15_000 },
-      { now: () => now, pollDescription: 'GetActivityTask to http://127.0.0.1:1' },
+      { clock: { ...realClock, now: () => now }, pollDescription: 'GetActivityTask to http://127.0.0.1:1' },
     );
     const states: string[] = [];
-    poller.on('stateChange', (state: string) => states.push(state));
     poller.start();
+    // Listening after start(): the 'idle' → 'running' change of start() is not what this test is about.
+    poller.on('stateChange', (state: string) => states.push(state));
     await until(() => source.open.length === 2);
     const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
     source.fail(refused);
@@ -233,7 +178,7 @@ describe('ActivityPoller', () => {
     source.fail(reset);
     source.fail(reset);
     await until(() => source.open.length === 2);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
     expect(poller.status()).toMatchObject({ state: 'running', healthy: true });
   });
 
@@ -285,10 +230,10 @@ describe('ActivityPoller', () => {
     }
     await until(() => poller.state === 'backpressure');
     source.answerAll();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(source.open.length).toBe(0);
     queue.waiting = 2;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(poller.state).toBe('backpressure');
     queue.waiting = 1;
     await until(() => poller.state === 'running' && source.open.length === 2);
@@ -303,7 +248,7 @@ describe('ActivityPoller', () => {
     source.answer({ taskToken: 'late' });
     let closed = false;
     void closing.then(() => (closed = true));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(closed).toBe(false);
     source.answer();
     await expect(closing).resolves.toEqual({ abandonedPolls: 0, abandonedTokens: 0, reportedOnClose: 0 });
@@ -327,7 +272,7 @@ describe('ActivityPoller', () => {
     expect(reporter.failures[0]?.cause).toContain('forced close');
     // The store loop stops: no add after the report.
     const adds = queue.adds;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(queue.adds).toBe(adds);
   });
 
@@ -380,7 +325,7 @@ describe('ActivityPoller', () => {
     // What a force-closed client does to the polls it carried.
     source.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     source.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(lines.slice(closedAt).filter((line) => line.level >= 40)).toEqual([]);
   });
 

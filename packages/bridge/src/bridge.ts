@@ -18,7 +18,14 @@ import { BridgeMetrics } from './bridge-metrics.js';
 import { compileBridgeOptions, type BridgeOptions, type CompiledBridgeOptions } from './bridge-options.js';
 import type { ActivityJobQueue } from './ports.js';
 
-export type BridgeState = 'idle' | 'starting' | 'running' | 'draining' | 'closed';
+export type BridgeState =
+  | 'idle'
+  | 'starting'
+  | 'running'
+  /** start() rejected (e.g. a Redis that may evict keys): no poll open; close() it. */
+  | 'failed'
+  | 'draining'
+  | 'closed';
 
 export interface BridgeStatus {
   state: BridgeState;
@@ -83,11 +90,18 @@ export class Bridge extends EventEmitter {
   /**
    * Connects to Redis, then opens every pool's polls. Resolves once polling; waits for Redis as long as it
    * takes (close() cuts it short). Rejects with `RedisEvictionPolicyError`, before any poll opens, when Redis
-   * may evict keys (unless `unsafeAllowEvictionPolicy`); close() the bridge then.
+   * may evict keys (unless `unsafeAllowEvictionPolicy`); the state is then `failed` and close() releases what start opened.
    */
   start(): Promise<void> {
     if (this.closing !== undefined) return Promise.reject(new Error('Bridge: start() after close()'));
-    this.starting ??= this.doStart();
+    this.starting ??= this.doStart().catch((error: unknown) => {
+      // A close() during start makes start resolve, never reject; so this is start's own failure.
+      if (this.closing === undefined) {
+        this.log.error({ err: error }, 'bridge failed to start');
+        this.setState('failed');
+      }
+      throw error;
+    });
     return this.starting;
   }
 
@@ -128,7 +142,6 @@ export class Bridge extends EventEmitter {
         metrics,
         pollDescription,
       });
-      poller.on('stateChange', () => this.emit('activityStateChange', poller.status()));
       this.pools.push({ poller, queue, pollingClient });
     }
     // Polls open only once Redis answers, so no token is taken that could not be stored.
@@ -140,7 +153,11 @@ export class Bridge extends EventEmitter {
     if (outcome === 'closed' || this.closing !== undefined) return;
     await this.checkRedisSafety(redisSafety);
     if (this.closing !== undefined) return;
-    for (const { poller } of this.pools) poller.start();
+    for (const { poller } of this.pools) {
+      poller.start();
+      // From here on: a pool's start ('idle' → 'running') is the bridge's own 'running', not news.
+      poller.on('stateChange', () => this.emit('activityStateChange', poller.status()));
+    }
     this.setState('running');
     this.log.info(
       {

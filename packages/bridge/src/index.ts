@@ -30,7 +30,8 @@ export type {
 } from './bridge-options.js';
 export type { RedisSafetyState, RedisSafetyStatus } from '@sfn-bullmq/protocol';
 export { BridgeMetrics } from './bridge-metrics.js';
-export type { PollErrorType } from './bridge-metrics.js';
+// The time a pool reads, for `ActivityPollerDeps.clock`.
+export type { Clock, ClockTimer } from './clock.js';
 export type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
 // The shape ActivityTaskSource returns, so a custom source needs no second import.
 export type { PolledTask } from '@sfn-bullmq/protocol';

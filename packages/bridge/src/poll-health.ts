@@ -1,10 +1,11 @@
 // Whether a pool's polls work: failing once no poll has been answered for `unhealthyAfterMs`
 // while polls kept failing. Kept apart from the poller so the rule can be tested with a clock.
+import { realClock, type Clock, type ClockTimer } from './clock.js';
 
 export interface PollHealthOptions {
   unhealthyAfterMs: number;
-  /** @default Date.now */
-  now?: () => number;
+  /** @default realClock */
+  clock?: Clock;
   /** Called on each change of `failing` (never twice in a row with the same value). */
   onChange: (failing: boolean) => void;
 }
@@ -19,18 +20,18 @@ export interface PollHealthOptions {
  */
 export class PollHealth {
   private readonly unhealthyAfterMs: number;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly onChange: (failing: boolean) => void;
   /** The first failure since the last answered poll. */
   private failingSince: number | undefined;
   private lastFailureText: string | undefined;
   private isFailing = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private closed = false;
 
-  constructor({ unhealthyAfterMs, now = Date.now, onChange }: PollHealthOptions) {
+  constructor({ unhealthyAfterMs, clock = realClock, onChange }: PollHealthOptions) {
     this.unhealthyAfterMs = unhealthyAfterMs;
-    this.now = now;
+    this.clock = clock;
     this.onChange = onChange;
   }
 
@@ -41,7 +42,7 @@ export class PollHealth {
   /** The last failure and how long no poll has been answered; undefined while healthy. */
   reason(): string | undefined {
     if (!this.isFailing || this.failingSince === undefined) return undefined;
-    const seconds = Math.round((this.now() - this.failingSince) / 1000);
+    const seconds = Math.round((this.clock.now() - this.failingSince) / 1000);
     return `no poll answered for ${seconds} s; last error: ${this.lastFailureText ?? 'unknown'}`;
   }
 
@@ -50,13 +51,12 @@ export class PollHealth {
     if (this.closed) return;
     this.lastFailureText = text;
     if (this.failingSince === undefined) {
-      this.failingSince = this.now();
-      this.timer = setTimeout(() => {
+      this.failingSince = this.clock.now();
+      this.timer = this.clock.setTimeout(() => {
         this.timer = undefined;
         // No failure since, and polls open: they may be held by the service. A later failure decides.
         if (openPolls() === 0) this.check(true);
       }, this.unhealthyAfterMs);
-      this.timer.unref();
     }
     this.check(false);
   }
@@ -65,7 +65,7 @@ export class PollHealth {
   pollAnswered(): void {
     if (this.closed) return;
     this.failingSince = undefined;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     if (this.isFailing) {
       this.isFailing = false;
@@ -75,14 +75,14 @@ export class PollHealth {
 
   close(): void {
     this.closed = true;
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 
   /** `timeIsUp`: called by the timer, which runs `unhealthyAfterMs` after the first failure. */
   private check(timeIsUp: boolean): void {
     if (this.isFailing || this.failingSince === undefined) return;
-    if (!timeIsUp && this.now() - this.failingSince < this.unhealthyAfterMs) return;
+    if (!timeIsUp && this.clock.now() - this.failingSince < this.unhealthyAfterMs) return;
     this.isFailing = true;
     this.onChange(true);
   }

@@ -1,5 +1,6 @@
 // Health that tells the truth: a Bridge whose polls all fail (nothing listens on the endpoint,
 // or every call is answered HTTP 5xx) is not ready, says why, emits the change and logs it once.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { startEmulator } from '@sfn-bullmq/emulator';
 import { findFreePort, uniqueName } from '@sfn-bullmq/test-support';
@@ -54,7 +55,7 @@ describe('Bridge health', () => {
     expect(bridge.notReadyReason()).toContain(`GetActivityTask to ${endpoint}: connect ECONNREFUSED`);
     expect(changes.map((c) => c.state)).toEqual(['failing']);
     // One error line for the change, however many polls failed; every line names its component once.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(lines.filter((line) => line.level === 50 && line.msg.includes('pool unhealthy'))).toHaveLength(1);
     expect(lines.every((line) => line.component === 'bridge')).toBe(true);
   });

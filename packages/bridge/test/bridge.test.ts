@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { ENQUEUE_FAILED_ERROR, jobIdForToken } from '@sfn-bullmq/protocol';
 import { RedisServer } from '@sfn-bullmq/test-support';
@@ -81,7 +82,7 @@ describe('Bridge against the emulator and a private Redis', () => {
     // While tokens are held, no new polls open: tasks stay inside Step Functions.
     await until(() => harness.stats(arn).openPolls === 0, 5_000, 'polls paused');
     const startedDuringOutage = harness.stats(arn).started;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await sleep(1_000);
     expect(harness.stats(arn).started).toBe(startedDuringOutage);
     await redis.restart();
     await until(() => scheduled === N, 10_000, 'all scheduled');
@@ -220,7 +221,7 @@ describe('Bridge against the emulator and a private Redis', () => {
       nameOf(arn),
       async (job) => {
         processed.add(job.id ?? '');
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
       },
       { connection: { url: redisUrl }, prefix: harness.prefix, concurrency: 1 },
     );

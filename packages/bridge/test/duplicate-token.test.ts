@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { jobIdForToken, type ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { ActivityPoller, type PolledTask } from '../src/index.js';
+import { ActivityPoller, compileActivityPollerOptions, type PolledTask } from '../src/index.js';
 
 const redisUrl = inject('redisUrl');
 const ARN = 'arn:aws:states:us-east-1:123456789012:activity:dup';
@@ -57,7 +58,7 @@ describe('a token added twice', () => {
       { taskToken: 'twice', input: '{}' },
     ];
     const poller = new ActivityPoller(
-      { activityArn: ARN, queueName: queue.name, polls: 1 },
+      compileActivityPollerOptions({ activityArn: ARN, queueName: queue.name, polls: 1 }),
       {
         source: {
           getActivityTask: () => {
@@ -78,7 +79,7 @@ describe('a token added twice', () => {
     const deadline = Date.now() + 5_000;
     while (answers.length > 0 || poller.heldTokens > 0) {
       if (Date.now() > deadline) throw new Error('deliveries not processed');
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await sleep(10);
     }
     expect(await queue.getJobCounts('waiting')).toEqual({ waiting: 1 });
   });

@@ -1,5 +1,6 @@
 // Test harness: an emulator, a bridge pointed at it, and a plain BullMQ Queue to
 // look at what landed in Redis. Every resource is closed by `closeAll()`.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
 import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
@@ -17,7 +18,7 @@ export async function until(
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
 }
 

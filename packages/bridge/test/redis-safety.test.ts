@@ -1,5 +1,6 @@
 // The bridge against a Redis that would lose jobs: one that evicts keys (refused at start and on
 // reconnect), one that is full (tokens held, then stored), one that persists nothing (a warning).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { isRedisEvictionPolicyError, type RedisEvictionPolicyError } from '@sfn-bullmq/protocol';
 import { RedisServer } from '@sfn-bullmq/test-support';
@@ -68,9 +69,25 @@ describe('Bridge on a Redis that evicts keys', () => {
     expect((error as RedisEvictionPolicyError).message).toContain('CONFIG SET maxmemory-policy noeviction');
     expect(bridge.isReady()).toBe(false);
     expect(bridge.status().redisSafety).toMatchObject({ state: 'unsafe', evictionPolicy: 'allkeys-lru' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(harness.stats(arn).openPolls).toBe(0);
     expect(harness.stats(arn).started).toBe(0);
+  });
+
+  it("turns 'failed' when start() is refused, once, and 'closed' on close()", async () => {
+    harness = new Harness();
+    const redis = await redisWith('--maxmemory-policy', 'allkeys-lru');
+    await harness.startEmulator();
+    const arn = harness.activity('evict-failed');
+    const bridge = harness.bridge(redis.url, [{ activityArn: arn, polls: 2 }]);
+    const states: string[] = [];
+    bridge.on('stateChange', (state: string) => states.push(state));
+    await expect(bridge.start()).rejects.toMatchObject({ name: 'RedisEvictionPolicyError' });
+    expect(bridge.state).toBe('failed');
+    expect(bridge.notReadyReason()).toBe('bridge failed');
+    expect(bridge.status().activities[0]).toMatchObject({ state: 'idle', openPolls: 0 });
+    await bridge.close();
+    expect(states).toEqual(['starting', 'failed', 'draining', 'closed']);
   });
 
   it('reads the policy with INFO where CONFIG is renamed away, and still refuses', async () => {
@@ -137,7 +154,7 @@ describe('Bridge on a Redis that evicts keys', () => {
     // The polls open before the reconnect return (the emulator holds them 1 s); no new one opens.
     await until(() => harness.stats(arn).openPolls === 0, 5_000, 'polls paused');
     const outcome = harness.emulator.scheduleTask(arn, '{"n":1}').outcome;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(harness.stats(arn).started).toBe(0);
 
     await client.config('SET', 'maxmemory-policy', 'noeviction');
@@ -167,7 +184,7 @@ describe('Bridge on a Redis that evicts keys', () => {
     await until(() => harness.stats(arn).started === 1, 5_000, 'the token taken by an open poll');
     await until(() => bridge.status().activities[0]?.heldTokens === 1, 5_000, 'the token held');
     const queue = harness.queue(redis.url, nameOf(arn));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(await harness.jobCount(queue)).toBe(0);
 
     await client.config('SET', 'maxmemory-policy', 'noeviction');
