@@ -381,23 +381,31 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
       if (compiled !== undefined) activities.push(compiled);
     });
   }
-  const arns = new Set<string>();
-  const queues = new Set<string>();
+  const arns = new Map<string, number>();
+  const queues = new Map<string, number>();
   activities.forEach((activity, index) => {
     // Two pools on one ARN would double the polls past what the operator asked for.
-    if (arns.has(activity.activityArn)) {
+    const sameArn = arns.get(activity.activityArn);
+    if (sameArn !== undefined) {
       list.take(undefined, () =>
-        fail(`activities[${index}].activityArn`, 'appears twice', activity.activityArn),
+        fail(
+          `activities[${index}].activityArn`,
+          `appears twice (also activities[${sameArn}])`,
+          activity.activityArn,
+        ),
       );
-    }
+    } else arns.set(activity.activityArn, index);
     // Two ARNs in one queue would share back-pressure in ways neither pool sees.
-    if (queues.has(activity.queueName)) {
+    const sameQueue = queues.get(activity.queueName);
+    if (sameQueue !== undefined) {
       list.take(undefined, () =>
-        fail(`activities[${index}].queueName`, 'is used by another activity', activity.queueName),
+        fail(
+          `activities[${index}].queueName`,
+          `is already used by activities[${sameQueue}]`,
+          activity.queueName,
+        ),
       );
-    }
-    arns.add(activity.activityArn);
-    queues.add(activity.queueName);
+    } else queues.set(activity.queueName, index);
   });
   const pollRequestTimeoutMs = list.take(DEFAULT_POLL_REQUEST_TIMEOUT_MS, () => {
     const value = options.pollRequestTimeoutMs ?? DEFAULT_POLL_REQUEST_TIMEOUT_MS;
