@@ -294,7 +294,8 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
 /** Unknown fields and the backoff's shape (which the bridge passes to BullMQ unchecked); the rest is the bridge's. */
 function compileJobOptions(c: FieldChecker, field: string, raw: unknown): ActivityJobOptions | undefined {
   const o = c.object(field, raw, JOB_OPTIONS);
-  if (o === undefined) return raw === undefined || raw === null ? undefined : (raw as ActivityJobOptions);
+  // Not an object: already reported, and the activity is dropped with it.
+  if (o === undefined) return undefined;
   const options: ActivityJobOptions = {};
   if (o['attempts'] !== undefined) options.attempts = o['attempts'] as number;
   const backoff = o['backoff'];
