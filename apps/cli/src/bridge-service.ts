@@ -1,5 +1,6 @@
 // The bridge as a service: the Bridge's poller pools, the HTTP surface beside
 // it, and the order a stop takes (readiness 503 → bridge drain → queues → HTTP).
+import { EventEmitter } from 'node:events';
 import { CreateActivityCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '@sfn-bullmq/bridge';
 import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/protocol';
@@ -27,9 +28,11 @@ export interface BridgeServiceOptions {
   bridgeOverrides?: Partial<Pick<BridgeOptions, 'pollRequestTimeoutMs' | 'drainTimeoutMs'>>;
 }
 
-export type BridgeServiceState = 'starting' | 'running' | 'stopping' | 'stopped';
+/** `failed` when the bridge cannot start (its `started` rejects); close() still stops what runs. */
+export type BridgeServiceState = 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
-export class BridgeService {
+/** Emits 'stateChange' (the new `BridgeServiceState`) on each change. */
+export class BridgeService extends EventEmitter {
   private closing: Promise<void> | undefined;
   private currentState: BridgeServiceState = 'starting';
   /** Settles when the bridge runs (its polls open once Redis answers); rejects if it cannot start. */
@@ -41,7 +44,9 @@ export class BridgeService {
     private readonly boardRedis: Redis,
     readonly http: HttpServer,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   get state(): BridgeServiceState {
     return this.currentState;
@@ -141,9 +146,15 @@ export class BridgeService {
     }
     // The bridge opens its polls once Redis answers, which may take a while; meanwhile the service is
     // up (so it can be stopped, and /readyz says 503) and `started` tells when the polls are open.
-    service.started = bridge.start().then(() => {
-      if (service.currentState === 'starting') service.setState('running');
-    });
+    service.started = bridge.start().then(
+      () => {
+        if (service.currentState === 'starting') service.setState('running');
+      },
+      (error: unknown) => {
+        if (service.currentState === 'starting') service.setState('failed');
+        throw error;
+      },
+    );
     service.started.catch(() => undefined);
     return service;
   }
@@ -180,6 +191,7 @@ export class BridgeService {
     if (state === this.currentState) return;
     this.currentState = state;
     this.logger.info({ state }, `service ${state}`);
+    this.emit('stateChange', state);
   }
 }
 

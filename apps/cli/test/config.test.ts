@@ -34,8 +34,11 @@ describe('config validation', () => {
 
   it('names the field of a number out of range', () => {
     const error = errorOf({ activities: [{ arn: ARN }, { arn: ARN2, polls: 5000 }] });
-    expect(error.message).toContain('activities[1].polls: must be 1–1000, got 5000');
-    expect(error.issues).toEqual([{ field: 'activities[1].polls', message: 'must be 1–1000, got 5000' }]);
+    // The bridge's own rule and wording (its compile is the only check of pool options).
+    expect(error.message).toContain('activities[1].polls: must be an integer 1–1000, got 5000');
+    expect(error.issues).toEqual([
+      { field: 'activities[1].polls', message: 'must be an integer 1–1000, got 5000' },
+    ]);
   });
 
   it('names the field of a value of the wrong type', () => {
@@ -79,7 +82,7 @@ describe('config validation', () => {
 
   it('refuses a queue name with a colon (BullMQ keys)', () => {
     expect(errorOf({ activities: [{ arn: ARN, queue: 'a:b' }] }).message).toContain(
-      "activities[0].queue: must not contain ':'",
+      "activities[0].queue: must be a non-empty string without ':', got 'a:b'",
     );
   });
 
@@ -87,26 +90,33 @@ describe('config validation', () => {
     const error = errorOf({
       activities: [{ arn: ARN, queue: 'q' }, { arn: ARN2, queue: 'q' }, { arn: ARN }],
     });
-    expect(error.message).toContain("activities[1].queue: 'q' is already used by activities[0]");
-    expect(error.message).toContain('activities[2]: names the same activity as activities[0]');
+    expect(error.message).toContain("activities[1].queue: is already used by activities[0], got 'q'");
+    expect(error.message).toContain(`activities[2].arn: appears twice (also activities[0]), got '${ARN}'`);
   });
 
   it('refuses back-pressure marks in the wrong order', () => {
-    expect(errorOf({ activities: [{ arn: ARN, maxWaiting: 100, resumeBelow: 100 }] }).message).toContain(
-      'activities[0].resumeBelow: must be below maxWaiting (100), got 100',
+    // The bridge's rule: resumeBelow may equal maxWaiting, not exceed it.
+    expect(
+      compileConfig({ activities: [{ arn: ARN, maxWaiting: 100, resumeBelow: 100 }] }).activities[0],
+    ).toMatchObject({
+      resumeBelow: 100,
+    });
+    expect(errorOf({ activities: [{ arn: ARN, maxWaiting: 100, resumeBelow: 101 }] }).message).toContain(
+      'activities[0].resumeBelow: must be an integer 1–100, got 101',
     );
     // The bridge refuses 0 at start; the config names it with the other mistakes.
     expect(errorOf({ activities: [{ arn: ARN, resumeBelow: 0 }] }).message).toContain(
-      'activities[0].resumeBelow: must be an integer ≥ 1, got 0',
+      'activities[0].resumeBelow: must be an integer 1–1000, got 0',
     );
   });
 
-  it('refuses job options that keep every job forever or have no age nor count', () => {
+  it("refuses job options that have no age nor count (false, keep all, is the bridge's to allow)", () => {
     expect(
-      errorOf({ activities: [{ arn: ARN, jobOptions: { removeOnComplete: false } }] }).message,
-    ).toContain('activities[0].jobOptions.removeOnComplete: false keeps every job forever');
+      compileConfig({ activities: [{ arn: ARN, jobOptions: { removeOnComplete: false } }] }).activities[0]
+        ?.jobOptions,
+    ).toEqual({ removeOnComplete: false });
     expect(errorOf({ activities: [{ arn: ARN, jobOptions: { removeOnFail: {} } }] }).message).toContain(
-      'activities[0].jobOptions.removeOnFail: needs age (seconds) or count',
+      'activities[0].jobOptions.removeOnFail: needs age and/or count, got {}',
     );
     expect(
       errorOf({ activities: [{ arn: ARN, jobOptions: { backoff: { type: 'linear' } } }] }).message,
@@ -153,6 +163,49 @@ describe('config validation', () => {
       'workerName',
       'activities[0].polls',
       'activities[0].maxWaiting',
+    ]);
+  });
+});
+
+describe("the bridge's rules are the config's rules", () => {
+  it('refuses drainTimeoutMs 0 at config time, before any CreateActivity could run', () => {
+    expect(errorOf({ drainTimeoutMs: 0, activities: [{ name: 'resize', create: true }] }).issues).toEqual([
+      { field: 'drainTimeoutMs', message: 'must be a positive, finite number of milliseconds, got 0' },
+    ]);
+  });
+
+  it('takes a retention age past a year and an enqueue deadline that is not whole', () => {
+    const [activity] = compileConfig({
+      activities: [
+        { arn: ARN, enqueueDeadlineMs: 1500.5, jobOptions: { removeOnFail: { age: 2 * 365 * 86_400 } } },
+      ],
+    }).activities;
+    expect(activity).toMatchObject({
+      enqueueDeadlineMs: 1500.5,
+      jobOptions: { removeOnFail: { age: 2 * 365 * 86_400 } },
+    });
+  });
+
+  it('names an activity to be created twice by its name field and its name', () => {
+    const error = errorOf({
+      activities: [
+        { name: 'x', create: true },
+        { name: 'x', create: true },
+      ],
+    });
+    expect(error.message).toContain("activities[1].name: appears twice (also activities[0]), got 'x'");
+  });
+
+  it("names library issues by the file's field paths, next to the file-only ones", () => {
+    const error = errorOf({
+      redis: { prefix: '' },
+      http: { port: -1 },
+      activities: [{ arn: ARN, jobOptions: { attempts: 0 } }],
+    });
+    expect(error.issues).toEqual([
+      { field: 'http.port', message: 'must be 0–65535, got -1' },
+      { field: 'redis.prefix', message: "must be a non-empty string, got ''" },
+      { field: 'activities[0].jobOptions.attempts', message: 'must be an integer at least 1, got 0' },
     ]);
   });
 });

@@ -1,3 +1,4 @@
+import { isInvalidOptionError } from '@sfn-bullmq/protocol';
 import { describe, expect, it } from 'vitest';
 import { compileBridgeOptions, InvalidBridgeOptionError, type BridgeOptions } from './bridge-options.js';
 
@@ -118,6 +119,62 @@ describe('compileBridgeOptions', () => {
       attempts: 3,
       removeOnComplete: { count: 5 },
       removeOnFail: true,
+    });
+  });
+});
+
+describe('compileBridgeOptions gathering issues', () => {
+  it('reports every bad option at once, each with its path, value and rule', () => {
+    const error = errorOf(() =>
+      compileBridgeOptions(
+        options({
+          drainTimeoutMs: 0,
+          activities: [
+            { activityArn: ARN, polls: 5000 },
+            { activityArn: OTHER, resumeBelow: 0, jobOptions: { removeOnFail: { age: 0 } } },
+          ],
+        }),
+      ),
+    );
+    expect(error.issues).toEqual([
+      { option: 'activities[0].polls', value: 5000, rule: 'must be an integer 1–1000' },
+      { option: 'activities[1].resumeBelow', value: 0, rule: 'must be an integer 1–1000' },
+      {
+        option: 'activities[1].jobOptions.removeOnFail.age',
+        value: 0,
+        rule: 'must be an integer at least 1',
+      },
+      { option: 'drainTimeoutMs', value: 0, rule: 'must be a positive, finite number of milliseconds' },
+    ]);
+    expect(error).toMatchObject({ option: 'activities[0].polls', value: 5000 });
+    expect(error.message.split('\n')).toEqual([
+      '4 invalid options:',
+      '  activities[0].polls: must be an integer 1–1000, got 5000',
+      '  activities[1].resumeBelow: must be an integer 1–1000, got 0',
+      '  activities[1].jobOptions.removeOnFail.age: must be an integer at least 1, got 0',
+      '  drainTimeoutMs: must be a positive, finite number of milliseconds, got 0',
+    ]);
+    expect(isInvalidOptionError(error)).toBe(true);
+  });
+
+  it('takes resumeBelow equal to maxWaiting, retention false and an enqueue deadline that is not whole', () => {
+    const [activity] = compileBridgeOptions(
+      options({
+        activities: [
+          {
+            activityArn: ARN,
+            maxWaiting: 10,
+            resumeBelow: 10,
+            enqueueDeadlineMs: 1500.5,
+            jobOptions: { removeOnComplete: false, removeOnFail: { age: 10 * 365 * 86_400 } },
+          },
+        ],
+      }),
+    ).activities;
+    expect(activity).toMatchObject({
+      resumeBelow: 10,
+      enqueueDeadlineMs: 1500.5,
+      jobOptions: { removeOnComplete: false, removeOnFail: { age: 10 * 365 * 86_400 } },
     });
   });
 });

@@ -8,15 +8,20 @@ import {
   DEFAULT_POLL_REQUEST_TIMEOUT_MS,
   InvalidActivityArnError,
   InvalidClientOptionError,
+  InvalidOptionError,
   MIN_POLL_REQUEST_TIMEOUT_MS,
   SFN_LIMITS,
   compileActivityClientOptions,
   parseActivityArn,
+  type OptionIssue,
   type SfnConnectionOptions,
 } from '@sfn-bullmq/protocol';
 
-/** Thrown by `compileBridgeOptions()` (and so by `new Bridge()`) for an option that cannot work; names the option and value. */
-export class InvalidBridgeOptionError extends TypeError {
+/**
+ * Thrown by `compileBridgeOptions()` (and so by `new Bridge()`) for options that cannot work: `issues`
+ * holds every one found (`option`, `value`, `rule`), the first also as `option`/`value`/`rule`.
+ */
+export class InvalidBridgeOptionError extends InvalidOptionError {
   override readonly name = 'InvalidBridgeOptionError';
 }
 
@@ -143,18 +148,29 @@ export const DEFAULT_REMOVE_ON_COMPLETE: JobRetention = { age: 86_400, count: 10
 export const DEFAULT_REMOVE_ON_FAIL: JobRetention = { age: 604_800, count: 50_000 };
 
 function fail(option: string, rule: string, value: unknown): never {
-  throw new InvalidBridgeOptionError(`${option}: ${rule}, got ${show(value)}`);
+  throw new InvalidBridgeOptionError(option, value, rule);
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) {
-    return String(value);
+/**
+ * Gathers the issues of one compile: each check runs in `take()`, which records a failed check and
+ * goes on with a fallback, so one call reports every bad option instead of the first.
+ */
+class IssueList {
+  readonly issues: OptionIssue[] = [];
+
+  take<T>(fallback: T, check: () => T): T {
+    try {
+      return check();
+    } catch (error) {
+      if (!(error instanceof InvalidBridgeOptionError)) throw error;
+      this.issues.push(...error.issues);
+      return fallback;
+    }
   }
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch {
-    return Object.prototype.toString.call(value);
+
+  /** Throws one error carrying every issue, if there is any. */
+  throwIfAny(): void {
+    if (this.issues.length > 0) throw InvalidBridgeOptionError.fromIssues(this.issues);
   }
 }
 
@@ -188,37 +204,39 @@ function retention(option: string, value: unknown): boolean | number | JobRetent
   return fail(option, 'must be a boolean, a count or { age, count }', value);
 }
 
-function compileJobOptions(option: string, value: BridgeJobOptions | undefined): CompiledJobOptions {
+function compileJobOptions(
+  list: IssueList,
+  option: string,
+  value: BridgeJobOptions | undefined,
+): CompiledJobOptions {
   if (value !== undefined && (typeof value !== 'object' || value === null)) {
-    fail(option, 'must be an object', value);
+    list.take(undefined, () => fail(option, 'must be an object', value));
   }
-  const options = value ?? {};
+  const options = typeof value === 'object' && value !== null ? value : {};
   const compiled: CompiledJobOptions = {
-    attempts: options.attempts === undefined ? 1 : integer(`${option}.attempts`, options.attempts, 1),
+    attempts:
+      options.attempts === undefined
+        ? 1
+        : list.take(1, () => integer(`${option}.attempts`, options.attempts, 1)),
     removeOnComplete:
       options.removeOnComplete === undefined
         ? { ...DEFAULT_REMOVE_ON_COMPLETE }
-        : retention(`${option}.removeOnComplete`, options.removeOnComplete),
+        : list.take(DEFAULT_REMOVE_ON_COMPLETE, () =>
+            retention(`${option}.removeOnComplete`, options.removeOnComplete),
+          ),
     removeOnFail:
       options.removeOnFail === undefined
         ? { ...DEFAULT_REMOVE_ON_FAIL }
-        : retention(`${option}.removeOnFail`, options.removeOnFail),
+        : list.take(DEFAULT_REMOVE_ON_FAIL, () => retention(`${option}.removeOnFail`, options.removeOnFail)),
   };
   if (options.backoff !== undefined) compiled.backoff = options.backoff;
   return compiled;
 }
 
-/** Fills the defaults of one pool's options and checks them; `option` prefixes error messages. */
-export function compileActivityPollerOptions(
-  options: ActivityPollerOptions,
-  option = 'activity',
-): CompiledActivityPollerOptions {
-  if (typeof options !== 'object' || options === null) fail(option, 'must be an object', options);
-  const { activityArn } = options;
+function activityNameOf(option: string, activityArn: unknown): string {
   if (typeof activityArn !== 'string') fail(`${option}.activityArn`, 'must be a string', activityArn);
-  let activityName: string;
   try {
-    activityName = parseActivityArn(activityArn).name;
+    return parseActivityArn(activityArn).name;
   } catch (error) {
     if (error instanceof InvalidActivityArnError) {
       fail(
@@ -229,35 +247,68 @@ export function compileActivityPollerOptions(
     }
     throw error;
   }
-  const queueName = options.queueName ?? activityName;
-  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) {
-    fail(`${option}.queueName`, "must be a non-empty string without ':'", queueName);
+}
+
+/**
+ * Fills the defaults of one pool's options and checks them; `option` prefixes the option paths.
+ * Throws `InvalidBridgeOptionError` with every issue found.
+ */
+export function compileActivityPollerOptions(
+  options: ActivityPollerOptions,
+  option = 'activity',
+): CompiledActivityPollerOptions {
+  const list = new IssueList();
+  const compiled = compilePoolInto(list, options, option);
+  list.throwIfAny();
+  return compiled;
+}
+
+/** One pool's options, recording its issues in `list` (where a bridge gathers all of them). */
+function compilePoolInto(
+  list: IssueList,
+  options: ActivityPollerOptions,
+  option: string,
+): CompiledActivityPollerOptions {
+  if (typeof options !== 'object' || (options as unknown) === null) {
+    fail(option, 'must be an object', options);
   }
+  const activityArn = options.activityArn;
+  const activityName = list.take('', () => activityNameOf(option, activityArn));
+  const queueName = options.queueName ?? activityName;
+  list.take(undefined, () => {
+    if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) {
+      fail(`${option}.queueName`, "must be a non-empty string without ':'", queueName);
+    }
+  });
   const polls =
     options.polls === undefined
       ? DEFAULT_POLLS
-      : integer(`${option}.polls`, options.polls, 1, SFN_LIMITS.pollsPerActivityMax);
+      : list.take(DEFAULT_POLLS, () =>
+          integer(`${option}.polls`, options.polls, 1, SFN_LIMITS.pollsPerActivityMax),
+        );
   const maxWaiting =
     options.maxWaiting === undefined
       ? DEFAULT_MAX_WAITING
-      : integer(`${option}.maxWaiting`, options.maxWaiting, 1);
+      : list.take(DEFAULT_MAX_WAITING, () => integer(`${option}.maxWaiting`, options.maxWaiting, 1));
   const resumeBelow =
     options.resumeBelow === undefined
       ? Math.max(1, Math.floor(maxWaiting / 2))
-      : integer(`${option}.resumeBelow`, options.resumeBelow, 1, maxWaiting);
+      : list.take(1, () => integer(`${option}.resumeBelow`, options.resumeBelow, 1, maxWaiting));
   const enqueueDeadlineMs =
     options.enqueueDeadlineMs === undefined
       ? DEFAULT_ENQUEUE_DEADLINE_MS
-      : positiveMs(`${option}.enqueueDeadlineMs`, options.enqueueDeadlineMs);
+      : list.take(DEFAULT_ENQUEUE_DEADLINE_MS, () =>
+          positiveMs(`${option}.enqueueDeadlineMs`, options.enqueueDeadlineMs),
+        );
   const maxHeldTokens =
     options.maxHeldTokens === undefined
       ? polls
-      : integer(`${option}.maxHeldTokens`, options.maxHeldTokens, 1);
-  const enqueueAttemptTimeoutMs =
-    options.enqueueAttemptTimeoutMs === undefined
-      ? Math.min(5_000, enqueueDeadlineMs)
-      : positiveMs(`${option}.enqueueAttemptTimeoutMs`, options.enqueueAttemptTimeoutMs);
-  return {
+      : list.take(polls, () => integer(`${option}.maxHeldTokens`, options.maxHeldTokens, 1));
+  const ms = (name: keyof ActivityPollerOptions, fallback: number): number => {
+    const value = options[name];
+    return value === undefined ? fallback : list.take(fallback, () => positiveMs(`${option}.${name}`, value));
+  };
+  const compiled: CompiledActivityPollerOptions = {
     activityArn,
     activityName,
     queueName,
@@ -266,25 +317,14 @@ export function compileActivityPollerOptions(
     resumeBelow,
     enqueueDeadlineMs,
     maxHeldTokens,
-    jobOptions: compileJobOptions(`${option}.jobOptions`, options.jobOptions),
-    enqueueAttemptTimeoutMs,
-    backpressureCheckIntervalMs:
-      options.backpressureCheckIntervalMs === undefined
-        ? 1_000
-        : positiveMs(`${option}.backpressureCheckIntervalMs`, options.backpressureCheckIntervalMs),
-    pollBackoffMaxMs:
-      options.pollBackoffMaxMs === undefined
-        ? 20_000
-        : positiveMs(`${option}.pollBackoffMaxMs`, options.pollBackoffMaxMs),
-    missingActivityRetryMs:
-      options.missingActivityRetryMs === undefined
-        ? 30_000
-        : positiveMs(`${option}.missingActivityRetryMs`, options.missingActivityRetryMs),
-    unhealthyAfterMs:
-      options.unhealthyAfterMs === undefined
-        ? DEFAULT_UNHEALTHY_AFTER_MS
-        : positiveMs(`${option}.unhealthyAfterMs`, options.unhealthyAfterMs),
+    jobOptions: compileJobOptions(list, `${option}.jobOptions`, options.jobOptions),
+    enqueueAttemptTimeoutMs: ms('enqueueAttemptTimeoutMs', Math.min(5_000, enqueueDeadlineMs)),
+    backpressureCheckIntervalMs: ms('backpressureCheckIntervalMs', 1_000),
+    pollBackoffMaxMs: ms('pollBackoffMaxMs', 20_000),
+    missingActivityRetryMs: ms('missingActivityRetryMs', 30_000),
+    unhealthyAfterMs: ms('unhealthyAfterMs', DEFAULT_UNHEALTHY_AFTER_MS),
   };
+  return compiled;
 }
 
 /** The default worker name: host name and pid, cut to the service's 80 characters. */
@@ -292,75 +332,103 @@ export function defaultWorkerName(): string {
   return `${hostname()}-${process.pid}`.slice(-SFN_LIMITS.workerNameMaxChars);
 }
 
-/** Fills defaults and checks every option; throws `InvalidBridgeOptionError` naming the first bad one. */
+/**
+ * Fills defaults and checks every option; throws one `InvalidBridgeOptionError` whose `issues` list every
+ * bad option (so an app can report them all with their paths), the first also as `option`/`value`/`rule`.
+ */
 export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOptions {
-  if (typeof options !== 'object' || options === null) fail('options', 'must be an object', options);
+  if (typeof options !== 'object' || (options as unknown) === null)
+    fail('options', 'must be an object', options);
+  const list = new IssueList();
   const { connection, sfn } = options;
-  if (typeof connection !== 'object' || connection === null) {
-    fail('connection', 'must be Redis connection options or an ioredis instance', connection);
-  }
-  if (typeof sfn !== 'object' || sfn === null)
-    fail('sfn', 'must be an object (region, endpoint, credentials)', sfn);
-  try {
-    // The Step Functions clients are made in start(); a bad endpoint fails here, at construction.
-    compileActivityClientOptions(sfn);
-  } catch (error) {
-    if (error instanceof InvalidClientOptionError) fail(`sfn.${error.option}`, error.rule, error.value);
-    throw error;
-  }
+  list.take(undefined, () => {
+    if (typeof connection !== 'object' || (connection as unknown) === null) {
+      fail('connection', 'must be Redis connection options or an ioredis instance', connection);
+    }
+  });
+  list.take(undefined, () => {
+    if (typeof sfn !== 'object' || (sfn as unknown) === null) {
+      fail('sfn', 'must be an object (region, endpoint, credentials)', sfn);
+    }
+    try {
+      // The Step Functions clients are made in start(); a bad endpoint fails here, at construction.
+      compileActivityClientOptions(sfn);
+    } catch (error) {
+      if (error instanceof InvalidClientOptionError) fail(`sfn.${error.option}`, error.rule, error.value);
+      throw error;
+    }
+  });
   const prefix = options.prefix ?? 'bull';
-  if (typeof prefix !== 'string' || prefix === '') fail('prefix', 'must be a non-empty string', prefix);
+  list.take(undefined, () => {
+    if (typeof prefix !== 'string' || prefix === '') fail('prefix', 'must be a non-empty string', prefix);
+  });
   const workerName = options.workerName ?? defaultWorkerName();
-  if (
-    typeof workerName !== 'string' ||
-    workerName.length < 1 ||
-    workerName.length > SFN_LIMITS.workerNameMaxChars
-  ) {
-    fail('workerName', `must be 1–${SFN_LIMITS.workerNameMaxChars} characters`, workerName);
-  }
+  list.take(undefined, () => {
+    if (
+      typeof workerName !== 'string' ||
+      workerName.length < 1 ||
+      workerName.length > SFN_LIMITS.workerNameMaxChars
+    ) {
+      fail('workerName', `must be 1–${SFN_LIMITS.workerNameMaxChars} characters`, workerName);
+    }
+  });
+  const activities: CompiledActivityPollerOptions[] = [];
   if (!Array.isArray(options.activities) || options.activities.length === 0) {
-    fail('activities', 'must be a non-empty array', options.activities);
+    list.take(undefined, () => fail('activities', 'must be a non-empty array', options.activities));
+  } else {
+    options.activities.forEach((activity, index) => {
+      const compiled = list.take(undefined, () => compilePoolInto(list, activity, `activities[${index}]`));
+      if (compiled !== undefined) activities.push(compiled);
+    });
   }
-  const activities = options.activities.map((activity, index) =>
-    compileActivityPollerOptions(activity, `activities[${index}]`),
-  );
-  const arns = new Set<string>();
-  const queues = new Set<string>();
+  const arns = new Map<string, number>();
+  const queues = new Map<string, number>();
   activities.forEach((activity, index) => {
     // Two pools on one ARN would double the polls past what the operator asked for.
-    if (arns.has(activity.activityArn)) {
-      fail(`activities[${index}].activityArn`, 'appears twice', activity.activityArn);
-    }
+    const sameArn = arns.get(activity.activityArn);
+    if (sameArn !== undefined) {
+      list.take(undefined, () =>
+        fail(
+          `activities[${index}].activityArn`,
+          `appears twice (also activities[${sameArn}])`,
+          activity.activityArn,
+        ),
+      );
+    } else arns.set(activity.activityArn, index);
     // Two ARNs in one queue would share back-pressure in ways neither pool sees.
-    if (queues.has(activity.queueName)) {
-      fail(`activities[${index}].queueName`, 'is used by another activity', activity.queueName);
-    }
-    arns.add(activity.activityArn);
-    queues.add(activity.queueName);
+    const sameQueue = queues.get(activity.queueName);
+    if (sameQueue !== undefined) {
+      list.take(undefined, () =>
+        fail(
+          `activities[${index}].queueName`,
+          `is already used by activities[${sameQueue}]`,
+          activity.queueName,
+        ),
+      );
+    } else queues.set(activity.queueName, index);
   });
-  const pollRequestTimeoutMs =
-    options.pollRequestTimeoutMs === undefined
-      ? DEFAULT_POLL_REQUEST_TIMEOUT_MS
-      : options.pollRequestTimeoutMs;
-  if (
-    typeof pollRequestTimeoutMs !== 'number' ||
-    !Number.isFinite(pollRequestTimeoutMs) ||
-    pollRequestTimeoutMs < MIN_POLL_REQUEST_TIMEOUT_MS
-  ) {
-    fail(
-      'pollRequestTimeoutMs',
-      `must be at least ${MIN_POLL_REQUEST_TIMEOUT_MS} (a poll is held up to 60 s)`,
-      pollRequestTimeoutMs,
-    );
-  }
+  const pollRequestTimeoutMs = list.take(DEFAULT_POLL_REQUEST_TIMEOUT_MS, () => {
+    const value = options.pollRequestTimeoutMs ?? DEFAULT_POLL_REQUEST_TIMEOUT_MS;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_POLL_REQUEST_TIMEOUT_MS) {
+      fail(
+        'pollRequestTimeoutMs',
+        `must be at least ${MIN_POLL_REQUEST_TIMEOUT_MS} (a poll is held up to 60 s)`,
+        value,
+      );
+    }
+    return value;
+  });
   const drainTimeoutMs =
     options.drainTimeoutMs === undefined
       ? pollRequestTimeoutMs + 5_000
-      : positiveMs('drainTimeoutMs', options.drainTimeoutMs);
+      : list.take(0, () => positiveMs('drainTimeoutMs', options.drainTimeoutMs));
   const unsafeAllowEvictionPolicy = options.unsafeAllowEvictionPolicy ?? false;
-  if (typeof unsafeAllowEvictionPolicy !== 'boolean') {
-    fail('unsafeAllowEvictionPolicy', 'must be true or false', unsafeAllowEvictionPolicy);
-  }
+  list.take(undefined, () => {
+    if (typeof unsafeAllowEvictionPolicy !== 'boolean') {
+      fail('unsafeAllowEvictionPolicy', 'must be true or false', unsafeAllowEvictionPolicy);
+    }
+  });
+  list.throwIfAny();
   return {
     connection,
     prefix,

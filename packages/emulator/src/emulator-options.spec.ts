@@ -35,3 +35,16 @@ describe('compileEmulatorOptions', () => {
     expect(() => compileEmulatorOptions({ oversizeLingerMs: 1.5 })).toThrow(/^oversizeLingerMs: /);
   });
 });
+
+describe('InvalidEmulatorOptionError fields', () => {
+  it('carries option, value and rule like every invalid-option error of ours', () => {
+    expect(() => compileEmulatorOptions({ port: -1 })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidEmulatorOptionError',
+        option: 'port',
+        value: -1,
+        rule: 'must be an integer from 0 to 65535',
+      }),
+    );
+  });
+});

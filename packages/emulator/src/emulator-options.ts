@@ -66,15 +66,18 @@ export interface CompiledEmulatorOptions {
 /** AWS's front end refuses request bodies over this many bytes with 413 (docs/step-functions.md#wire-protocol). */
 export const MAX_REQUEST_BYTES = 1_049_600;
 
-/** An emulator option with a bad value; `option` names it. */
+/**
+ * An emulator option with a bad value. It has the fields every invalid-option error of ours has
+ * (`option`, `value`, `rule`) by itself, since the emulator imports nothing of ours.
+ */
 export class InvalidEmulatorOptionError extends TypeError {
   override readonly name = 'InvalidEmulatorOptionError';
   constructor(
     readonly option: string,
     readonly value: unknown,
-    expected: string,
+    readonly rule: string,
   ) {
-    super(`${option}: ${expected}, got ${JSON.stringify(value) ?? String(value)}`);
+    super(`${option}: ${rule}, got ${JSON.stringify(value) ?? String(value)}`);
   }
 }
 

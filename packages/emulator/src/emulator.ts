@@ -1,5 +1,6 @@
 // The emulator: an HTTP server speaking awsJson1_0 as Step Functions does, routing
 // each operation to the task broker (activities, tasks) or the state-machine engine.
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActivityBroker, type ActivityStats } from './activity-broker.js';
@@ -50,9 +51,12 @@ export interface EmulatorStats {
   };
 }
 
-type Lifecycle = 'starting' | 'running' | 'closing' | 'closed';
+/** `idle` until `listen()`; `failed` when listening fails (port taken); `closing` → `closed` on close(). */
+export type EmulatorState = 'idle' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
 
-export class Emulator {
+/** Emits 'stateChange' (the new `EmulatorState`) on each change. */
+
+export class Emulator extends EventEmitter {
   readonly region: string;
   readonly accountId: string;
   private endpointUrl = '';
@@ -63,12 +67,13 @@ export class Emulator {
   private readonly throttler: Throttler | undefined;
   private currentFaults: EmulatorFaults;
   private readonly engine: StateMachineService;
-  private state: Lifecycle = 'starting';
+  private currentState: EmulatorState = 'idle';
   private closing: Promise<void> | undefined;
   private readonly counts = { requests: 0, throttled: 0, injectedErrors: 0, internalErrors: 0 };
 
   /** Use `startEmulator()`; the constructor does not listen. */
   constructor(options: EmulatorOptions = {}) {
+    super();
     this.options = compileEmulatorOptions(options);
     this.region = this.options.region;
     this.accountId = this.options.accountId;
@@ -118,6 +123,10 @@ export class Emulator {
       },
     );
     this.server.maxConnections = Infinity;
+  }
+
+  get state(): EmulatorState {
+    return this.currentState;
   }
 
   /** `http://host:port`, once listening. */
@@ -199,17 +208,23 @@ export class Emulator {
 
   /** Starts listening; resolves once the endpoint is known. */
   async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
+    this.setState('starting');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.server.once('error', reject);
+        this.server.listen(this.options.port, this.options.host, () => {
+          this.server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (error) {
+      this.setState('failed');
+      throw error;
+    }
     const address = this.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     this.endpointUrl = `http://${host}:${address.port}`;
-    this.state = 'running';
+    this.setState('running');
   }
 
   /** Idempotent: answers open polls `{}`, stops every clock and the engine, closes the server. */
@@ -219,7 +234,7 @@ export class Emulator {
   }
 
   private async shutdown(): Promise<void> {
-    this.state = 'closing';
+    this.setState('closing');
     const failures: unknown[] = [];
     const step = (action: () => void): void => {
       try {
@@ -241,8 +256,14 @@ export class Emulator {
       this.server.closeIdleConnections();
       setTimeout(() => this.server.closeAllConnections(), 50).unref();
     });
-    this.state = 'closed';
+    this.setState('closed');
     if (failures.length > 0) throw new AggregateError(failures, 'emulator close failed in part');
+  }
+
+  private setState(next: EmulatorState): void {
+    if (next === this.currentState) return;
+    this.currentState = next;
+    this.emit('stateChange', next);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -256,7 +277,7 @@ export class Emulator {
       writeJson(response, 404, { message: `Not found: ${request.method ?? ''} ${path ?? ''}` });
       return;
     }
-    if (this.state !== 'running') {
+    if (this.currentState !== 'running') {
       request.resume();
       await this.reply(response, serviceErrors.shuttingDown());
       return;

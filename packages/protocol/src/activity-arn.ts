@@ -31,3 +31,11 @@ export function parseActivityArn(arn: string): ActivityArnParts {
 export function activityArn(parts: ActivityArnParts): string {
   return `arn:${parts.partition}:states:${parts.region}:${parts.accountId}:activity:${parts.name}`;
 }
+
+// A region as AWS names them (`us-east-1`, `us-gov-west-1`, `eu-central-2`): the one copy of this rule.
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** True for a string shaped like an AWS region name; it does not say the region exists. */
+export function isAwsRegion(region: string): boolean {
+  return AWS_REGION.test(region);
+}

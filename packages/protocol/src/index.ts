@@ -9,7 +9,14 @@ export {
   tokenDigest,
 } from './activity-job.js';
 export type { ActivityJobData } from './activity-job.js';
-export { InvalidActivityArnError, activityArn, parseActivityArn } from './activity-arn.js';
+export { InvalidActivityArnError, activityArn, isAwsRegion, parseActivityArn } from './activity-arn.js';
+export {
+  InvalidOptionError,
+  formatOptionIssue,
+  isInvalidOptionError,
+  showOptionValue,
+} from './invalid-option-error.js';
+export type { InvalidOptionShape, OptionIssue } from './invalid-option-error.js';
 export type { ActivityArnParts } from './activity-arn.js';
 export { fullJitterBackoffMs } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';

@@ -1,26 +1,10 @@
 // The one error a bad worker or processor option raises at construction,
 // naming the option and the value, so a typo fails at start and not mid-task.
+import { InvalidOptionError } from '@sfn-bullmq/protocol';
 
-/** Thrown for an option that is missing, of the wrong type or out of range. */
-export class InvalidWorkerOptionError extends TypeError {
+/** Thrown for an option that is missing, of the wrong type or out of range (`option`, `value`, `rule`). */
+export class InvalidWorkerOptionError extends InvalidOptionError {
   override readonly name = 'InvalidWorkerOptionError';
-
-  constructor(
-    /** The option's name, e.g. `heartbeatIntervalMs`. */
-    readonly option: string,
-    readonly value: unknown,
-    expected: string,
-  ) {
-    super(`${option}: ${expected}, got ${describe(value)}`);
-  }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) {
-    return String(value);
-  }
-  return typeof value;
 }
 
 /** A whole number of milliseconds within [min, max]. */

@@ -1,6 +1,7 @@
 // `sfn-bullmq emulator`: the Step Functions activity emulator as a process,
 // printing its endpoint and the ARNs it created; stops on SIGINT/SIGTERM.
-import { InvalidEmulatorOptionError, startEmulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
+import { startEmulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
+import { isInvalidOptionError } from '@sfn-bullmq/protocol';
 import { portInUse } from '../command-error.js';
 import { DUMMY_CREDENTIALS } from '../config/emulator-credentials.js';
 import { waitForStopSignal } from '../signals.js';
@@ -23,7 +24,8 @@ const FLAGS: Record<string, string> = {
 };
 
 function asFlagError(error: unknown, port: number): unknown {
-  if (error instanceof InvalidEmulatorOptionError) {
+  // By shape, like every invalid-option error: the emulator's does not extend protocol's class.
+  if (isInvalidOptionError(error)) {
     const flag = FLAGS[error.option];
     if (flag !== undefined) return new UsageError(`${flag}${error.message.slice(error.option.length)}`);
   }

@@ -1,18 +1,20 @@
-// Turns a parsed config file plus the environment into a ServiceConfig, or a
-// ConfigError listing every mistake by field (`activities[1].polls: must be 1–1000, got 5000`).
-import { DEFAULT_MAX_WAITING } from '@sfn-bullmq/bridge';
+// Turns a parsed config file plus the environment into a ServiceConfig, or a ConfigError listing
+// every mistake by field (`activities[1].polls: must be an integer 1–1000, got 5000`). The bridge's
+// own options are checked by the bridge's compile (its rules are the only rules); this file checks
+// only what the file alone holds (`create`, `name`, `http.*`, `logLevel`, `redis.url`, unknown fields).
+import { compileBridgeOptions, type ActivityPollerOptions, type BridgeOptions } from '@sfn-bullmq/bridge';
 import {
   InvalidClientOptionError,
-  SFN_LIMITS,
   compileActivityClientOptions,
+  isAwsRegion,
+  isInvalidOptionError,
   parseActivityArn,
 } from '@sfn-bullmq/protocol';
-import { ConfigError } from './config-error.js';
+import { ConfigError, type ConfigIssue } from './config-error.js';
 import { FieldChecker, isPlainObject, show } from './field-checker.js';
 import {
   LOG_LEVELS,
   type ActivityJobOptions,
-  type JobRetentionConfig,
   type CompiledActivityConfig,
   type LogLevel,
   type ServiceConfig,
@@ -45,7 +47,8 @@ const ACTIVITY = [
 ];
 const JOB_OPTIONS = ['attempts', 'backoff', 'removeOnComplete', 'removeOnFail'];
 const MAX = Number.MAX_SAFE_INTEGER;
-const DAY_MS = 86_400_000;
+/** The account in the ARN an activity to be created is checked with, before CreateActivity gives the real one. */
+const PLACEHOLDER_ACCOUNT = '000000000000';
 
 /** Validates `raw` (the parsed file; `{}` for none) and applies `env`; throws ConfigError naming each bad field. */
 export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string): ServiceConfig {
@@ -79,10 +82,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
     logLevel: c.oneOf<LogLevel>(levelField, levelValue, LOG_LEVELS) ?? 'info',
     redis: {
       url: c.string(redisUrlField, redisUrlValue, redisUrlProblem) ?? 'redis://127.0.0.1:6379',
-      prefix:
-        c.string('redis.prefix', redis['prefix'], (p) =>
-          p.includes(':') ? `must not contain ':', got ${show(p)}` : undefined,
-        ) ?? 'bull',
+      prefix: (redis['prefix'] as string | undefined) ?? 'bull',
     },
     stepFunctions: {},
     http: {
@@ -95,41 +95,147 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
     },
     activities: [],
   };
+  // The region is the SDK's to resolve; the file's value is checked for shape only (protocol's one rule).
   const region = c.string(regionField, regionValue, (r) =>
-    /^[a-z]{2}(-[a-z]+)+-\d+$/.test(r)
-      ? undefined
-      : `must be an AWS region such as us-east-1, got ${show(r)}`,
+    isAwsRegion(r) ? undefined : `must be an AWS region such as us-east-1, got ${show(r)}`,
   );
   if (region !== undefined) config.stepFunctions.region = region;
-  const endpoint = c.string(endpointField, endpointValue, endpointProblem);
-  if (endpoint !== undefined) config.stepFunctions.endpoint = endpoint;
-  const workerName = c.string('workerName', top['workerName'], (w) =>
-    w.length > SFN_LIMITS.workerNameMaxChars
-      ? `must be at most ${SFN_LIMITS.workerNameMaxChars} characters, got ${w.length}`
-      : undefined,
-  );
-  if (workerName !== undefined) config.workerName = workerName;
-  if (c.boolean('redis.unsafeAllowEvictionPolicy', redis['unsafeAllowEvictionPolicy']) === true) {
-    config.redis.unsafeAllowEvictionPolicy = true;
+  if (endpointValue !== undefined && endpointValue !== null) {
+    config.stepFunctions.endpoint = endpointValue as string;
   }
-  const drainTimeoutMs = c.integer('drainTimeoutMs', top['drainTimeoutMs'], 0, MAX);
-  if (drainTimeoutMs !== undefined) config.drainTimeoutMs = drainTimeoutMs;
+  if (top['workerName'] !== undefined) config.workerName = top['workerName'] as string;
+  if (redis['unsafeAllowEvictionPolicy'] === true) config.redis.unsafeAllowEvictionPolicy = true;
+  if (top['drainTimeoutMs'] !== undefined) config.drainTimeoutMs = top['drainTimeoutMs'] as number;
 
   const activities = top['activities'];
+  // Where each library option path is in the file, for the messages.
+  const fields = new FieldPaths({
+    prefix: 'redis.prefix',
+    unsafeAllowEvictionPolicy: 'redis.unsafeAllowEvictionPolicy',
+    'sfn.endpoint': endpointField,
+    'sfn.region': regionField,
+  });
+  const pools: ActivityPollerOptions[] = [];
   if (!Array.isArray(activities) || activities.length === 0) {
     c.fail('activities', `must be a list with at least one activity, got ${show(activities)}`);
   } else {
     activities.forEach((item, index) => {
-      const activity = compileActivity(c, `activities[${index}]`, item);
-      if (activity !== undefined) config.activities.push(activity);
+      const field = `activities[${index}]`;
+      const activity = compileActivity(c, field, item);
+      if (activity === undefined) return;
+      // A pool the library checks; an activity to be created is checked under a stand-in ARN with its name.
+      fields.set(`activities[${pools.length}]`, field);
+      fields.set(
+        `activities[${pools.length}].activityArn`,
+        activity.target.kind === 'arn' ? `${field}.arn` : `${field}.name`,
+      );
+      fields.set(`activities[${pools.length}].queueName`, `${field}.queue`);
+      pools.push(poolOptionsOf(activity, a(item)));
+      config.activities.push(activity);
     });
-    checkDuplicates(c, config.activities);
+  }
+  // The bridge's own checks, every issue at once, named by the file's field paths.
+  const candidate: BridgeOptions = {
+    connection: {},
+    sfn: { ...(region === undefined ? {} : { region }), ...withEndpoint(endpointValue) },
+    activities: pools.length > 0 ? pools : [{ activityArn: placeholderArn('stand-in') }],
+  };
+  if (redis['prefix'] !== undefined) candidate.prefix = redis['prefix'] as string;
+  if (top['workerName'] !== undefined) candidate.workerName = top['workerName'] as string;
+  if (top['drainTimeoutMs'] !== undefined) candidate.drainTimeoutMs = top['drainTimeoutMs'] as number;
+  if (redis['unsafeAllowEvictionPolicy'] !== undefined) {
+    candidate.unsafeAllowEvictionPolicy = redis['unsafeAllowEvictionPolicy'] as boolean;
+  }
+  try {
+    compileBridgeOptions(candidate);
+  } catch (error) {
+    if (!isInvalidOptionError(error)) throw error;
+    for (const issue of error.issues ?? [error]) {
+      c.fail(fields.of(issue.option), `${issue.rule}, got ${show(unplaceholder(issue.value))}`);
+    }
   }
 
-  if (c.issues.length > 0) throw new ConfigError(c.issues, source);
+  if (c.issues.length > 0) throw new ConfigError(sortByField(c.issues), source);
   return config;
 }
 
+function a(item: unknown): Record<string, unknown> {
+  return item as Record<string, unknown>;
+}
+
+/** `{ endpoint }` when one is given, as the client takes it (the library checks it). */
+function withEndpoint(value: unknown): { endpoint?: string } {
+  return value === undefined || value === null ? {} : { endpoint: value as string };
+}
+
+/** The ARN an activity to be created is checked under: its name, a stand-in account. */
+export function placeholderArn(name: string): string {
+  return `arn:aws:states:us-east-1:${PLACEHOLDER_ACCOUNT}:activity:${name}`;
+}
+
+/** A stand-in ARN shown as the name it stands for. */
+function unplaceholder(value: unknown): unknown {
+  const prefix = placeholderArn('');
+  return typeof value === 'string' && value.startsWith(prefix) ? value.slice(prefix.length) : value;
+}
+
+/** The library's options of one pool, from the file's values as they are (the library checks them). */
+function poolOptionsOf(
+  activity: CompiledActivityConfig,
+  raw: Record<string, unknown>,
+): ActivityPollerOptions {
+  const options: ActivityPollerOptions = {
+    activityArn: activity.target.kind === 'arn' ? activity.target.arn : placeholderArn(activity.target.name),
+    queueName: activity.queue,
+  };
+  for (const key of [
+    'polls',
+    'maxWaiting',
+    'resumeBelow',
+    'enqueueDeadlineMs',
+    'unhealthyAfterMs',
+  ] as const) {
+    if (raw[key] !== undefined && raw[key] !== null) options[key] = raw[key] as number;
+  }
+  if (activity.jobOptions !== undefined) options.jobOptions = activity.jobOptions;
+  return options;
+}
+
+/** Maps the library's option paths (`activities[0].queueName`) onto the file's (`activities[0].queue`). */
+class FieldPaths {
+  private readonly paths: Map<string, string>;
+
+  constructor(fixed: Record<string, string>) {
+    this.paths = new Map(Object.entries(fixed));
+  }
+
+  set(option: string, field: string): void {
+    this.paths.set(option, field);
+  }
+
+  /** The longest known prefix of `option` replaced by its field (`activities[0].jobOptions.attempts`). */
+  of(option: string): string {
+    const exact = this.paths.get(option);
+    if (exact !== undefined) return exact;
+    const pool = /^(activities\[\d+\])(\..*)?$/.exec(option);
+    if (pool?.[1] !== undefined) return `${this.paths.get(pool[1]) ?? pool[1]}${pool[2] ?? ''}`;
+    return option;
+  }
+}
+
+/** Issues in file order (top-level fields, then each activity by index), however they were found. */
+function sortByField(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  const rank = (field: string): number => {
+    const index = /^activities\[(\d+)\]/.exec(field)?.[1];
+    return index === undefined ? -1 : Number(index);
+  };
+  return issues
+    .map((issue, order) => ({ issue, order }))
+    .sort((x, y) => rank(x.issue.field) - rank(y.issue.field) || x.order - y.order)
+    .map(({ issue }) => issue);
+}
+
+/** The file-only part of one activity (arn or name with create, unknown fields, backoff); the rest is the bridge's. */
 function compileActivity(c: FieldChecker, field: string, raw: unknown): CompiledActivityConfig | undefined {
   const before = c.issues.length;
   const a = c.object(field, raw, ACTIVITY);
@@ -145,6 +251,7 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
       return (error as Error).message;
     }
   });
+  // CreateActivity's rule for names; the library knows only ARNs.
   const name = c.string(`${field}.name`, a['name'], (value) =>
     /^[A-Za-z0-9_-]{1,80}$/.test(value)
       ? undefined
@@ -164,46 +271,33 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
   } else {
     c.fail(`${field}.arn`, 'is required (or name with create: true)');
   }
-
-  const activityName =
-    target === undefined
-      ? undefined
-      : target.kind === 'create'
-        ? target.name
-        : parseActivityArn(target.arn).name;
-  const queue =
-    c.string(`${field}.queue`, a['queue'], (q) =>
-      q.includes(':') ? `must not contain ':', got ${show(q)}` : undefined,
-    ) ?? activityName;
-  const polls = c.integer(`${field}.polls`, a['polls'], 1, SFN_LIMITS.pollsPerActivityMax);
-  const maxWaiting = c.integer(`${field}.maxWaiting`, a['maxWaiting'], 1, MAX);
-  // At least 1, as the bridge requires: below 0 waiting jobs the polls would never open again.
-  const resumeBelow = c.integer(`${field}.resumeBelow`, a['resumeBelow'], 1, MAX);
-  const highWater = maxWaiting ?? DEFAULT_MAX_WAITING;
-  if (resumeBelow !== undefined && resumeBelow >= highWater) {
-    c.fail(`${field}.resumeBelow`, `must be below maxWaiting (${highWater}), got ${resumeBelow}`);
-  }
-  const enqueueDeadlineMs = c.integer(`${field}.enqueueDeadlineMs`, a['enqueueDeadlineMs'], 1, MAX);
-  const unhealthyAfterMs = c.integer(`${field}.unhealthyAfterMs`, a['unhealthyAfterMs'], 1, MAX);
   const jobOptions = compileJobOptions(c, `${field}.jobOptions`, a['jobOptions']);
-
-  if (c.issues.length > before || target === undefined || queue === undefined) return undefined;
-  const activity: CompiledActivityConfig = { target, queue };
-  if (polls !== undefined) activity.polls = polls;
-  if (maxWaiting !== undefined) activity.maxWaiting = maxWaiting;
-  if (resumeBelow !== undefined) activity.resumeBelow = resumeBelow;
-  if (enqueueDeadlineMs !== undefined) activity.enqueueDeadlineMs = enqueueDeadlineMs;
-  if (unhealthyAfterMs !== undefined) activity.unhealthyAfterMs = unhealthyAfterMs;
+  if (c.issues.length > before || target === undefined) return undefined;
+  const activityName = target.kind === 'create' ? target.name : parseActivityArn(target.arn).name;
+  const activity: CompiledActivityConfig = {
+    target,
+    queue: (a['queue'] as string | undefined) ?? activityName,
+  };
+  for (const key of [
+    'polls',
+    'maxWaiting',
+    'resumeBelow',
+    'enqueueDeadlineMs',
+    'unhealthyAfterMs',
+  ] as const) {
+    if (a[key] !== undefined && a[key] !== null) activity[key] = a[key] as number;
+  }
   if (jobOptions !== undefined) activity.jobOptions = jobOptions;
   return activity;
 }
 
+/** Unknown fields and the backoff's shape (which the bridge passes to BullMQ unchecked); the rest is the bridge's. */
 function compileJobOptions(c: FieldChecker, field: string, raw: unknown): ActivityJobOptions | undefined {
   const o = c.object(field, raw, JOB_OPTIONS);
+  // Not an object: already reported, and the activity is dropped with it.
   if (o === undefined) return undefined;
   const options: ActivityJobOptions = {};
-  const attempts = c.integer(`${field}.attempts`, o['attempts'], 1, 1000);
-  if (attempts !== undefined) options.attempts = attempts;
+  if (o['attempts'] !== undefined) options.attempts = o['attempts'] as number;
   const backoff = o['backoff'];
   if (backoff !== undefined) {
     const b = c.object(`${field}.backoff`, backoff, ['type', 'delay']);
@@ -215,45 +309,9 @@ function compileJobOptions(c: FieldChecker, field: string, raw: unknown): Activi
     if (type !== undefined) options.backoff = delay === undefined ? { type } : { type, delay };
   }
   for (const key of ['removeOnComplete', 'removeOnFail'] as const) {
-    const value = compileKeep(c, `${field}.${key}`, o[key]);
-    if (value !== undefined) options[key] = value;
+    if (o[key] !== undefined && o[key] !== null) options[key] = o[key] as ActivityJobOptions[typeof key];
   }
   return options;
-}
-
-/** `removeOnComplete`/`removeOnFail`: true, a count, or `{ age (seconds), count }`. `false` (keep forever) is refused. */
-function compileKeep(c: FieldChecker, field: string, raw: unknown): JobRetentionConfig | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (raw === false) {
-    c.fail(field, 'false keeps every job forever and fills Redis; give a count or { age, count }');
-    return undefined;
-  }
-  if (raw === true) return true;
-  if (typeof raw === 'number') return c.integer(field, raw, 0, MAX);
-  const o = c.object(field, raw, ['age', 'count']);
-  if (o === undefined) return undefined;
-  const age = c.integer(`${field}.age`, o['age'], 1, (365 * DAY_MS) / 1000);
-  const count = c.integer(`${field}.count`, o['count'], 0, MAX);
-  if (o['age'] === undefined && o['count'] === undefined) c.fail(field, 'needs age (seconds) or count');
-  // BullMQ's KeepJobs object needs an age; a count alone is the plain number form.
-  if (age === undefined) return count;
-  return count === undefined ? { age } : { age, count };
-}
-
-function checkDuplicates(c: FieldChecker, activities: CompiledActivityConfig[]): void {
-  const seenTargets = new Map<string, number>();
-  const seenQueues = new Map<string, number>();
-  activities.forEach((activity, index) => {
-    const key = activity.target.kind === 'arn' ? activity.target.arn : `name:${activity.target.name}`;
-    const target = seenTargets.get(key);
-    if (target !== undefined) {
-      c.fail(`activities[${index}]`, `names the same activity as activities[${target}]`);
-    } else seenTargets.set(key, index);
-    const queue = seenQueues.get(activity.queue);
-    if (queue !== undefined) {
-      c.fail(`activities[${index}].queue`, `'${activity.queue}' is already used by activities[${queue}]`);
-    } else seenQueues.set(activity.queue, index);
-  });
 }
 
 function redisUrlProblem(url: string): string | undefined {

@@ -1,23 +1,16 @@
 // The config file's shape as users write it, and the compiled form the service
 // runs on (defaults filled in, environment overrides applied, nothing optional that matters).
+import type { BridgeJobOptions } from '@sfn-bullmq/bridge';
 
 /** Log levels pino knows. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** How many finished jobs to keep: `true` (none), a count, or an age in seconds with an optional count. */
-export type JobRetentionConfig = true | number | { age: number; count?: number };
+/** How many finished jobs to keep: the bridge's `removeOnComplete`/`removeOnFail` (`false` keeps all). */
+export type JobRetentionConfig = NonNullable<BridgeJobOptions['removeOnComplete']>;
 
-/** Job options the bridge sets on every job of an activity's queue (a subset of BullMQ's). */
-export interface ActivityJobOptions {
-  /** BullMQ attempts inside one Step Functions task. @default 1 */
-  attempts?: number;
-  backoff?: { type: 'fixed' | 'exponential'; delay?: number };
-  /** @default the bridge's bounded retention (a day, 10,000 jobs) */
-  removeOnComplete?: JobRetentionConfig;
-  /** @default the bridge's bounded retention (a week, 50,000 jobs) */
-  removeOnFail?: JobRetentionConfig;
-}
+/** Job options the bridge sets on every job of an activity's queue: the bridge's own (it checks them). */
+export type ActivityJobOptions = BridgeJobOptions;
 
 /** One activity in the config file. */
 export interface ActivityConfig {

@@ -1,6 +1,6 @@
 // The service's HTTP surface: /metrics, /healthz, /readyz and Bull Board.
 // Readiness turns 503 as soon as a stop begins, before the bridge drains.
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Queue } from 'bullmq';
@@ -35,9 +35,11 @@ export interface HttpServerOptions {
   };
 }
 
-export type HttpServerState = 'idle' | 'listening' | 'draining' | 'closed';
+/** `failed` when start() cannot listen (port taken); close() still ends in `closed`. */
+export type HttpServerState = 'idle' | 'starting' | 'listening' | 'draining' | 'closed' | 'failed';
 
-export class HttpServer {
+/** Emits 'stateChange' (the new `HttpServerState`) on each change. */
+export class HttpServer extends EventEmitter {
   readonly app: Express;
   private server: Server | undefined;
   private closing: Promise<void> | undefined;
@@ -46,6 +48,7 @@ export class HttpServer {
   private readonly port: number;
 
   constructor(private readonly options: HttpServerOptions) {
+    super();
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 3000;
     this.app = this.buildApp();
@@ -65,14 +68,20 @@ export class HttpServer {
   }
 
   async start(): Promise<string> {
+    this.setState('starting');
     const server = this.app.listen(this.port, this.host);
     this.server = server;
-    await Promise.race([
-      once(server, 'listening'),
-      once(server, 'error').then(([error]) => {
-        throw error as Error;
-      }),
-    ]);
+    try {
+      await Promise.race([
+        once(server, 'listening'),
+        once(server, 'error').then(([error]) => {
+          throw error as Error;
+        }),
+      ]);
+    } catch (error) {
+      this.setState('failed');
+      throw error;
+    }
     // Long polls are not served here; keep idle keep-alive sockets from holding close() for long.
     server.keepAliveTimeout = 5_000;
     this.setState('listening');
@@ -81,7 +90,10 @@ export class HttpServer {
 
   /** From now on /readyz answers 503, so load balancers stop sending before the bridge drains. */
   beginDrain(): void {
-    if (this.currentState === 'listening' || this.currentState === 'idle') this.setState('draining');
+    const { currentState } = this;
+    if (currentState === 'listening' || currentState === 'idle' || currentState === 'starting') {
+      this.setState('draining');
+    }
   }
 
   close(): Promise<void> {
@@ -105,6 +117,7 @@ export class HttpServer {
     if (state === this.currentState) return;
     this.currentState = state;
     this.options.logger.info({ state }, `http server ${state}`);
+    this.emit('stateChange', state);
   }
 
   private buildApp(): Express {
