@@ -12,6 +12,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import { fullJitterBackoffMs } from './backoff.js';
 import { isThrottlingError, isTransientError, sfnErrorName } from './sfn-errors.js';
+import { InvalidClientOptionError } from './invalid-client-option-error.js';
 import { SigV4Signer, type SigningCredentials } from './sigv4.js';
 
 export interface SfnConnectionOptions {
@@ -65,21 +66,6 @@ export class SfnResponseError extends Error {
 /** A call made after `close()`. */
 export class SfnClientClosedError extends Error {
   override readonly name = 'SfnClientClosedError';
-}
-
-/** Thrown for client options that would break the long-poll contract; names the option and the value. */
-export class InvalidClientOptionError extends TypeError {
-  override readonly name = 'InvalidClientOptionError';
-
-  constructor(
-    /** The option's name, e.g. `endpoint`; callers with options of their own prefix it (`sfn.endpoint`). */
-    readonly option: string,
-    readonly value: unknown,
-    /** What the option must be, e.g. `must be a positive integer`. */
-    readonly rule: string,
-  ) {
-    super(`${option}: ${rule}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
-  }
 }
 
 /** The least time a client must allow a GetActivityTask call (docs/step-functions.md#long-polls). */

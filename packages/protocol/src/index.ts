@@ -14,9 +14,9 @@ export type { ActivityArnParts } from './activity-arn.js';
 export { fullJitterBackoffMs } from './backoff.js';
 export type { BackoffOptions } from './backoff.js';
 export { ENQUEUE_FAILED_ERROR, SFN_LIMITS } from './limits.js';
+export { InvalidClientOptionError } from './invalid-client-option-error.js';
 export {
   DEFAULT_POLL_REQUEST_TIMEOUT_MS,
-  InvalidClientOptionError,
   MIN_POLL_REQUEST_TIMEOUT_MS,
   SfnActivityClient,
   SfnClientClosedError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidClientOptionError } from './activity-client.js';
+import { InvalidClientOptionError } from './invalid-client-option-error.js';
 import { createPollingSfnClient, createSendSfnClient } from './sfn-clients.js';
 
 describe('createPollingSfnClient', () => {
