@@ -13,6 +13,12 @@ import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
 import { fullJitterBackoffMs } from './backoff.js';
 import { isThrottlingError, isTransientError, sfnErrorName } from './sfn-errors.js';
 import { InvalidClientOptionError } from './invalid-client-option-error.js';
+import {
+  SfnCallError,
+  SfnClientClosedError,
+  SfnRequestTimeoutError,
+  SfnResponseError,
+} from './sfn-call-errors.js';
 import { SigV4Signer, type SigningCredentials } from './sigv4.js';
 
 export interface SfnConnectionOptions {
@@ -28,44 +34,6 @@ export interface SfnConnectionOptions {
 export interface PolledTask {
   taskToken?: string | undefined;
   input?: string | undefined;
-}
-
-/** A Step Functions error answer (HTTP status ≠ 2xx), shaped like the SDK's: `name`, `$fault`, `$metadata`. */
-export class SfnServiceException extends Error {
-  /** The service's error name, e.g. `TaskTimedOut` or `ThrottlingException` (what the predicates read). */
-  override readonly name: string;
-  readonly $fault: 'client' | 'server';
-  readonly $metadata: { httpStatusCode: number; requestId: string | undefined; attempts: number };
-
-  constructor(
-    name: string,
-    message: string,
-    status: number,
-    requestId: string | undefined,
-    attempts: number,
-  ) {
-    super(message);
-    this.name = name;
-    this.$fault = status >= 500 ? 'server' : 'client';
-    this.$metadata = { httpStatusCode: status, requestId, attempts };
-  }
-}
-
-/** A call got no answer within its timeout (the request may have reached the service). */
-export class SfnRequestTimeoutError extends Error {
-  override readonly name = 'SfnRequestTimeoutError';
-  /** Read by `isNetworkError`, like a socket timeout. */
-  readonly code = 'ETIMEDOUT';
-}
-
-/** A 2xx answer that is not the JSON the operation returns. */
-export class SfnResponseError extends Error {
-  override readonly name = 'SfnResponseError';
-}
-
-/** A call made after `close()`. */
-export class SfnClientClosedError extends Error {
-  override readonly name = 'SfnClientClosedError';
 }
 
 /** The least time a client must allow a GetActivityTask call (docs/step-functions.md#long-polls). */
@@ -459,7 +427,7 @@ export function sdkConnectionConfig(options: SfnConnectionOptions): SFNClientCon
   return config;
 }
 
-function serviceError(response: RawResponse, attempts: number): SfnServiceException {
+function serviceError(response: RawResponse, attempts: number): SfnCallError {
   let parsed: { __type?: unknown; code?: unknown; message?: unknown; Message?: unknown } = {};
   try {
     if (response.body.length > 0) parsed = JSON.parse(response.body) as typeof parsed;
@@ -478,7 +446,7 @@ function serviceError(response: RawResponse, attempts: number): SfnServiceExcept
       : typeof parsed.Message === 'string'
         ? parsed.Message
         : `HTTP ${response.status}`;
-  return new SfnServiceException(name, message, response.status, response.requestId, attempts);
+  return new SfnCallError(name, message, response.status, response.requestId, attempts);
 }
 
 function header(response: IncomingMessage, name: string): string | undefined {

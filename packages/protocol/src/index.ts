@@ -16,13 +16,15 @@ export type { BackoffOptions } from './backoff.js';
 export { ENQUEUE_FAILED_ERROR, SFN_LIMITS } from './limits.js';
 export { InvalidClientOptionError } from './invalid-client-option-error.js';
 export {
-  DEFAULT_POLL_REQUEST_TIMEOUT_MS,
-  MIN_POLL_REQUEST_TIMEOUT_MS,
-  SfnActivityClient,
+  SfnCallError,
   SfnClientClosedError,
   SfnRequestTimeoutError,
   SfnResponseError,
-  SfnServiceException,
+} from './sfn-call-errors.js';
+export {
+  DEFAULT_POLL_REQUEST_TIMEOUT_MS,
+  MIN_POLL_REQUEST_TIMEOUT_MS,
+  SfnActivityClient,
   compileActivityClientOptions,
   createPollingActivityClient,
   createSendActivityClient,
