@@ -24,17 +24,19 @@ export {
 export {
   DEFAULT_POLL_REQUEST_TIMEOUT_MS,
   MIN_POLL_REQUEST_TIMEOUT_MS,
-  SfnActivityClient,
   compileActivityClientOptions,
-  createPollingActivityClient,
-  createSendActivityClient,
-} from './activity-client.js';
+} from './activity-client-options.js';
 export type {
   ActivityClientOptions,
   CompiledActivityClientOptions,
-  PolledTask,
   SfnConnectionOptions,
+} from './activity-client-options.js';
+export {
+  SfnActivityClient,
+  createPollingActivityClient,
+  createSendActivityClient,
 } from './activity-client.js';
+export type { PolledTask } from './activity-client.js';
 export { createPollingSfnClient, createSendSfnClient } from './sfn-clients.js';
 export type { PollingClientOptions, SendClientOptions } from './sfn-clients.js';
 export {

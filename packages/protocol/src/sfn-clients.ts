@@ -11,7 +11,7 @@ import {
   sdkConnectionConfig,
   socketsForPolls,
   type SfnConnectionOptions,
-} from './activity-client.js';
+} from './activity-client-options.js';
 
 export interface PollingClientOptions extends SfnConnectionOptions {
   /** Open polls this client must carry at once; sockets are sized above it. */
