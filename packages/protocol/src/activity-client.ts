@@ -10,8 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { fullJitterBackoffMs } from './backoff.js';
-import { isThrottlingError, isTransientError, sfnErrorName } from './sfn-errors.js';
 import {
   compileActivityClientOptions,
   sdkConnectionConfig,
@@ -26,6 +24,7 @@ import {
   SfnRequestTimeoutError,
   SfnResponseError,
 } from './sfn-call-errors.js';
+import { ClockSkew, isRetryableCallError, retryDelayMs } from './retry-policy.js';
 import { SigV4Signer, type SigningCredentials } from './sigv4.js';
 
 /** What one GetActivityTask call gave: a token and input, or neither when the long poll ended empty. */
@@ -58,16 +57,6 @@ const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const USER_AGENT = 'sfn-bullmq';
 /** Far above GetActivityTask's 1 MiB input, even JSON-escaped; a bigger answer is not Step Functions. */
 const MAX_RESPONSE_BYTES = 16 * 2 ** 20;
-/** The SDK treats a clock more than this far from the service's as skewed and corrects it. */
-const CLOCK_SKEW_MS = 4 * 60_000;
-const CLOCK_SKEW_ERRORS = new Set([
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'RequestTimeTooSkewed',
-  'RequestExpired',
-  'RequestInTheFuture',
-]);
-
 /**
  * A Step Functions client for the activity calls only. One per purpose: a polling client sized
  * above its polls (`createPollingActivityClient`), a send client apart from them
@@ -83,7 +72,7 @@ export class SfnActivityClient {
   /** Resolves region, endpoint rules and credentials (with refresh); never sends a request. */
   private readonly resolver: SFNClient;
   private target: Promise<Target> | undefined;
-  private clockOffsetMs = 0;
+  private readonly clock = new ClockSkew();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
 
@@ -163,11 +152,8 @@ export class SfnActivityClient {
       try {
         return await this.attempt(operation, body, timeoutMs, invocationId, attempt, maxAttempts);
       } catch (error) {
-        const retryable = isTransientError(error) || CLOCK_SKEW_ERRORS.has(sfnErrorName(error));
-        if (attempt >= maxAttempts || !retryable || this.closing !== undefined) throw error;
-        // The SDK's standard strategy: 100 ms base, 500 ms when throttled, 20 s cap.
-        const baseMs = isThrottlingError(error) ? 500 : 100;
-        await sleep(fullJitterBackoffMs(attempt, { baseMs, maxMs: 20_000 }));
+        if (attempt >= maxAttempts || !isRetryableCallError(error) || this.closing !== undefined) throw error;
+        await sleep(retryDelayMs(attempt, error));
       }
     }
   }
@@ -189,7 +175,7 @@ export class SfnActivityClient {
     const signed = target.signer.sign(
       { host: target.host, path: target.path, headers, body },
       credentials,
-      new Date(Date.now() + this.clockOffsetMs),
+      this.clock.now(),
     );
     const response = await this.exchange(
       target,
@@ -217,16 +203,8 @@ export class SfnActivityClient {
       }
     }
     const error = serviceError(response, attempt);
-    this.noteClockSkew(error.name, response.date);
+    this.clock.note(error.name, response.date);
     throw error;
-  }
-
-  private noteClockSkew(name: string, date: string | undefined): void {
-    if (!CLOCK_SKEW_ERRORS.has(name) || date === undefined) return;
-    const serverMs = Date.parse(date);
-    if (Number.isNaN(serverMs)) return;
-    const offsetMs = serverMs - Date.now();
-    if (Math.abs(offsetMs - this.clockOffsetMs) > CLOCK_SKEW_MS) this.clockOffsetMs = offsetMs;
   }
 
   private exchange(
