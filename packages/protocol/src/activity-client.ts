@@ -25,22 +25,13 @@ import {
   SfnResponseError,
 } from './sfn-call-errors.js';
 import { ClockSkew, isRetryableCallError, retryDelayMs } from './retry-policy.js';
-import { SigV4Signer, type SigningCredentials } from './sigv4.js';
+import { resolveActivityTarget, type ActivityTarget } from './activity-target.js';
+import type { SigningCredentials } from './sigv4.js';
 
 /** What one GetActivityTask call gave: a token and input, or neither when the long poll ended empty. */
 export interface PolledTask {
   taskToken?: string | undefined;
   input?: string | undefined;
-}
-
-interface Target {
-  https: boolean;
-  hostname: string;
-  port: number | undefined;
-  /** `host` header as signed and sent. */
-  host: string;
-  path: string;
-  signer: SigV4Signer;
 }
 
 interface RawResponse {
@@ -51,7 +42,6 @@ interface RawResponse {
   date: string | undefined;
 }
 
-const SERVICE = 'states';
 const TARGET_PREFIX = 'AWSStepFunctions.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const USER_AGENT = 'sfn-bullmq';
@@ -71,7 +61,7 @@ export class SfnActivityClient {
   private readonly httpsAgent: HttpsAgent;
   /** Resolves region, endpoint rules and credentials (with refresh); never sends a request. */
   private readonly resolver: SFNClient;
-  private target: Promise<Target> | undefined;
+  private target: Promise<ActivityTarget> | undefined;
   private readonly clock = new ClockSkew();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
@@ -208,7 +198,7 @@ export class SfnActivityClient {
   }
 
   private exchange(
-    target: Target,
+    target: ActivityTarget,
     headers: Record<string, string>,
     body: string,
     timeoutMs: number,
@@ -257,9 +247,9 @@ export class SfnActivityClient {
     });
   }
 
-  private resolveTarget(): Promise<Target> {
+  private resolveTarget(): Promise<ActivityTarget> {
     if (this.target === undefined) {
-      const target = this.lookUpTarget();
+      const target = resolveActivityTarget(this.resolver.config, this.options.endpoint);
       this.target = target;
       // A failed lookup (no region yet) is tried again by the next call, not cached.
       target.catch(() => {
@@ -267,32 +257,6 @@ export class SfnActivityClient {
       });
     }
     return this.target;
-  }
-
-  private async lookUpTarget(): Promise<Target> {
-    const { config } = this.resolver;
-    const region = await config.region();
-    let url: URL;
-    if (this.options.endpoint !== undefined) {
-      url = new URL(this.options.endpoint);
-    } else {
-      const endpoint = config.endpointProvider({
-        Region: region,
-        UseFIPS: await config.useFipsEndpoint(),
-        UseDualStack: await config.useDualstackEndpoint(),
-      });
-      url = new URL(endpoint.url.href);
-    }
-    const https = url.protocol === 'https:';
-    const port = url.port === '' ? undefined : Number(url.port);
-    return {
-      https,
-      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port,
-      host: url.host,
-      path: url.pathname === '' ? '/' : url.pathname,
-      signer: new SigV4Signer(region, SERVICE),
-    };
   }
 }
 
