@@ -7,8 +7,8 @@
 // operations are fixed JSON shapes on one endpoint. The SDK still resolves what it is best at
 // (region, endpoint rules, the credential chain and its refresh) once per client, through its config.
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   compileActivityClientOptions,
@@ -25,6 +25,7 @@ import {
   SfnResponseError,
 } from './sfn-call-errors.js';
 import { ClockSkew, isRetryableCallError, retryDelayMs } from './retry-policy.js';
+import { exchange, type RawResponse } from './http-exchange.js';
 import { resolveActivityTarget, type ActivityTarget } from './activity-target.js';
 import type { SigningCredentials } from './sigv4.js';
 
@@ -34,19 +35,9 @@ export interface PolledTask {
   input?: string | undefined;
 }
 
-interface RawResponse {
-  status: number;
-  body: string;
-  requestId: string | undefined;
-  errorType: string | undefined;
-  date: string | undefined;
-}
-
 const TARGET_PREFIX = 'AWSStepFunctions.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const USER_AGENT = 'sfn-bullmq';
-/** Far above GetActivityTask's 1 MiB input, even JSON-escaped; a bigger answer is not Step Functions. */
-const MAX_RESPONSE_BYTES = 16 * 2 ** 20;
 /**
  * A Step Functions client for the activity calls only. One per purpose: a polling client sized
  * above its polls (`createPollingActivityClient`), a send client apart from them
@@ -57,8 +48,7 @@ const MAX_RESPONSE_BYTES = 16 * 2 ** 20;
  */
 export class SfnActivityClient {
   readonly options: CompiledActivityClientOptions;
-  private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
   /** Resolves region, endpoint rules and credentials (with refresh); never sends a request. */
   private readonly resolver: SFNClient;
   private target: Promise<ActivityTarget> | undefined;
@@ -69,8 +59,10 @@ export class SfnActivityClient {
   constructor(options: ActivityClientOptions) {
     this.options = compileActivityClientOptions(options);
     const { maxSockets } = this.options;
-    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets });
+    this.agents = {
+      http: new HttpAgent({ keepAlive: true, maxSockets }),
+      https: new HttpsAgent({ keepAlive: true, maxSockets }),
+    };
     this.resolver = new SFNClient(sdkConnectionConfig(this.options));
   }
 
@@ -109,8 +101,8 @@ export class SfnActivityClient {
   }
 
   private destroySockets(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
     this.resolver.destroy();
   }
 
@@ -167,9 +159,10 @@ export class SfnActivityClient {
       credentials,
       this.clock.now(),
     );
-    const response = await this.exchange(
+    const response = await exchange({
       target,
-      {
+      agents: this.agents,
+      headers: {
         ...headers,
         ...signed,
         host: target.host,
@@ -181,7 +174,7 @@ export class SfnActivityClient {
       body,
       timeoutMs,
       operation,
-    );
+    });
     if (response.status >= 200 && response.status < 300) {
       if (response.body.length === 0) return {};
       try {
@@ -195,56 +188,6 @@ export class SfnActivityClient {
     const error = serviceError(response, attempt);
     this.clock.note(error.name, response.date);
     throw error;
-  }
-
-  private exchange(
-    target: ActivityTarget,
-    headers: Record<string, string>,
-    body: string,
-    timeoutMs: number,
-    operation: string,
-  ): Promise<RawResponse> {
-    return new Promise((resolve, reject) => {
-      const request = (target.https ? httpsRequest : httpRequest)({
-        agent: target.https ? this.httpsAgent : this.httpAgent,
-        hostname: target.hostname,
-        port: target.port,
-        path: target.path,
-        method: 'POST',
-        headers,
-      });
-      // Idle time on the socket: for a poll at least 65 s, so only a service that broke its own
-      // 60 s promise is given up on.
-      request.setTimeout(timeoutMs, () => {
-        request.destroy(new SfnRequestTimeoutError(`${operation}: no answer within ${timeoutMs} ms`));
-      });
-      request.on('error', reject);
-      request.on('response', (response: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        response.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          if (bytes > MAX_RESPONSE_BYTES) {
-            request.destroy(
-              new SfnResponseError(`${operation}: answer larger than ${MAX_RESPONSE_BYTES} bytes`),
-            );
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('error', reject);
-        response.on('end', () => {
-          resolve({
-            status: response.statusCode ?? 0,
-            body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-            requestId: header(response, 'x-amzn-requestid'),
-            errorType: header(response, 'x-amzn-errortype'),
-            date: header(response, 'date'),
-          });
-        });
-      });
-      request.end(body);
-    });
   }
 
   private resolveTarget(): Promise<ActivityTarget> {
@@ -295,11 +238,6 @@ function serviceError(response: RawResponse, attempts: number): SfnCallError {
         ? parsed.Message
         : `HTTP ${response.status}`;
   return new SfnCallError(name, message, response.status, response.requestId, attempts);
-}
-
-function header(response: IncomingMessage, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function sleep(ms: number): Promise<void> {
