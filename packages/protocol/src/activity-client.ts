@@ -18,14 +18,10 @@ import {
   type CompiledActivityClientOptions,
   type SfnConnectionOptions,
 } from './activity-client-options.js';
-import {
-  SfnCallError,
-  SfnClientClosedError,
-  SfnRequestTimeoutError,
-  SfnResponseError,
-} from './sfn-call-errors.js';
+import { SfnClientClosedError, SfnResponseError } from './sfn-call-errors.js';
 import { ClockSkew, isRetryableCallError, retryDelayMs } from './retry-policy.js';
-import { exchange, type RawResponse } from './http-exchange.js';
+import { callErrorFromAnswer } from './error-answer.js';
+import { exchange } from './http-exchange.js';
 import { resolveActivityTarget, type ActivityTarget } from './activity-target.js';
 import type { SigningCredentials } from './sigv4.js';
 
@@ -185,7 +181,7 @@ export class SfnActivityClient {
         );
       }
     }
-    const error = serviceError(response, attempt);
+    const error = callErrorFromAnswer(response, attempt);
     this.clock.note(error.name, response.date);
     throw error;
   }
@@ -216,28 +212,6 @@ export function createSendActivityClient(
   options: SfnConnectionOptions & Omit<ActivityClientOptions, 'pollRequestTimeoutMs'> = {},
 ): SfnActivityClient {
   return new SfnActivityClient(options);
-}
-
-function serviceError(response: RawResponse, attempts: number): SfnCallError {
-  let parsed: { __type?: unknown; code?: unknown; message?: unknown; Message?: unknown } = {};
-  try {
-    if (response.body.length > 0) parsed = JSON.parse(response.body) as typeof parsed;
-  } catch {
-    // A proxy's HTML error page, say: the status alone says what happened.
-  }
-  const type =
-    response.errorType ??
-    (typeof parsed.__type === 'string' ? parsed.__type : undefined) ??
-    (typeof parsed.code === 'string' ? parsed.code : undefined);
-  // awsJson: `aws.protocoltests#FooError:http://…` names FooError.
-  const name = type?.split(':')[0]?.split('#').at(-1) || `Http${response.status}`;
-  const message =
-    typeof parsed.message === 'string'
-      ? parsed.message
-      : typeof parsed.Message === 'string'
-        ? parsed.Message
-        : `HTTP ${response.status}`;
-  return new SfnCallError(name, message, response.status, response.requestId, attempts);
 }
 
 function sleep(ms: number): Promise<void> {
