@@ -7,16 +7,15 @@
 // operations are fixed JSON shapes on one endpoint. The SDK still resolves what it is best at
 // (region, endpoint rules, the credential chain and its refresh) once per client, through its config.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   compileActivityClientOptions,
   sdkConnectionConfig,
-  socketsForPolls,
   type ActivityClientOptions,
   type CompiledActivityClientOptions,
-  type SfnConnectionOptions,
 } from './activity-client-options.js';
 import { SfnClientClosedError, SfnResponseError } from './sfn-call-errors.js';
 import { ClockSkew, isRetryableCallError, retryDelayMs } from './retry-policy.js';
@@ -197,23 +196,4 @@ export class SfnActivityClient {
     }
     return this.target;
   }
-}
-
-/** A client for GetActivityTask: sockets above the polls it carries, no retry, no timeout under 65 s. */
-export function createPollingActivityClient(
-  options: SfnConnectionOptions & { maxConcurrentPolls: number; pollRequestTimeoutMs?: number },
-): SfnActivityClient {
-  const { maxConcurrentPolls, ...rest } = options;
-  return new SfnActivityClient({ ...rest, maxSockets: socketsForPolls(maxConcurrentPolls), maxAttempts: 1 });
-}
-
-/** A client for SendTaskSuccess/Failure/Heartbeat, with its own sockets and retries. */
-export function createSendActivityClient(
-  options: SfnConnectionOptions & Omit<ActivityClientOptions, 'pollRequestTimeoutMs'> = {},
-): SfnActivityClient {
-  return new SfnActivityClient(options);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

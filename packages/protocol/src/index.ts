@@ -31,11 +31,8 @@ export type {
   CompiledActivityClientOptions,
   SfnConnectionOptions,
 } from './activity-client-options.js';
-export {
-  SfnActivityClient,
-  createPollingActivityClient,
-  createSendActivityClient,
-} from './activity-client.js';
+export { SfnActivityClient } from './activity-client.js';
+export { createPollingActivityClient, createSendActivityClient } from './activity-client-factories.js';
 export type { PolledTask } from './activity-client.js';
 export { createPollingSfnClient, createSendSfnClient } from './sfn-clients.js';
 export type { PollingClientOptions, SendClientOptions } from './sfn-clients.js';
