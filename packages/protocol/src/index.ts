@@ -34,8 +34,6 @@ export type {
 export { SfnActivityClient } from './activity-client.js';
 export { createPollingActivityClient, createSendActivityClient } from './activity-client-factories.js';
 export type { PolledTask } from './activity-client.js';
-export { createPollingSfnClient, createSendSfnClient } from './sfn-clients.js';
-export type { PollingClientOptions, SendClientOptions } from './sfn-clients.js';
 export {
   isActivityMissingError,
   isNetworkError,
