@@ -23,7 +23,7 @@ import {
   reportedFailure,
   type ActivityJobResult,
 } from './job-end.js';
-import type { CompiledActivityProcessorOptions } from './processor-options.js';
+import type { ActivityRunnerOptions } from './processor-options.js';
 import { TaskReporter } from './task-reporter.js';
 import {
   WORKER_SHUTDOWN_ERROR,
@@ -60,7 +60,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
 
   constructor(
     private readonly handler: ActivityHandler<I, O>,
-    private readonly options: CompiledActivityProcessorOptions,
+    private readonly options: ActivityRunnerOptions,
   ) {
     this.reporter = new TaskReporter(options.sender, {
       sendRetryTimeoutMs: options.sendRetryTimeoutMs,
