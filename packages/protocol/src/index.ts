@@ -12,15 +12,9 @@ export type { ActivityJobData } from './activity-job.js';
 export { InvalidActivityArnError, activityArn, parseActivityArn } from './activity-arn.js';
 export type { ActivityArnParts } from './activity-arn.js';
 export { fullJitterBackoffMs } from './backoff.js';
-export type { BackoffOptions } from './backoff.js';
 export { ENQUEUE_FAILED_ERROR, SFN_LIMITS } from './limits.js';
 export { InvalidClientOptionError } from './invalid-client-option-error.js';
-export {
-  SfnCallError,
-  SfnClientClosedError,
-  SfnRequestTimeoutError,
-  SfnResponseError,
-} from './sfn-call-errors.js';
+export { SfnCallError, SfnRequestTimeoutError, SfnResponseError } from './sfn-call-errors.js';
 export {
   DEFAULT_POLL_REQUEST_TIMEOUT_MS,
   MIN_POLL_REQUEST_TIMEOUT_MS,
