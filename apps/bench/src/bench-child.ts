@@ -212,11 +212,11 @@ const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
   /** The bare baseline: N loops of GetActivityTask → handler → SendTaskSuccess, SDK v3, one process. */
   async 'pollers.start'(args) {
     const { GetActivityTaskCommand, SendTaskSuccessCommand } = await import('@aws-sdk/client-sfn');
-    const { createPollingSfnClient, createSendSfnClient } = await import('@sfn-bullmq/protocol');
+    const { sdkPollingClient, sdkSendClient } = await import('./sdk-activity-clients.js');
     const polls = args.polls as number;
     const sfn = { endpoint: args.endpoint as string, region: REGION, credentials: CREDENTIALS };
-    const pollClient = createPollingSfnClient({ ...sfn, maxConcurrentPolls: polls });
-    const sendClient = createSendSfnClient({ ...sfn, maxSockets: polls });
+    const pollClient = sdkPollingClient(sfn, polls);
+    const sendClient = sdkSendClient(sfn, polls);
     let running = true;
     const loops: Promise<void>[] = [];
     for (let i = 0; i < polls; i += 1) {

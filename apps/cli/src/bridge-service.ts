@@ -3,11 +3,12 @@
 import { EventEmitter } from 'node:events';
 import { CreateActivityCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '@sfn-bullmq/bridge';
-import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/protocol';
+import type { SfnConnectionOptions } from '@sfn-bullmq/protocol';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { portInUse, sfnCall, sfnTarget } from './command-error.js';
+import { controlPlaneClient } from './control-plane-client.js';
 import { redactRedisUrl, redisOptionsFromUrl } from './config/redis-connection.js';
 import type { CompiledActivityConfig, ServiceConfig } from './config/service-config.js';
 import type { BoardCredentials } from './http/board-auth.js';
@@ -209,7 +210,7 @@ async function resolveActivities(
       if (activity.target.kind === 'arn') {
         activityArn = activity.target.arn;
       } else {
-        client ??= createSendSfnClient(sfn);
+        client ??= controlPlaneClient(sfn);
         activityArn = await createActivity(client, activity.target.name, sfnTarget(sfn));
         logger.info({ activityArn }, `activity '${activity.target.name}' ready`);
       }

@@ -7,21 +7,22 @@
 // operations are fixed JSON shapes on one endpoint. The SDK still resolves what it is best at
 // (region, endpoint rules, the credential chain and its refresh) once per client, through its config.
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { SFNClient, type SFNClientConfig } from '@aws-sdk/client-sfn';
-import { fullJitterBackoffMs } from './backoff.js';
-import { isThrottlingError, isTransientError, sfnErrorName } from './sfn-errors.js';
-import { SigV4Signer, type SigningCredentials } from './sigv4.js';
-
-export interface SfnConnectionOptions {
-  /** AWS region. When absent, the SDK's standard chain (AWS_REGION, profile) decides. */
-  region?: string;
-  /** An endpoint other than AWS's, e.g. the emulator's `http://127.0.0.1:8083`. */
-  endpoint?: string;
-  /** Credentials or a provider of them; by default the SDK's standard provider chain. */
-  credentials?: SFNClientConfig['credentials'];
-}
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  compileActivityClientOptions,
+  sdkConnectionConfig,
+  type ActivityClientOptions,
+  type CompiledActivityClientOptions,
+} from './activity-client-options.js';
+import { SfnClientClosedError, SfnResponseError } from './sfn-call-errors.js';
+import { ClockSkew, isRetryableCallError, retryDelayMs } from './retry-policy.js';
+import { callErrorFromAnswer } from './error-answer.js';
+import { exchange } from './http-exchange.js';
+import { resolveActivityTarget, type ActivityTarget } from './activity-target.js';
+import type { SigningCredentials } from './sigv4.js';
 
 /** What one GetActivityTask call gave: a token and input, or neither when the long poll ended empty. */
 export interface PolledTask {
@@ -29,164 +30,9 @@ export interface PolledTask {
   input?: string | undefined;
 }
 
-/** A Step Functions error answer (HTTP status ≠ 2xx), shaped like the SDK's: `name`, `$fault`, `$metadata`. */
-export class SfnServiceException extends Error {
-  /** The service's error name, e.g. `TaskTimedOut` or `ThrottlingException` (what the predicates read). */
-  override readonly name: string;
-  readonly $fault: 'client' | 'server';
-  readonly $metadata: { httpStatusCode: number; requestId: string | undefined; attempts: number };
-
-  constructor(
-    name: string,
-    message: string,
-    status: number,
-    requestId: string | undefined,
-    attempts: number,
-  ) {
-    super(message);
-    this.name = name;
-    this.$fault = status >= 500 ? 'server' : 'client';
-    this.$metadata = { httpStatusCode: status, requestId, attempts };
-  }
-}
-
-/** A call got no answer within its timeout (the request may have reached the service). */
-export class SfnRequestTimeoutError extends Error {
-  override readonly name = 'SfnRequestTimeoutError';
-  /** Read by `isNetworkError`, like a socket timeout. */
-  readonly code = 'ETIMEDOUT';
-}
-
-/** A 2xx answer that is not the JSON the operation returns. */
-export class SfnResponseError extends Error {
-  override readonly name = 'SfnResponseError';
-}
-
-/** A call made after `close()`. */
-export class SfnClientClosedError extends Error {
-  override readonly name = 'SfnClientClosedError';
-}
-
-/** Thrown for client options that would break the long-poll contract; names the option and the value. */
-export class InvalidClientOptionError extends TypeError {
-  override readonly name = 'InvalidClientOptionError';
-
-  constructor(
-    /** The option's name, e.g. `endpoint`; callers with options of their own prefix it (`sfn.endpoint`). */
-    readonly option: string,
-    readonly value: unknown,
-    /** What the option must be, e.g. `must be a positive integer`. */
-    readonly rule: string,
-  ) {
-    super(`${option}: ${rule}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
-  }
-}
-
-/** The least time a client must allow a GetActivityTask call (docs/step-functions.md#long-polls). */
-export const MIN_POLL_REQUEST_TIMEOUT_MS = 65_000;
-/** What a client allows a GetActivityTask call by default: the service's 60 s hold and a margin. */
-export const DEFAULT_POLL_REQUEST_TIMEOUT_MS = 75_000;
-
-export interface ActivityClientOptions extends SfnConnectionOptions {
-  /** Sockets per protocol; for a polling client, above the number of open polls. @default 64 */
-  maxSockets?: number;
-  /** How long a GetActivityTask may stay unanswered; at least 65,000 (held up to 60 s). @default 75_000 */
-  pollRequestTimeoutMs?: number;
-  /** Per-attempt timeout of a Send* call. @default 10_000 */
-  requestTimeoutMs?: number;
-  /** Attempts per Send* call (throttling, 5xx, network errors and clock skew retried with full jitter). @default 3 */
-  maxAttempts?: number;
-}
-
-export interface CompiledActivityClientOptions extends SfnConnectionOptions {
-  maxSockets: number;
-  pollRequestTimeoutMs: number;
-  requestTimeoutMs: number;
-  maxAttempts: number;
-}
-
-/** Fills defaults and rejects values that would break the contract, naming the option. */
-export function compileActivityClientOptions(options: ActivityClientOptions): CompiledActivityClientOptions {
-  const compiled: CompiledActivityClientOptions = {
-    ...options,
-    maxSockets: options.maxSockets ?? 64,
-    pollRequestTimeoutMs: options.pollRequestTimeoutMs ?? DEFAULT_POLL_REQUEST_TIMEOUT_MS,
-    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
-    maxAttempts: options.maxAttempts ?? 3,
-  };
-  const { maxSockets, pollRequestTimeoutMs, requestTimeoutMs, maxAttempts } = compiled;
-  if (!Number.isInteger(maxSockets) || maxSockets < 1) {
-    throw new InvalidClientOptionError('maxSockets', maxSockets, 'must be a positive integer');
-  }
-  if (!(pollRequestTimeoutMs >= MIN_POLL_REQUEST_TIMEOUT_MS)) {
-    throw new InvalidClientOptionError(
-      'pollRequestTimeoutMs',
-      pollRequestTimeoutMs,
-      `must be at least ${MIN_POLL_REQUEST_TIMEOUT_MS} (a poll is held up to 60 s)`,
-    );
-  }
-  if (!(requestTimeoutMs > 0)) {
-    throw new InvalidClientOptionError('requestTimeoutMs', requestTimeoutMs, 'must be positive');
-  }
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
-    throw new InvalidClientOptionError('maxAttempts', maxAttempts, 'must be a positive integer');
-  }
-  if (options.endpoint !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(options.endpoint);
-    } catch {
-      url = undefined;
-    }
-    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-      throw new InvalidClientOptionError('endpoint', options.endpoint, 'must be an http:// or https:// URL');
-    }
-    // The signer signs the path as it is; one that needs escaping would be signed wrong and refused.
-    if (!/^[A-Za-z0-9\-._~/]*$/.test(url.pathname) || url.search !== '') {
-      throw new InvalidClientOptionError(
-        'endpoint',
-        options.endpoint,
-        'the path may hold only letters, digits and - . _ ~ /, and no query',
-      );
-    }
-  }
-  return compiled;
-}
-
-interface Target {
-  https: boolean;
-  hostname: string;
-  port: number | undefined;
-  /** `host` header as signed and sent. */
-  host: string;
-  path: string;
-  signer: SigV4Signer;
-}
-
-interface RawResponse {
-  status: number;
-  body: string;
-  requestId: string | undefined;
-  errorType: string | undefined;
-  date: string | undefined;
-}
-
-const SERVICE = 'states';
 const TARGET_PREFIX = 'AWSStepFunctions.';
 const CONTENT_TYPE = 'application/x-amz-json-1.0';
 const USER_AGENT = 'sfn-bullmq';
-/** Far above GetActivityTask's 1 MiB input, even JSON-escaped; a bigger answer is not Step Functions. */
-const MAX_RESPONSE_BYTES = 16 * 2 ** 20;
-/** The SDK treats a clock more than this far from the service's as skewed and corrects it. */
-const CLOCK_SKEW_MS = 4 * 60_000;
-const CLOCK_SKEW_ERRORS = new Set([
-  'InvalidSignatureException',
-  'SignatureDoesNotMatch',
-  'RequestTimeTooSkewed',
-  'RequestExpired',
-  'RequestInTheFuture',
-]);
-
 /**
  * A Step Functions client for the activity calls only. One per purpose: a polling client sized
  * above its polls (`createPollingActivityClient`), a send client apart from them
@@ -197,20 +43,21 @@ const CLOCK_SKEW_ERRORS = new Set([
  */
 export class SfnActivityClient {
   readonly options: CompiledActivityClientOptions;
-  private readonly httpAgent: HttpAgent;
-  private readonly httpsAgent: HttpsAgent;
+  private readonly agents: { http: HttpAgent; https: HttpsAgent };
   /** Resolves region, endpoint rules and credentials (with refresh); never sends a request. */
   private readonly resolver: SFNClient;
-  private target: Promise<Target> | undefined;
-  private clockOffsetMs = 0;
+  private target: Promise<ActivityTarget> | undefined;
+  private readonly clock = new ClockSkew();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
 
   constructor(options: ActivityClientOptions) {
     this.options = compileActivityClientOptions(options);
     const { maxSockets } = this.options;
-    this.httpAgent = new HttpAgent({ keepAlive: true, maxSockets });
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets });
+    this.agents = {
+      http: new HttpAgent({ keepAlive: true, maxSockets }),
+      https: new HttpsAgent({ keepAlive: true, maxSockets }),
+    };
     this.resolver = new SFNClient(sdkConnectionConfig(this.options));
   }
 
@@ -249,8 +96,8 @@ export class SfnActivityClient {
   }
 
   private destroySockets(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
     this.resolver.destroy();
   }
 
@@ -282,11 +129,8 @@ export class SfnActivityClient {
       try {
         return await this.attempt(operation, body, timeoutMs, invocationId, attempt, maxAttempts);
       } catch (error) {
-        const retryable = isTransientError(error) || CLOCK_SKEW_ERRORS.has(sfnErrorName(error));
-        if (attempt >= maxAttempts || !retryable || this.closing !== undefined) throw error;
-        // The SDK's standard strategy: 100 ms base, 500 ms when throttled, 20 s cap.
-        const baseMs = isThrottlingError(error) ? 500 : 100;
-        await sleep(fullJitterBackoffMs(attempt, { baseMs, maxMs: 20_000 }));
+        if (attempt >= maxAttempts || !isRetryableCallError(error) || this.closing !== undefined) throw error;
+        await sleep(retryDelayMs(attempt, error));
       }
     }
   }
@@ -308,11 +152,12 @@ export class SfnActivityClient {
     const signed = target.signer.sign(
       { host: target.host, path: target.path, headers, body },
       credentials,
-      new Date(Date.now() + this.clockOffsetMs),
+      this.clock.now(),
     );
-    const response = await this.exchange(
+    const response = await exchange({
       target,
-      {
+      agents: this.agents,
+      headers: {
         ...headers,
         ...signed,
         host: target.host,
@@ -324,7 +169,7 @@ export class SfnActivityClient {
       body,
       timeoutMs,
       operation,
-    );
+    });
     if (response.status >= 200 && response.status < 300) {
       if (response.body.length === 0) return {};
       try {
@@ -335,72 +180,14 @@ export class SfnActivityClient {
         );
       }
     }
-    const error = serviceError(response, attempt);
-    this.noteClockSkew(error.name, response.date);
+    const error = callErrorFromAnswer(response, attempt);
+    this.clock.note(error.name, response.date);
     throw error;
   }
 
-  private noteClockSkew(name: string, date: string | undefined): void {
-    if (!CLOCK_SKEW_ERRORS.has(name) || date === undefined) return;
-    const serverMs = Date.parse(date);
-    if (Number.isNaN(serverMs)) return;
-    const offsetMs = serverMs - Date.now();
-    if (Math.abs(offsetMs - this.clockOffsetMs) > CLOCK_SKEW_MS) this.clockOffsetMs = offsetMs;
-  }
-
-  private exchange(
-    target: Target,
-    headers: Record<string, string>,
-    body: string,
-    timeoutMs: number,
-    operation: string,
-  ): Promise<RawResponse> {
-    return new Promise((resolve, reject) => {
-      const request = (target.https ? httpsRequest : httpRequest)({
-        agent: target.https ? this.httpsAgent : this.httpAgent,
-        hostname: target.hostname,
-        port: target.port,
-        path: target.path,
-        method: 'POST',
-        headers,
-      });
-      // Idle time on the socket: for a poll at least 65 s, so only a service that broke its own
-      // 60 s promise is given up on.
-      request.setTimeout(timeoutMs, () => {
-        request.destroy(new SfnRequestTimeoutError(`${operation}: no answer within ${timeoutMs} ms`));
-      });
-      request.on('error', reject);
-      request.on('response', (response: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        response.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          if (bytes > MAX_RESPONSE_BYTES) {
-            request.destroy(
-              new SfnResponseError(`${operation}: answer larger than ${MAX_RESPONSE_BYTES} bytes`),
-            );
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('error', reject);
-        response.on('end', () => {
-          resolve({
-            status: response.statusCode ?? 0,
-            body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-            requestId: header(response, 'x-amzn-requestid'),
-            errorType: header(response, 'x-amzn-errortype'),
-            date: header(response, 'date'),
-          });
-        });
-      });
-      request.end(body);
-    });
-  }
-
-  private resolveTarget(): Promise<Target> {
+  private resolveTarget(): Promise<ActivityTarget> {
     if (this.target === undefined) {
-      const target = this.lookUpTarget();
+      const target = resolveActivityTarget(this.resolver.config, this.options.endpoint);
       this.target = target;
       // A failed lookup (no region yet) is tried again by the next call, not cached.
       target.catch(() => {
@@ -409,97 +196,4 @@ export class SfnActivityClient {
     }
     return this.target;
   }
-
-  private async lookUpTarget(): Promise<Target> {
-    const { config } = this.resolver;
-    const region = await config.region();
-    let url: URL;
-    if (this.options.endpoint !== undefined) {
-      url = new URL(this.options.endpoint);
-    } else {
-      const endpoint = config.endpointProvider({
-        Region: region,
-        UseFIPS: await config.useFipsEndpoint(),
-        UseDualStack: await config.useDualstackEndpoint(),
-      });
-      url = new URL(endpoint.url.href);
-    }
-    const https = url.protocol === 'https:';
-    const port = url.port === '' ? undefined : Number(url.port);
-    return {
-      https,
-      hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-      port,
-      host: url.host,
-      path: url.pathname === '' ? '/' : url.pathname,
-      signer: new SigV4Signer(region, SERVICE),
-    };
-  }
-}
-
-/** A client for GetActivityTask: sockets above the polls it carries, no retry, no timeout under 65 s. */
-export function createPollingActivityClient(
-  options: SfnConnectionOptions & { maxConcurrentPolls: number; pollRequestTimeoutMs?: number },
-): SfnActivityClient {
-  const { maxConcurrentPolls, ...rest } = options;
-  return new SfnActivityClient({ ...rest, maxSockets: socketsForPolls(maxConcurrentPolls), maxAttempts: 1 });
-}
-
-/** Sockets for a client carrying `maxConcurrentPolls` polls: a few more, so a replacement poll never waits for one. */
-export function socketsForPolls(maxConcurrentPolls: number): number {
-  if (!Number.isInteger(maxConcurrentPolls) || maxConcurrentPolls < 1) {
-    throw new InvalidClientOptionError(
-      'maxConcurrentPolls',
-      maxConcurrentPolls,
-      'must be a positive integer',
-    );
-  }
-  return maxConcurrentPolls + 16;
-}
-
-/** A client for SendTaskSuccess/Failure/Heartbeat, with its own sockets and retries. */
-export function createSendActivityClient(
-  options: SfnConnectionOptions & Omit<ActivityClientOptions, 'pollRequestTimeoutMs'> = {},
-): SfnActivityClient {
-  return new SfnActivityClient(options);
-}
-
-/** The connection options as AWS SDK client config (absent options left to the SDK's own chains). */
-export function sdkConnectionConfig(options: SfnConnectionOptions): SFNClientConfig {
-  const config: SFNClientConfig = {};
-  if (options.region !== undefined) config.region = options.region;
-  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
-  if (options.credentials !== undefined) config.credentials = options.credentials;
-  return config;
-}
-
-function serviceError(response: RawResponse, attempts: number): SfnServiceException {
-  let parsed: { __type?: unknown; code?: unknown; message?: unknown; Message?: unknown } = {};
-  try {
-    if (response.body.length > 0) parsed = JSON.parse(response.body) as typeof parsed;
-  } catch {
-    // A proxy's HTML error page, say: the status alone says what happened.
-  }
-  const type =
-    response.errorType ??
-    (typeof parsed.__type === 'string' ? parsed.__type : undefined) ??
-    (typeof parsed.code === 'string' ? parsed.code : undefined);
-  // awsJson: `aws.protocoltests#FooError:http://…` names FooError.
-  const name = type?.split(':')[0]?.split('#').at(-1) || `Http${response.status}`;
-  const message =
-    typeof parsed.message === 'string'
-      ? parsed.message
-      : typeof parsed.Message === 'string'
-        ? parsed.Message
-        : `HTTP ${response.status}`;
-  return new SfnServiceException(name, message, response.status, response.requestId, attempts);
-}
-
-function header(response: IncomingMessage, name: string): string | undefined {
-  const value = response.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

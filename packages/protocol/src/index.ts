@@ -19,29 +19,22 @@ export {
 export type { InvalidOptionShape, OptionIssue } from './invalid-option-error.js';
 export type { ActivityArnParts } from './activity-arn.js';
 export { fullJitterBackoffMs } from './backoff.js';
-export type { BackoffOptions } from './backoff.js';
 export { ENQUEUE_FAILED_ERROR, SFN_LIMITS } from './limits.js';
+export { InvalidClientOptionError } from './invalid-client-option-error.js';
+export { SfnCallError, SfnRequestTimeoutError, SfnResponseError } from './sfn-call-errors.js';
 export {
   DEFAULT_POLL_REQUEST_TIMEOUT_MS,
-  InvalidClientOptionError,
   MIN_POLL_REQUEST_TIMEOUT_MS,
-  SfnActivityClient,
-  SfnClientClosedError,
-  SfnRequestTimeoutError,
-  SfnResponseError,
-  SfnServiceException,
   compileActivityClientOptions,
-  createPollingActivityClient,
-  createSendActivityClient,
-} from './activity-client.js';
+} from './activity-client-options.js';
 export type {
   ActivityClientOptions,
   CompiledActivityClientOptions,
-  PolledTask,
   SfnConnectionOptions,
-} from './activity-client.js';
-export { createPollingSfnClient, createSendSfnClient } from './sfn-clients.js';
-export type { PollingClientOptions, SendClientOptions } from './sfn-clients.js';
+} from './activity-client-options.js';
+export { SfnActivityClient } from './activity-client.js';
+export { createPollingActivityClient, createSendActivityClient } from './activity-client-factories.js';
+export type { PolledTask } from './activity-client.js';
 export {
   isActivityMissingError,
   isNetworkError,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isActivityMissingError,
+  isNetworkError,
   isTaskGoneError,
   isThrottlingError,
   isTransientError,
@@ -25,6 +26,12 @@ describe('error predicates', () => {
       false,
     );
     expect(isTransientError('not an error')).toBe(false);
+  });
+
+  it("reads one error shape, SfnActivityClient's: the SDK-only TimeoutError and a bare $fault are not read", () => {
+    expect(isNetworkError(named('SfnRequestTimeoutError', { code: 'ETIMEDOUT' }))).toBe(true);
+    expect(isNetworkError(named('TimeoutError'))).toBe(false);
+    expect(isTransientError(named('InternalFailure', { $fault: 'server' }))).toBe(false);
   });
 
   it('recognises a missing activity and the worker limit', () => {

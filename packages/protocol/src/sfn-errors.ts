@@ -1,10 +1,10 @@
 // Predicates that decide retries from an error's name and metadata, never from
-// its message (the smithy way). Both bridge and worker use them.
+// its message (the smithy way). Both bridge and worker use them, on what SfnActivityClient rejects with:
+// `SfnCallError` (service name, `$metadata.httpStatusCode`) or a network error (`code`).
 
 interface ErrorLike {
   name?: unknown;
   code?: unknown;
-  $fault?: unknown;
   $metadata?: { httpStatusCode?: unknown };
 }
 
@@ -44,12 +44,7 @@ const NETWORK_CODES = new Set([
   'ENOTFOUND',
   'UND_ERR_SOCKET',
 ]);
-const NETWORK_NAMES = new Set([
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'SfnRequestTimeoutError',
-]);
+const NETWORK_NAMES = new Set(['RequestTimeout', 'RequestTimeoutException', 'SfnRequestTimeoutError']);
 
 /** The task is closed (finished, timed out, execution stopped) or the token is not one: stop reporting. */
 export function isTaskGoneError(error: unknown): boolean {
@@ -71,8 +66,7 @@ export function isNetworkError(error: unknown): boolean {
 export function isTransientError(error: unknown): boolean {
   if (isThrottlingError(error) || isNetworkError(error)) return true;
   const status = statusOf(error);
-  if (status !== undefined && status >= 500) return true;
-  return asErrorLike(error).$fault === 'server';
+  return status !== undefined && status >= 500;
 }
 
 /** The activity is not there (deleted, wrong ARN): polling it again will not help. */

@@ -10,7 +10,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SfnActivityClient } from '../src/index.js';
 import {
   InvalidClientOptionError,
-  SfnClientClosedError,
   SfnRequestTimeoutError,
   createPollingActivityClient,
   createSendActivityClient,
@@ -19,6 +18,7 @@ import {
   isTaskGoneError,
   isThrottlingError,
 } from '../src/index.js';
+import { SfnClientClosedError } from '../src/sfn-call-errors.js';
 import { sdkSigner } from './sdk-signer.js';
 
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret/test+key' };

@@ -7,6 +7,7 @@ import { ActivityRunner } from './activity-runner.js';
 import { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
 import type { ActivityJobResult } from './job-end.js';
 import { compileActivityProcessorOptions, type ActivityProcessorOptions } from './processor-options.js';
+import { openTaskSender } from './task-sender.js';
 
 /**
  * A BullMQ processor that runs `handler` for jobs made by the bridge and reports to Step Functions.
@@ -15,8 +16,8 @@ import { compileActivityProcessorOptions, type ActivityProcessorOptions } from '
  * with the Step Functions error name (`CardDeclined: …`, `SfnBullmq.TaskGone: …`).
  * Give your `Worker` a `lockDuration`, `stalledInterval` and `maxStalledCount` like `ActivityWorker`'s
  * defaults, so a crashed worker's job is re-run (or its stored outcome re-sent) rather than failed.
- * The activity client built from connection options lives as long as the process; to close it yourself, pass
- * `{ sender: activityClientTaskSender(createSendActivityClient(…)) }`.
+ * The activity client built from connection options (here, not while compiling) lives as long as the process;
+ * to close it yourself, pass `{ sender: activityClientTaskSender(createSendActivityClient(…)) }`.
  */
 export function activityProcessor<I = unknown, O = unknown>(
   handler: ActivityHandler<I, O>,
@@ -25,5 +26,7 @@ export function activityProcessor<I = unknown, O = unknown>(
   if (typeof handler !== 'function') {
     throw new InvalidWorkerOptionError('handler', handler, 'must be a function');
   }
-  return new ActivityRunner(handler, compileActivityProcessorOptions(options)).process;
+  const compiled = compileActivityProcessorOptions(options);
+  const { sender } = openTaskSender(compiled.sfn);
+  return new ActivityRunner(handler, { ...compiled, sender }).process;
 }

@@ -10,7 +10,7 @@ import { Heartbeater } from './heartbeater.js';
 import { INVALID_TOKEN_MEANING, type ActivityJobResult } from './job-end.js';
 import { InvalidTokenError, TaskGoneError, WorkerShutdownError, reportedFailure } from './job-end-errors.js';
 import { loggableError, retryError } from './loggable-error.js';
-import type { CompiledActivityProcessorOptions } from './processor-options.js';
+import type { ActivityRunnerOptions } from './processor-options.js';
 import type { TaskReporter } from './task-reporter.js';
 import {
   WORKER_SHUTDOWN_ERROR,
@@ -48,7 +48,7 @@ type Interrupt = { kind: 'shutdown'; report: boolean } | { kind: 'abandoned' };
 /** What a run shares with the other runs of its runner. */
 export interface ActivityRunDeps<I, O> {
   handler: ActivityHandler<I, O>;
-  options: CompiledActivityProcessorOptions;
+  options: ActivityRunnerOptions;
   reporter: TaskReporter;
   /** Called once when the handler is let go after ignoring its aborted signal. */
   onAbandoned: () => void;
@@ -68,7 +68,7 @@ export class ActivityRun<I = unknown, O = unknown> {
   private finished: () => void = () => undefined;
   /** Settles when `execute()` has finished, reported or not. */
   readonly done = new Promise<void>((resolve) => (this.finished = resolve));
-  private readonly options: CompiledActivityProcessorOptions;
+  private readonly options: ActivityRunnerOptions;
 
   constructor(
     private readonly job: Job<ActivityJobData>,

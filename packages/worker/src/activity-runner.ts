@@ -8,7 +8,7 @@ import { ActivityRun, type StoredActivityJobData } from './activity-run.js';
 import { refuseInvalidJob } from './invalid-job.js';
 import type { ActivityJobResult } from './job-end.js';
 import { toBullmqError } from './job-end-errors.js';
-import type { CompiledActivityProcessorOptions } from './processor-options.js';
+import type { ActivityRunnerOptions } from './processor-options.js';
 import { TaskReporter } from './task-reporter.js';
 import { parseStoredOutcome } from './task-outcome.js';
 
@@ -19,7 +19,7 @@ export class ActivityRunner<I = unknown, O = unknown> {
 
   constructor(
     private readonly handler: ActivityHandler<I, O>,
-    private readonly options: CompiledActivityProcessorOptions,
+    private readonly options: ActivityRunnerOptions,
   ) {
     this.reporter = new TaskReporter(options.sender, {
       sendRetryTimeoutMs: options.sendRetryTimeoutMs,

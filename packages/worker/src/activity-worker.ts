@@ -6,12 +6,14 @@ import {
   isRedisEvictionPolicyError,
   type ActivityJobData,
   type RedisSafetyStatus,
+  type SfnActivityClient,
 } from '@sfn-bullmq/protocol';
 import { WaitingError, Worker, type Job } from 'bullmq';
 import type { ActivityHandler } from './activity-context.js';
 import { ActivityRunner } from './activity-runner.js';
 import type { ActivityJobResult } from './job-end.js';
 import { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
+import { openTaskSender } from './task-sender.js';
 import {
   compileActivityWorkerOptions,
   type ActivityWorkerOptions,
@@ -40,6 +42,8 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
   private readonly runner: ActivityRunner<I, O>;
   #state: ActivityWorkerState = 'starting';
   private closing: Promise<void> | undefined;
+  /** The activity client opened for connection options; undefined when the caller gave a sender. */
+  private readonly ownedClient: SfnActivityClient | undefined;
   private forcing: Promise<void> | undefined;
   private readonly started: Promise<void>;
   private redisSafetyMonitor: RedisSafetyMonitor | undefined;
@@ -55,7 +59,10 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
     if (typeof handler !== 'function')
       throw new InvalidWorkerOptionError('handler', handler, 'must be a function');
     this.options = compileActivityWorkerOptions(queueName, options);
-    this.runner = new ActivityRunner(handler, this.options.processor);
+    // The Send* client opens here, where the worker starts, and closes with it (compiling stays pure).
+    const { sender, ownedClient } = openTaskSender(this.options.processor.sfn);
+    this.ownedClient = ownedClient;
+    this.runner = new ActivityRunner(handler, { ...this.options.processor, sender });
     this.worker = new Worker<ActivityJobData, ActivityJobResult>(
       queueName,
       (job, token, signal) => this.processWhenSafe(job, token, signal),
@@ -211,7 +218,7 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
     }
     try {
       // After the BullMQ worker closed no report is still wanted, unless the close is forced.
-      await this.options.processor.ownedClient?.close({ force });
+      await this.ownedClient?.close({ force });
     } catch (error) {
       this.reportError(error, 'closing the Step Functions client failed');
     }

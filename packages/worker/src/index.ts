@@ -39,6 +39,6 @@ export {
   successOutcome,
 } from './task-outcome.js';
 export type { FailureCause, StoredOutcome } from './task-outcome.js';
-export { activityClientTaskSender, sfnTaskSender } from './task-sender.js';
-export type { TaskSender } from './task-sender.js';
+export { activityClientTaskSender } from './task-sender.js';
+export type { ActivitySendClient, TaskSender } from './task-sender.js';
 export type { ActivityWorkerOptions } from './worker-options.js';

@@ -1,17 +1,10 @@
 // Options of the activity processor: the public `ActivityProcessorOptions`,
 // and `compileActivityProcessorOptions()` that fills defaults and rejects bad values by name.
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import {
-  InvalidClientOptionError,
-  createSendActivityClient,
-  type ActivityJobData,
-  type SfnActivityClient,
-  type SfnConnectionOptions,
-} from '@sfn-bullmq/protocol';
+import type { ActivityJobData, SfnConnectionOptions } from '@sfn-bullmq/protocol';
 import type { Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import { InvalidWorkerOptionError, checkBoolean, checkDurationMs } from './invalid-worker-option-error.js';
-import { activityClientTaskSender, sfnTaskSender, type TaskSender } from './task-sender.js';
+import { compileSfnConnection, type CompiledSfnTarget, type TaskSender } from './task-sender.js';
 import type { StoredOutcome } from './task-outcome.js';
 
 export interface ActivityProcessorHooks {
@@ -25,11 +18,11 @@ export interface ActivityProcessorHooks {
 
 export interface ActivityProcessorOptions {
   /**
-   * Where Send* calls go: connection options (a client is built with `createSendActivityClient`, with its
-   * own sockets), an SDK client of yours (its middleware, at the SDK's per-call cost), or a `TaskSender`
-   * (for tracing or tests).
+   * Where Send* calls go: connection options (a client is built with `createSendActivityClient` when the
+   * worker or processor starts, with its own sockets, and closed with the worker), or a ready `TaskSender`
+   * (e.g. `activityClientTaskSender(client)` over a client of yours, for tracing or tests).
    */
-  sfn: SfnConnectionOptions | { client: Pick<SFNClient, 'send'> } | { sender: TaskSender };
+  sfn: SfnConnectionOptions | { sender: TaskSender };
   /**
    * Automatic heartbeats while the handler runs, this long after the previous one. 10 s keeps a task
    * alive under any HeartbeatSeconds of 20 s or more even when one heartbeat is lost or throttled,
@@ -76,9 +69,8 @@ export interface ActivityProcessorOptions {
 }
 
 export interface CompiledActivityProcessorOptions {
-  sender: TaskSender;
-  /** The activity client built here, which `close()` must close; undefined when the caller gave its own. */
-  ownedClient: SfnActivityClient | undefined;
+  /** Where Send* calls go; nothing is opened until `openTaskSender()` (compiling stays pure). */
+  sfn: CompiledSfnTarget;
   heartbeatIntervalMs: number;
   minHeartbeatGapMs: number;
   retryInBullmq: boolean;
@@ -88,6 +80,9 @@ export interface CompiledActivityProcessorOptions {
   logger: Logger;
   hooks: ActivityProcessorHooks;
 }
+
+/** What a runner works with: the compiled options and the sender opened for them (`openTaskSender`). */
+export type ActivityRunnerOptions = CompiledActivityProcessorOptions & { sender: TaskSender };
 
 const DAY_MS = 86_400_000;
 
@@ -143,10 +138,8 @@ export function compileActivityProcessorOptions(
   if (afterOutcomeStored !== undefined && typeof afterOutcomeStored !== 'function') {
     throw new InvalidWorkerOptionError('hooks.afterOutcomeStored', afterOutcomeStored, 'must be a function');
   }
-  const { sender, ownedClient } = senderOf(options.sfn);
   return {
-    sender,
-    ownedClient,
+    sfn: sfnTargetOf(options.sfn),
     heartbeatIntervalMs,
     minHeartbeatGapMs,
     retryInBullmq,
@@ -158,34 +151,29 @@ export function compileActivityProcessorOptions(
   };
 }
 
-function senderOf(sfn: ActivityProcessorOptions['sfn'] | undefined): {
-  sender: TaskSender;
-  ownedClient: SfnActivityClient | undefined;
-} {
+function sfnTargetOf(sfn: ActivityProcessorOptions['sfn'] | undefined): CompiledSfnTarget {
   if (typeof sfn !== 'object' || sfn === null) {
-    throw new InvalidWorkerOptionError('sfn', sfn, 'must be connection options, { client } or { sender }');
+    throw new InvalidWorkerOptionError('sfn', sfn, 'must be connection options or { sender }');
   }
   if ('sender' in sfn) {
     if (typeof sfn.sender !== 'object' || sfn.sender === null) {
       throw new InvalidWorkerOptionError('sfn.sender', sfn.sender, 'must be a TaskSender');
     }
-    return { sender: sfn.sender, ownedClient: undefined };
+    return { kind: 'sender', sender: sfn.sender };
   }
-  if ('client' in sfn) {
-    if (typeof sfn.client !== 'object' || sfn.client === null || typeof sfn.client.send !== 'function') {
-      throw new InvalidWorkerOptionError('sfn.client', sfn.client, 'must be an SFNClient');
-    }
-    return { sender: sfnTaskSender(sfn.client), ownedClient: undefined };
-  }
-  // Send* gets its own client and sockets, apart from any polls (docs/aws-sdk.md#separate-clients-for-polls-and-reports).
-  let client: SfnActivityClient;
   try {
-    client = createSendActivityClient(sfn);
+    return compileSfnConnection(sfn);
   } catch (error) {
-    if (error instanceof InvalidClientOptionError) {
+    // By name: the error class comes from another package, maybe its other (ESM/CJS) build.
+    if (isInvalidClientOptionError(error)) {
       throw new InvalidWorkerOptionError(`sfn.${error.option}`, error.value, error.rule);
     }
     throw error;
   }
-  return { sender: activityClientTaskSender(client), ownedClient: client };
+}
+
+function isInvalidClientOptionError(
+  error: unknown,
+): error is { name: 'InvalidClientOptionError'; option: string; value: unknown; rule: string } {
+  return error instanceof Error && error.name === 'InvalidClientOptionError';
 }

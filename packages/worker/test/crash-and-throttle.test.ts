@@ -1,7 +1,7 @@
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createSendActivityClient, createSendSfnClient } from '@sfn-bullmq/protocol';
+import { createSendActivityClient } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
 import { Redis } from 'ioredis';
 import { describe, expect, inject, it } from 'vitest';
@@ -84,7 +84,7 @@ describe('crash recovery', () => {
   });
 });
 
-/** The two clients Send* can go through, each making one attempt per call. */
+/** The client Send* goes through, making one attempt per call. */
 const oneAttemptSfn: Array<[string, (endpoint: string) => ActivityWorkerOptions['sfn']]> = [
   [
     'SfnActivityClient (what connection options build)',
@@ -92,14 +92,6 @@ const oneAttemptSfn: Array<[string, (endpoint: string) => ActivityWorkerOptions[
       const client = createSendActivityClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
       addCleanup(() => client.close({ force: true }));
       return { sender: activityClientTaskSender(client) };
-    },
-  ],
-  [
-    'an SDK client ({ client })',
-    (endpoint) => {
-      const client = createSendSfnClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
-      addCleanup(() => Promise.resolve(client.destroy()));
-      return { client };
     },
   ],
 ];

@@ -86,10 +86,12 @@ export function runner<I, O>(
   sender: TaskSender,
   options: Partial<ActivityProcessorOptions> = {},
 ) {
-  return new ActivityRunner(
-    handler,
-    compileActivityProcessorOptions({ sfn: { sender }, logger: pino({ level: 'silent' }), ...options }),
-  );
+  const compiled = compileActivityProcessorOptions({
+    sfn: { sender },
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
+  return new ActivityRunner(handler, { ...compiled, sender });
 }
 
 /** What the processor's promise settled to. */

@@ -2,7 +2,7 @@
 // process (bare awsJson requests, or @aws-sdk/client-sfn as workers call it), so the server's cost is measured alone.
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { GetActivityTaskCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { createPollingSfnClient, createSendSfnClient } from '@sfn-bullmq/protocol';
+import { sdkPollingClient, sdkSendClient } from '../sdk-activity-clients.js';
 import type { ChildMessage, DriveCommand, DriveResult } from './driver-protocol.js';
 
 const credentials = { accessKeyId: 'bench', secretAccessKey: 'bench' };
@@ -19,8 +19,8 @@ interface DriverClient {
 
 function sdkClient(command: DriveCommand): DriverClient {
   const connection = { endpoint: command.endpoint, region: command.region, credentials };
-  const pollClient = createPollingSfnClient({ ...connection, maxConcurrentPolls: command.pollers });
-  const sendClient = createSendSfnClient({ ...connection, maxSockets: Math.max(64, command.pollers) });
+  const pollClient = sdkPollingClient(connection, command.pollers);
+  const sendClient = sdkSendClient(connection, Math.max(64, command.pollers));
   return {
     getActivityTask: (activityArn) => pollClient.send(new GetActivityTaskCommand({ activityArn })),
     async sendTaskSuccess(taskToken, output) {

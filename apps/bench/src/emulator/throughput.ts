@@ -307,7 +307,7 @@ async function main(): Promise<void> {
     console.log(
       `Measured: emulator in this process (pollTimeoutMs 1000), ${drivers} child process(es) driving it ` +
         (driver === 'sdk'
-          ? `with @aws-sdk/client-sfn over HTTP on 127.0.0.1 (${pollers} poll loops in all on createPollingSfnClient, Send* on createSendSfnClient; `
+          ? `with @aws-sdk/client-sfn over HTTP on 127.0.0.1 (${pollers} poll loops in all on an SDK polling client, Send* on an SDK send client; `
           : `with bare awsJson 1.0 requests (unsigned, keep-alive; \`--driver sdk\` uses @aws-sdk/client-sfn, whose CPU per call was several times the emulator's and made the driver the bottleneck) over HTTP on 127.0.0.1 (${pollers} poll loops in all; `) +
         `executions started by 16 StartExecution loops with at most ${pollers * 8} in flight). "completed" counts ` +
         `SendTaskSuccess (tasks) or SUCCEEDED executions from the emulator's own stats while the drivers ran ` +

@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
-import { createSendSfnClient, type SfnConnectionOptions } from '@sfn-bullmq/protocol';
+import type { SfnConnectionOptions } from '@sfn-bullmq/protocol';
 import { RedisServer, RedisServerNotFoundError } from '@sfn-bullmq/local-redis';
 import type { Logger } from 'pino';
 import { boardCredentialsFromEnv } from '../board-credentials.js';
 import { BridgeService, createActivity } from '../bridge-service.js';
 import { sfnCall, sfnTarget } from '../command-error.js';
 import { compileConfig, endpointProblem } from '../config/compile-config.js';
+import { controlPlaneClient } from '../control-plane-client.js';
 import { LOG_LEVELS, type LogLevel } from '../config/service-config.js';
 import { ExecutionDriver } from '../dev/execution-driver.js';
 import { ProgressDisplay } from '../dev/progress-display.js';
@@ -238,7 +239,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     if (stopRequested) return 0;
 
     // Activities and the sample state machine (both idempotent on AWS too).
-    const client = createSendSfnClient(sfn);
+    const client = controlPlaneClient(sfn);
     stack.sfnClient = client;
     const target = sfnTarget(sfn);
     const resizeArn = await createActivity(client, SAMPLE_ACTIVITIES.resize, target);
