@@ -1,4 +1,5 @@
 import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/protocol';
+import { until } from '@sfn-bullmq/test-support';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActivityPoller, type ActivityPollerDeps } from './activity-poller.js';
@@ -66,14 +67,6 @@ class FakeReporter implements TaskFailureReporter {
   sendTaskFailure(request: { taskToken: string; error: string; cause: string }): Promise<void> {
     this.failures.push(request);
     return Promise.resolve();
-  }
-}
-
-async function until(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 
