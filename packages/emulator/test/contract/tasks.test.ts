@@ -296,7 +296,7 @@ describe.skipIf(onAws)('activity tasks', () => {
     await until(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
     await t.client.send(new DeleteActivityCommand({ activityArn: arn }));
     expect((await poll).taskToken).toBeUndefined();
-    expect(t.emulator!.scheduler.hasActivity(arn)).toBe(false);
+    expect(t.emulator!.hasActivity(arn)).toBe(false);
   });
 
   it('answers open polls {} on close()', async () => {
