@@ -2,7 +2,7 @@
 // machine engine: the HTTP layer looks the operation up by name and calls it.
 
 /** What a long-poll operation needs from its HTTP exchange; short operations ignore it. */
-export interface OperationContext {
+interface OperationContext {
   /** Registers a callback for a client that leaves before its reply. */
   onClientGone(callback: () => void): void;
 }
