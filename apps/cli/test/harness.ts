@@ -23,14 +23,7 @@ export function useCleanups(): OnCleanup {
   return (cleanup) => cleanups.push(cleanup);
 }
 
-/** Resolves once `predicate` holds; rejects after `timeoutMs`. */
-export async function until(predicate: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { until } from '@sfn-bullmq/test-support';
 
 /** A queue on the private Redis, emptied and closed after the test. */
 export function testQueue(

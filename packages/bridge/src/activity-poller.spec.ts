@@ -1,19 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIdForToken, ENQUEUE_FAILED_ERROR } from '@sfn-bullmq/protocol';
+import { until } from '@sfn-bullmq/test-support';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ActivityPoller, type ActivityPollerDeps } from './activity-poller.js';
 import { compileActivityPollerOptions, type ActivityPollerOptions } from './bridge-options.js';
 import { realClock } from './clock.js';
 import { ARN, FakeQueue, FakeReporter, FakeSource } from './poller-fakes.spec-helper.js';
-
-async function until(predicate: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(2);
-  }
-}
 
 const pollers: ActivityPoller[] = [];
 let sources: FakeSource[] = [];

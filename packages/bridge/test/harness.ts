@@ -10,17 +10,7 @@ import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '../src/i
 
 export const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'x' };
 
-export async function until(
-  predicate: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
+export { until } from '@sfn-bullmq/test-support';
 
 export class Harness {
   private readonly cleanups: (() => Promise<unknown>)[] = [];

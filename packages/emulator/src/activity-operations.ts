@@ -1,38 +1,19 @@
 // The activity and task operations of the Step Functions API: request validation,
 // limits and response shapes, on top of the ActivityBroker.
 import type { ActivityBroker, ActivityDescription, PollSink } from './activity-broker.js';
+import { AWS_LIMITS } from './aws-limits.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
+import { NO_RESPONSE, type OperationHandler } from './operation.js';
 import { serviceErrors } from './service-error.js';
 import { RequestValidator, assertValidResourceName } from './validation.js';
-
-/** Limits from docs/step-functions.md#limits. */
-export const LIMITS = {
-  nameMaxChars: 80,
-  arnMaxChars: 256,
-  taskTokenMaxChars: 2048,
-  outputMaxBytes: 262_144,
-  errorMaxChars: 256,
-  causeMaxChars: 32_768,
-} as const;
-
-/** What a long-poll operation needs from its HTTP exchange. */
-export interface OperationContext {
-  /** Registers a callback for a client that leaves before its reply. */
-  onClientGone(callback: () => void): void;
-}
-
-/** An operation's answer that is not a reply body: end the exchange with no response. */
-export const NO_RESPONSE = Symbol('no response');
-
-export type OperationHandler = (body: Record<string, unknown>, context: OperationContext) => unknown; // a body, a Promise of one, or NO_RESPONSE
 
 export function activityOperations(broker: ActivityBroker): Map<string, OperationHandler> {
   const operations = new Map<string, OperationHandler>();
 
   operations.set('CreateActivity', (body) => {
     const check = new RequestValidator(body);
-    const name = check.requiredString('name', { min: 1, max: LIMITS.nameMaxChars });
+    const name = check.requiredString('name', { min: 1, max: AWS_LIMITS.nameMaxChars });
     check.throwIfInvalid();
     assertValidResourceName(name);
     const activity = broker.createActivity(name);
@@ -41,7 +22,7 @@ export function activityOperations(broker: ActivityBroker): Map<string, Operatio
 
   operations.set('DeleteActivity', (body) => {
     const check = new RequestValidator(body);
-    const arn = check.requiredString('activityArn', { min: 1, max: LIMITS.arnMaxChars });
+    const arn = check.requiredString('activityArn', { min: 1, max: AWS_LIMITS.arnMaxChars });
     check.throwIfInvalid();
     broker.deleteActivity(arn);
     return {};
@@ -49,7 +30,7 @@ export function activityOperations(broker: ActivityBroker): Map<string, Operatio
 
   operations.set('DescribeActivity', (body) => {
     const check = new RequestValidator(body);
-    const arn = check.requiredString('activityArn', { min: 1, max: LIMITS.arnMaxChars });
+    const arn = check.requiredString('activityArn', { min: 1, max: AWS_LIMITS.arnMaxChars });
     check.throwIfInvalid();
     return activityBody(broker.describeActivity(arn));
   });
@@ -69,8 +50,8 @@ export function activityOperations(broker: ActivityBroker): Map<string, Operatio
 
   operations.set('GetActivityTask', (body, context) => {
     const check = new RequestValidator(body);
-    const arn = check.requiredString('activityArn', { min: 1, max: LIMITS.arnMaxChars });
-    const workerName = check.optionalString('workerName', { min: 1, max: LIMITS.nameMaxChars });
+    const arn = check.requiredString('activityArn', { min: 1, max: AWS_LIMITS.arnMaxChars });
+    const workerName = check.optionalString('workerName', { min: 1, max: AWS_LIMITS.nameMaxChars });
     check.throwIfInvalid();
     return new Promise<unknown>((resolve) => {
       const sink: PollSink = {
@@ -85,11 +66,13 @@ export function activityOperations(broker: ActivityBroker): Map<string, Operatio
 
   operations.set('SendTaskSuccess', (body) => {
     const check = new RequestValidator(body);
-    const token = check.requiredString('taskToken', { min: 1, max: LIMITS.taskTokenMaxChars });
-    const output = check.requiredString('output', { max: LIMITS.outputMaxBytes });
+    const token = check.requiredString('taskToken', { min: 1, max: AWS_LIMITS.taskTokenMaxChars });
+    const output = check.requiredString('output', { max: AWS_LIMITS.outputMaxBytes });
     check.throwIfInvalid();
-    if (Buffer.byteLength(output, 'utf8') > LIMITS.outputMaxBytes) {
-      throw serviceErrors.invalidOutput(`Output exceeds the maximum size of ${LIMITS.outputMaxBytes} bytes`);
+    if (Buffer.byteLength(output, 'utf8') > AWS_LIMITS.outputMaxBytes) {
+      throw serviceErrors.invalidOutput(
+        `Output exceeds the maximum size of ${AWS_LIMITS.outputMaxBytes} bytes`,
+      );
     }
     try {
       JSON.parse(output);
@@ -108,9 +91,9 @@ export function activityOperations(broker: ActivityBroker): Map<string, Operatio
 
   operations.set('SendTaskFailure', (body) => {
     const check = new RequestValidator(body);
-    const token = check.requiredString('taskToken', { min: 1, max: LIMITS.taskTokenMaxChars });
-    const error = check.optionalString('error', { max: LIMITS.errorMaxChars });
-    const cause = check.optionalString('cause', { max: LIMITS.causeMaxChars });
+    const token = check.requiredString('taskToken', { min: 1, max: AWS_LIMITS.taskTokenMaxChars });
+    const error = check.optionalString('error', { max: AWS_LIMITS.errorMaxChars });
+    const cause = check.optionalString('cause', { max: AWS_LIMITS.causeMaxChars });
     check.throwIfInvalid();
     broker.sendTaskFailure(token, error, cause);
     return {};
@@ -118,7 +101,7 @@ export function activityOperations(broker: ActivityBroker): Map<string, Operatio
 
   operations.set('SendTaskHeartbeat', (body) => {
     const check = new RequestValidator(body);
-    const token = check.requiredString('taskToken', { min: 1, max: LIMITS.taskTokenMaxChars });
+    const token = check.requiredString('taskToken', { min: 1, max: AWS_LIMITS.taskTokenMaxChars });
     check.throwIfInvalid();
     broker.sendTaskHeartbeat(token);
     return {};
@@ -141,7 +124,7 @@ export class PollAnswer {
 }
 
 /** Timestamps in bodies are epoch seconds with a fraction (docs/step-functions.md#wire-protocol). */
-export function epochSeconds(ms: number): number {
+function epochSeconds(ms: number): number {
   return ms / 1000;
 }
 

@@ -1,5 +1,6 @@
 // The emulator's options: public `EmulatorOptions`, compiled once at start into
 // `CompiledEmulatorOptions` with every default filled; a bad option fails naming itself.
+import { AWS_LIMITS } from './aws-limits.js';
 import { compileFaults, InvalidFaultError, type EmulatorFaults } from './faults.js';
 import { defaultBuckets, type BucketSpec, type ThrottleOption } from './throttle.js';
 import { isValidResourceName } from './validation.js';
@@ -102,7 +103,7 @@ export function compileEmulatorOptions(options: EmulatorOptions = {}): CompiledE
   if (typeof pollTimeoutMs !== 'number' || !(pollTimeoutMs >= 1 && pollTimeoutMs <= 600_000)) {
     throw new InvalidEmulatorOptionError('pollTimeoutMs', pollTimeoutMs, 'must be from 1 to 600000 ms');
   }
-  const maxPollsPerActivity = options.maxPollsPerActivity ?? 1000;
+  const maxPollsPerActivity = options.maxPollsPerActivity ?? AWS_LIMITS.pollsPerActivityMax;
   if (!Number.isInteger(maxPollsPerActivity) || maxPollsPerActivity < 1) {
     throw new InvalidEmulatorOptionError(
       'maxPollsPerActivity',

@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ActivityBroker, type ActivityStats } from './activity-broker.js';
-import { NO_RESPONSE, PollAnswer, activityOperations, type OperationHandler } from './activity-operations.js';
+import { PollAnswer, activityOperations } from './activity-operations.js';
+import { NO_RESPONSE, type OperationHandler } from './operation.js';
 import {
   compileEmulatorOptions,
   type CompiledEmulatorOptions,
@@ -13,7 +14,7 @@ import {
 import { compileFaults, InvalidFaultError, type EmulatorFaults } from './faults.js';
 import { answerTooLarge, headerValue, parseBody, writeJson } from './http-wire.js';
 import { RequestTooLargeError, readRequestBody } from './request-body.js';
-import { SfnServiceError, serviceErrors } from './service-error.js';
+import { ServiceError, serviceErrors } from './service-error.js';
 import type { ActivityTaskOutcome } from './task-scheduler.js';
 import { StateMachineService, type ExecutionCounts } from './states/index.js';
 import { Throttler } from './throttle.js';
@@ -144,9 +145,19 @@ export class Emulator extends EventEmitter {
     return this.broker.createActivity(name).activityArn;
   }
 
-  /** The task broker itself, for tests and benchmarks that open polls or check activities without HTTP. */
-  get scheduler(): ActivityBroker {
-    return this.broker;
+  /** True when the activity exists now (DeleteActivity removes it at once). */
+  hasActivity(activityArn: string): boolean {
+    return this.broker.hasActivity(activityArn);
+  }
+
+  /**
+   * Opens `count` polls in-process, without HTTP, whose answers are discarded: each takes
+   * a waiting task (which then counts as started and waits for its timeout) or waits like
+   * any poll. For benchmarks that need many started tasks quickly; the broker stays private.
+   */
+  openDiscardingPolls(activityArn: string, count: number, workerName = 'holder'): void {
+    const sink = { answer: () => undefined, drop: () => undefined };
+    for (let index = 0; index < count; index += 1) this.broker.poll(activityArn, workerName, sink);
   }
 
   /** Schedules a task with no state machine behind it, for tests and benchmarks. */
@@ -347,10 +358,10 @@ export class Emulator extends EventEmitter {
       if (result instanceof PollAnswer) result.lost();
       return;
     }
-    if (result instanceof SfnServiceError) {
+    if (result instanceof ServiceError) {
       writeJson(response, result.httpStatus, result.toBody());
     } else if (result instanceof Error || !(typeof result === 'object' && result !== null)) {
-      let failure: SfnServiceError;
+      let failure: ServiceError;
       if (result instanceof SyntaxError) {
         failure = serviceErrors.serialization(result.message);
       } else {

@@ -12,7 +12,7 @@ export class RequestTooLargeError extends Error {
 }
 
 /** Thrown when the connection closed before the whole body came in (the client left, or a timeout cut it). */
-export class RequestAbortedError extends Error {
+class RequestAbortedError extends Error {
   override readonly name = 'RequestAbortedError';
 }
 

@@ -5,8 +5,8 @@ const SFN_NAMESPACE = 'com.amazonaws.swf.service.v2.model';
 const VALIDATE_NAMESPACE = 'com.amazon.coral.validate';
 
 /** An error the emulator sends to the client as an awsJson1_0 error body. */
-export class SfnServiceError extends Error {
-  override readonly name = 'SfnServiceError';
+export class ServiceError extends Error {
+  override readonly name = 'ServiceError';
 
   constructor(
     /** The error's name as the SDK will read it, e.g. `TaskTimedOut`. */
@@ -32,49 +32,48 @@ export class SfnServiceError extends Error {
 /** Errors with the messages that real AWS sends (docs/step-functions.md#error-names). */
 export const serviceErrors = {
   activityDoesNotExist: (arn: string) =>
-    new SfnServiceError('ActivityDoesNotExist', `Activity Does Not Exist: '${arn}'`),
-  invalidArn: (detail: string) => new SfnServiceError('InvalidArn', `Invalid Arn: '${detail}'`),
-  invalidName: (name: string) => new SfnServiceError('InvalidName', `Invalid Name: '${name}'`),
-  invalidToken: () => new SfnServiceError('InvalidToken', `Invalid Token: 'Invalid token'`),
+    new ServiceError('ActivityDoesNotExist', `Activity Does Not Exist: '${arn}'`),
+  invalidArn: (detail: string) => new ServiceError('InvalidArn', `Invalid Arn: '${detail}'`),
+  invalidName: (name: string) => new ServiceError('InvalidName', `Invalid Name: '${name}'`),
+  invalidToken: () => new ServiceError('InvalidToken', `Invalid Token: 'Invalid token'`),
   taskTimedOut: () =>
-    new SfnServiceError('TaskTimedOut', `Task Timed Out: 'Provided task does not exist anymore'`),
-  invalidOutput: (detail: string) => new SfnServiceError('InvalidOutput', `Invalid Output: '${detail}'`),
+    new ServiceError('TaskTimedOut', `Task Timed Out: 'Provided task does not exist anymore'`),
+  invalidOutput: (detail: string) => new ServiceError('InvalidOutput', `Invalid Output: '${detail}'`),
   activityWorkerLimitExceeded: () =>
-    new SfnServiceError(
+    new ServiceError(
       'ActivityWorkerLimitExceeded',
       'The maximum number of workers concurrently polling for activity tasks has been reached.',
     ),
   executionDoesNotExist: (arn: string) =>
-    new SfnServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`),
+    new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`),
   executionAlreadyExists: (arn: string) =>
-    new SfnServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`),
+    new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`),
   stateMachineDoesNotExist: (arn: string) =>
-    new SfnServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`),
+    new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`),
   stateMachineAlreadyExists: (arn: string) =>
-    new SfnServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`),
+    new ServiceError('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`),
   invalidDefinition: (detail: string) =>
-    new SfnServiceError('InvalidDefinition', `Invalid State Machine Definition: '${detail}'`),
+    new ServiceError('InvalidDefinition', `Invalid State Machine Definition: '${detail}'`),
   invalidExecutionInput: (detail: string) =>
-    new SfnServiceError('InvalidExecutionInput', `Invalid Execution Input: '${detail}'`),
-  validation: (message: string) =>
-    new SfnServiceError('ValidationException', message, 400, VALIDATE_NAMESPACE),
+    new ServiceError('InvalidExecutionInput', `Invalid Execution Input: '${detail}'`),
+  validation: (message: string) => new ServiceError('ValidationException', message, 400, VALIDATE_NAMESPACE),
   serialization: (message: string) =>
-    new SfnServiceError('SerializationException', message, 400, 'com.amazon.coral.service'),
+    new ServiceError('SerializationException', message, 400, 'com.amazon.coral.service'),
   unknownOperation: (target: string) =>
-    new SfnServiceError(
+    new ServiceError(
       'UnknownOperationException',
       `Unknown operation: '${target}'`,
       400,
       'com.amazon.coral.service',
     ),
   throttling: () =>
-    new SfnServiceError('ThrottlingException', 'Rate exceeded', 400, 'com.amazon.coral.availability'),
+    new ServiceError('ThrottlingException', 'Rate exceeded', 400, 'com.amazon.coral.availability'),
   /**
    * An unexpected error inside the emulator (a bug, or a limit it does not check): HTTP 500, which the SDK
    * retries. Never says "injected": only the fault injector's answers do.
    */
   internalFailure: (cause: unknown) =>
-    new SfnServiceError(
+    new ServiceError(
       'InternalFailure',
       `Internal failure: the emulator hit an unexpected error (${describeCause(cause)})`,
       500,
@@ -82,7 +81,7 @@ export const serviceErrors = {
     ),
   /** Answered to every call while the emulator closes. */
   shuttingDown: () =>
-    new SfnServiceError(
+    new ServiceError(
       'ServiceUnavailable',
       'Service unavailable: the emulator is shutting down',
       503,
@@ -90,14 +89,9 @@ export const serviceErrors = {
     ),
   /** The `errorRate` fault's two answers. */
   injectedInternalFailure: () =>
-    new SfnServiceError('InternalFailure', 'Internal failure (injected)', 500, 'com.amazon.coral.service'),
+    new ServiceError('InternalFailure', 'Internal failure (injected)', 500, 'com.amazon.coral.service'),
   injectedServiceUnavailable: () =>
-    new SfnServiceError(
-      'ServiceUnavailable',
-      'Service unavailable (injected)',
-      503,
-      'com.amazon.coral.service',
-    ),
+    new ServiceError('ServiceUnavailable', 'Service unavailable (injected)', 503, 'com.amazon.coral.service'),
 } as const;
 
 /** `Name: message` of an unexpected error, short enough for a reply. */

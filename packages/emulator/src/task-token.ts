@@ -6,7 +6,7 @@ const ID_BYTES = 8;
 const MAC_BYTES = 24;
 const TOKEN_BYTES = ID_BYTES + MAC_BYTES;
 /** Fixed token length in characters (base64url of 32 bytes, no padding). */
-export const TASK_TOKEN_CHARS = Math.ceil((TOKEN_BYTES * 4) / 3);
+const TASK_TOKEN_CHARS = Math.ceil((TOKEN_BYTES * 4) / 3);
 
 export class TaskTokenCodec {
   private readonly key = randomBytes(32);

@@ -1,6 +1,6 @@
 // Field checks for request bodies, answering as the service's model layer does:
 // `ValidationException` "N validation error(s) detected: Value … at '<field>' failed to satisfy constraint: …".
-import { serviceErrors, type SfnServiceError } from './service-error.js';
+import { serviceErrors, type ServiceError } from './service-error.js';
 
 /** Collects constraint violations for one request and throws them together, as AWS does. */
 export class RequestValidator {
@@ -82,7 +82,7 @@ export class RequestValidator {
     if (error !== undefined) throw error;
   }
 
-  error(): SfnServiceError | undefined {
+  error(): ServiceError | undefined {
     const count = this.problems.length;
     if (count === 0) return undefined;
     return serviceErrors.validation(

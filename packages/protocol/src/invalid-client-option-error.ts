@@ -1,16 +1,7 @@
 // The error for a Step Functions client option that would break the long-poll contract.
+import { InvalidOptionError } from './invalid-option-error.js';
 
 /** Thrown for client options that would break the long-poll contract; names the option and the value. */
-export class InvalidClientOptionError extends TypeError {
+export class InvalidClientOptionError extends InvalidOptionError {
   override readonly name = 'InvalidClientOptionError';
-
-  constructor(
-    /** The option's name, e.g. `endpoint`; callers with options of their own prefix it (`sfn.endpoint`). */
-    readonly option: string,
-    readonly value: unknown,
-    /** What the option must be, e.g. `must be a positive integer`. */
-    readonly rule: string,
-  ) {
-    super(`${option}: ${rule}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
-  }
 }

@@ -15,11 +15,12 @@ function makeRun(
   sender: TaskSender,
   abandonHandlerAfterMs = 60_000,
 ) {
-  const options = compileActivityProcessorOptions({
+  const compiled = compileActivityProcessorOptions({
     sfn: { sender },
     logger: pino({ level: 'silent' }),
     abandonHandlerAfterMs,
   });
+  const options = { ...compiled, sender };
   const reporter = new TaskReporter(sender, { sendRetryTimeoutMs: 1_000, backoff: { baseMs: 1, maxMs: 1 } });
   let abandoned = 0;
   const job = fakeJob();

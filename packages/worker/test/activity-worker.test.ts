@@ -1,5 +1,6 @@
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { SFN_LIMITS } from '@sfn-bullmq/protocol';
+import { until } from '@sfn-bullmq/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   ActivityFailure,
@@ -9,7 +10,7 @@ import {
   WORKER_SHUTDOWN_ERROR,
   type ActivityInfo,
 } from '../src/index.js';
-import { connectionOf, deliverTask, finishedJob, waitFor } from './harness.js';
+import { connectionOf, deliverTask, finishedJob } from './harness.js';
 import { abortWaiter, useWorkerSuite } from './support.js';
 
 const suite = useWorkerSuite();
@@ -136,7 +137,7 @@ describe('ActivityWorker', () => {
       return 'finished';
     });
     const { outcome } = await deliverTask(suite.harness, act, {});
-    await waitFor(() => started, 'the handler to start');
+    await until(() => started, { what: 'the handler to start' });
     await w.close();
     const closedAt = Date.now();
     expect(finishedAt).toBeGreaterThan(0);
@@ -152,7 +153,7 @@ describe('ActivityWorker', () => {
     const waiter = abortWaiter();
     const w = worker(act.name, waiter.handler);
     await deliverTask(suite.harness, act, {});
-    await waitFor(() => w.runningCount === 1, 'the handler to start');
+    await until(() => w.runningCount === 1, { what: 'the handler to start' });
     await w.close({ force: true });
     expect(waiter.reason).toBe('shutdown');
     expect(suite.harness.emulator.stats().activities[act.arn]).toMatchObject({ succeeded: 0, failed: 0 });
@@ -162,7 +163,7 @@ describe('ActivityWorker', () => {
     const act = activity();
     const w = worker(act.name, abortWaiter().handler, { failOnForcedClose: true });
     const { outcome } = await deliverTask(suite.harness, act, {});
-    await waitFor(() => w.runningCount === 1, 'the handler to start');
+    await until(() => w.runningCount === 1, { what: 'the handler to start' });
     await w.close({ force: true });
     await expect(outcome).resolves.toMatchObject({ kind: 'failed', error: WORKER_SHUTDOWN_ERROR });
   });
@@ -172,7 +173,7 @@ describe('ActivityWorker', () => {
     const waiter = abortWaiter();
     const w = worker(act.name, waiter.handler);
     await deliverTask(suite.harness, act, {});
-    await waitFor(() => w.runningCount === 1, 'the handler to start');
+    await until(() => w.runningCount === 1, { what: 'the handler to start' });
     const graceful = w.close();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(w.state).toBe('closing');

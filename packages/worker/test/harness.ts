@@ -3,7 +3,7 @@
 import { GetActivityTaskCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
 import { jobIdForToken, parseTaskInput, type ActivityJobData } from '@sfn-bullmq/protocol';
-import { uniqueName } from '@sfn-bullmq/test-support';
+import { uniqueName, until } from '@sfn-bullmq/test-support';
 import { Queue, type Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
 
@@ -105,32 +105,19 @@ export async function pollAndEnqueue(
   return { job, data };
 }
 
-/** Polls `predicate` until it is true, or fails after `timeoutMs`. */
-export async function waitFor(
-  predicate: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Waits until the job is completed or failed, and returns it fresh from Redis. */
 export async function finishedJob(
   queue: Queue<ActivityJobData>,
   jobId: string,
   timeoutMs = 10_000,
 ): Promise<Job<ActivityJobData>> {
-  await waitFor(
+  await until(
     async () => {
       const state = await queue.getJobState(jobId);
       return state === 'completed' || state === 'failed';
     },
-    `job ${jobId} to finish`,
     timeoutMs,
+    `job ${jobId} to finish`,
   );
   // Read after the state settled, so returnvalue and failedReason are there.
   const job = await queue.getJob(jobId);

@@ -1,7 +1,7 @@
 // ActivityWorker against a Redis that would lose jobs: one that evicts keys is refused at start and on
 // reconnect (no job is taken from it); one that persists nothing gets a warning.
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
-import { RedisServer } from '@sfn-bullmq/test-support';
+import { RedisServer, sleep, until } from '@sfn-bullmq/test-support';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -13,7 +13,6 @@ import {
   credentials,
   deliverTask,
   startHarness,
-  waitFor,
   type Harness,
 } from './harness.js';
 import { useCleanups } from './support.js';
@@ -77,8 +76,6 @@ function plainQueue(redis: RedisServer, name: string): Queue {
   return queue;
 }
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('ActivityWorker on a Redis that evicts keys', () => {
   it('refuses to start: waitUntilReady() rejects with RedisEvictionPolicyError and no job is taken', async () => {
     const redis = await redisWith('--maxmemory', '10mb', '--maxmemory-policy', 'allkeys-lru');
@@ -96,8 +93,8 @@ describe('ActivityWorker on a Redis that evicts keys', () => {
     expect(error).toMatchObject({ policy: 'allkeys-lru', readVia: 'CONFIG' });
     expect((error as Error).message).toContain('CONFIG SET maxmemory-policy noeviction');
     expect(errors).toContain(error);
-    await waitFor(() => worker.state === 'closed', 'the worker closed', 5_000);
-    await pause(300);
+    await until(() => worker.state === 'closed', 5_000, 'the worker closed');
+    await sleep(300);
     expect(ran).toBe(0);
     expect(await plainQueue(redis, 'evicting').getWaitingCount()).toBe(1);
   });
@@ -108,7 +105,7 @@ describe('ActivityWorker on a Redis that evicts keys', () => {
     const states: string[] = [];
     worker.on('stateChange', (state: string) => states.push(state));
     await expect(worker.waitUntilReady()).rejects.toMatchObject({ name: 'RedisEvictionPolicyError' });
-    await waitFor(() => worker.state === 'closed', 'the worker closed', 5_000);
+    await until(() => worker.state === 'closed', 5_000, 'the worker closed');
     expect(states).toEqual(['failed', 'closing', 'closed']);
   });
 
@@ -153,16 +150,16 @@ describe('ActivityWorker on a Redis that evicts keys', () => {
     addCleanup(() => Promise.resolve(admin.disconnect()));
     await admin.config('SET', 'maxmemory-policy', 'allkeys-lru');
     await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
-    await waitFor(() => worker.state === 'paused', 'the worker paused');
+    await until(() => worker.state === 'paused', { what: 'the worker paused' });
     expect(worker.redisSafety()).toMatchObject({ state: 'unsafe', evictionPolicy: 'allkeys-lru' });
 
     const { outcome } = await deliverTask(harness, activity, { n: 1 });
-    await pause(500);
+    await sleep(500);
     expect(ran).toBe(0);
 
     await admin.config('SET', 'maxmemory-policy', 'noeviction');
     await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
-    await waitFor(() => worker.state === 'running', 'the worker running again');
+    await until(() => worker.state === 'running', { what: 'the worker running again' });
     await expect(outcome).resolves.toEqual({ kind: 'succeeded', output: '{"done":true}' });
     expect(ran).toBe(1);
   });

@@ -5,7 +5,7 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { uniqueName } from '@sfn-bullmq/test-support';
+import { uniqueName, until } from '@sfn-bullmq/test-support';
 import { describe, expect, it } from 'vitest';
 import {
   ActivityFailure,
@@ -13,7 +13,7 @@ import {
   TASK_GONE_JOB_ERROR,
   type ActivityHandler,
 } from '../src/index.js';
-import { finishedJob, pollAndEnqueue, waitFor } from './harness.js';
+import { finishedJob, pollAndEnqueue } from './harness.js';
 import { abortWaiter, useWorkerSuite } from './support.js';
 
 const suite = useWorkerSuite();
@@ -55,11 +55,14 @@ async function chargeMachine(activityArn: string): Promise<string> {
 
 async function finishedExecution(executionArn: string) {
   let status: string | undefined;
-  await waitFor(async () => {
-    const described = await suite.harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    status = described.status;
-    return status !== 'RUNNING';
-  }, 'the execution to finish');
+  await until(
+    async () => {
+      const described = await suite.harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      status = described.status;
+      return status !== 'RUNNING';
+    },
+    { what: 'the execution to finish' },
+  );
   return suite.harness.sfn.send(new DescribeExecutionCommand({ executionArn }));
 }
 
@@ -106,7 +109,7 @@ describe('ActivityWorker with state machines', () => {
       new StartExecutionCommand({ stateMachineArn, input: '{}' }),
     );
     const { job } = await pollAndEnqueue(suite.harness, act);
-    await waitFor(() => waiter.started, 'the handler to start');
+    await until(() => waiter.started, { what: 'the handler to start' });
     await suite.harness.sfn.send(new StopExecutionCommand({ executionArn: execution.executionArn! }));
     const finished = await finishedJob(act.queue, job!.id!);
     expect(waiter.reason).toBe('task-gone');

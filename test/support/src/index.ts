@@ -6,3 +6,5 @@ export {
 } from '@sfn-bullmq/local-redis';
 export type { RedisServerOptions } from '@sfn-bullmq/local-redis';
 export { uniqueName } from './unique-name.js';
+export { WaitTimeoutError, sleep, until } from './wait.js';
+export type { UntilOptions } from './wait.js';

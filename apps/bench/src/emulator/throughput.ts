@@ -249,8 +249,7 @@ async function holdOpenTasks(emulator: Emulator, count: number, viaHttp: boolean
       ).length;
     }
   } else {
-    const sink = { answer: () => undefined, drop: () => undefined };
-    for (let index = 0; index < count; index += 1) emulator.scheduler.poll(activityArn, 'holder', sink);
+    emulator.openDiscardingPolls(activityArn, count, 'holder');
   }
   const stats = emulator.stats().activities[activityArn]!;
   if (stats.started !== count || stats.waiting !== 0) {

@@ -4,17 +4,17 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
+import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { startEmulator } from '@sfn-bullmq/emulator';
 import type { SfnConnectionOptions } from '@sfn-bullmq/protocol';
 import { RedisServer, RedisServerNotFoundError } from '@sfn-bullmq/local-redis';
-import type { Logger } from 'pino';
 import { boardCredentialsFromEnv } from '../board-credentials.js';
 import { BridgeService, createActivity } from '../bridge-service.js';
 import { sfnCall, sfnTarget } from '../command-error.js';
 import { compileConfig, endpointProblem } from '../config/compile-config.js';
 import { controlPlaneClient } from '../control-plane-client.js';
 import { LOG_LEVELS, type LogLevel } from '../config/service-config.js';
+import { DevStack, lostTokens } from '../dev/dev-stack.js';
 import { ExecutionDriver } from '../dev/execution-driver.js';
 import { ProgressDisplay } from '../dev/progress-display.js';
 import { SAMPLE_ACTIVITIES, sampleDefinition, sampleStateMachineName } from '../dev/sample-state-machine.js';
@@ -94,44 +94,6 @@ function parseDevFlags(argv: string[]): DevOptions | 'help' {
     roleArn: flags['role-arn'],
     logDir: flags['log-dir'],
   };
-}
-
-/** Everything dev mode started, closed in reverse order of dependence. */
-class DevStack {
-  redis: RedisServer | undefined;
-  emulator: Emulator | undefined;
-  sfnClient: SFNClient | undefined;
-  service: BridgeService | undefined;
-  workers: WorkerProcess[] = [];
-  driver: ExecutionDriver | undefined;
-  display: ProgressDisplay | undefined;
-
-  private closing: Promise<void> | undefined;
-
-  constructor(private readonly logger: Logger) {}
-
-  close(): Promise<void> {
-    this.closing ??= this.closeSteps();
-    return this.closing;
-  }
-
-  private async closeSteps(): Promise<void> {
-    const steps: Array<[string, () => unknown]> = [
-      ['executions', () => this.driver?.close()],
-      ['bridge', () => this.service?.close()],
-      ['workers', () => Promise.all(this.workers.map((worker) => worker.close()))],
-      ['client', () => this.sfnClient?.destroy()],
-      ['emulator', () => this.emulator?.close()],
-      ['redis', () => this.redis?.close()],
-    ];
-    for (const [name, step] of steps) {
-      try {
-        await step();
-      } catch (error) {
-        this.logger.error({ err: error, step: name }, 'a stop step failed; going on with the others');
-      }
-    }
-  }
 }
 
 export async function runDevCommand(argv: string[]): Promise<number> {
@@ -375,8 +337,4 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     disposeStdoutWatch();
     await stack.close();
   }
-}
-
-function lostTokens(emulator: Emulator): number {
-  return Object.values(emulator.stats().activities).reduce((sum, a) => sum + a.lostTokens.total, 0);
 }

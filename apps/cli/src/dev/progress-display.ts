@@ -14,7 +14,7 @@ export interface ProgressSnapshot {
   openPolls: number;
 }
 
-export function formatProgress(s: ProgressSnapshot): string {
+function formatProgress(s: ProgressSnapshot): string {
   const seconds = Math.floor(s.elapsedMs / 1000);
   return (
     `${seconds}s  executions: ${s.started} started, ${s.succeeded} succeeded (${s.declined} declined, handled), ` +
@@ -23,7 +23,7 @@ export function formatProgress(s: ProgressSnapshot): string {
 }
 
 /** The same, short enough for an 80-column terminal line. */
-export function formatCompactProgress(s: ProgressSnapshot): string {
+function formatCompactProgress(s: ProgressSnapshot): string {
   const seconds = Math.floor(s.elapsedMs / 1000);
   return (
     `${seconds}s  exec ${s.started} started, ${s.succeeded} ok (${s.declined} declined), ${s.failed} failed, ` +

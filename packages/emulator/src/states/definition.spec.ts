@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SfnServiceError } from '../service-error.js';
+import { ServiceError } from '../service-error.js';
 import { parseDefinition } from './definition.js';
 
 const ACTIVITY = 'arn:aws:states:us-east-1:123456789012:activity:resize';
@@ -8,7 +8,7 @@ function refusal(definition: unknown): string {
   try {
     parseDefinition(typeof definition === 'string' ? definition : JSON.stringify(definition));
   } catch (err) {
-    if (err instanceof SfnServiceError && err.errorName === 'InvalidDefinition') return err.message;
+    if (err instanceof ServiceError && err.errorName === 'InvalidDefinition') return err.message;
     throw err;
   }
   throw new Error('definition was accepted');

@@ -13,7 +13,7 @@ export type Template =
   | { kind: 'object'; entries: readonly (readonly [string, Template])[] }
   | { kind: 'array'; items: readonly Template[] };
 
-export interface Retrier {
+interface Retrier {
   errorEquals: readonly string[];
   intervalSeconds: number;
   maxAttempts: number;
@@ -22,14 +22,14 @@ export interface Retrier {
   jitter: 'FULL' | 'NONE';
 }
 
-export interface Catcher {
+interface Catcher {
   errorEquals: readonly string[];
   next: string;
   /** null discards the error output (the state's input passes on). */
   resultPath: JsonPath | null;
 }
 
-export type ComparisonOperator =
+type ComparisonOperator =
   | 'StringEquals'
   | 'StringLessThan'
   | 'StringGreaterThan'
@@ -92,7 +92,7 @@ export type TaskState = Io &
     catch: readonly Catcher[];
   };
 
-export type PassState = Io &
+type PassState = Io &
   Transition & {
     type: 'Pass';
     name: string;
@@ -101,14 +101,14 @@ export type PassState = Io &
     resultPath: JsonPath | null;
   };
 
-export type ChoiceState = Io & {
+type ChoiceState = Io & {
   type: 'Choice';
   name: string;
   choices: readonly { rule: ChoiceRule; next: string }[];
   default: string | undefined;
 };
 
-export type WaitState = Io &
+type WaitState = Io &
   Transition & {
     type: 'Wait';
     name: string;
@@ -116,9 +116,9 @@ export type WaitState = Io &
       { seconds: number } | { secondsPath: JsonPath } | { timestamp: string } | { timestampPath: JsonPath };
   };
 
-export type SucceedState = Io & { type: 'Succeed'; name: string };
+type SucceedState = Io & { type: 'Succeed'; name: string };
 
-export interface FailState {
+interface FailState {
   type: 'Fail';
   name: string;
   error: string | undefined;
@@ -135,7 +135,7 @@ export interface Definition {
 }
 
 /** An activity ARN, the only Task Resource the emulator runs. */
-export const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]{1,80}$/;
+const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:[^:\s]{1,80}$/;
 
 const MAX_TIMEOUT_SECONDS = 99_999_999;
 const ROOT_PATH: JsonPath = { text: '$', context: false, segments: [] };

@@ -33,7 +33,7 @@ export interface ExecutionMachine {
 }
 
 /** AWS caps a history at 25,000 events; past it the execution fails (our choice of error: States.Runtime). */
-export const MAX_HISTORY_EVENTS = 25_000;
+const MAX_HISTORY_EVENTS = 25_000;
 
 /** A failure raised while running a state, with the error name Retry/Catch and ExecutionFailed see. */
 class StatesError extends Error {
@@ -561,7 +561,7 @@ export class Execution {
 }
 
 /** ErrorEquals matching: exact names, States.ALL, States.TaskFailed (all but timeouts), the timeout names. */
-export function errorMatches(names: readonly string[], failure: TaskFailure): boolean {
+function errorMatches(names: readonly string[], failure: TaskFailure): boolean {
   return names.some((name) => {
     switch (name) {
       case 'States.ALL':

@@ -10,7 +10,7 @@ export interface HistoryEvent {
   [detailsField: string]: unknown;
 }
 
-export interface DataDetails {
+interface DataDetails {
   truncated: boolean;
 }
 

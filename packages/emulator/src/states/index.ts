@@ -2,4 +2,4 @@
 // Everything else in this folder is internal.
 
 export { StateMachineService } from './state-machine-service.js';
-export type { ExecutionCounts, StateMachineServiceOptions } from './state-machine-service.js';
+export type { ExecutionCounts } from './state-machine-service.js';

@@ -4,7 +4,7 @@
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-export type PathSegment = string | number;
+type PathSegment = string | number;
 
 export interface JsonPath {
   readonly text: string;

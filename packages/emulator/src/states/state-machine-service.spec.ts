@@ -1,6 +1,6 @@
 import { HistoryEventType, type HistoryEvent as SdkHistoryEvent } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SfnServiceError } from '../service-error.js';
+import { ServiceError } from '../service-error.js';
 import { FakeScheduler } from './fake-scheduler.spec-helper.js';
 import { StateMachineService } from './state-machine-service.js';
 
@@ -26,14 +26,14 @@ type Body = Record<string, unknown>;
 function call(operation: string, input: Body): Body {
   const handler = service.operations.get(operation);
   if (!handler) throw new Error(`no operation ${operation}`);
-  return handler(input) as Body;
+  return handler(input, { onClientGone: () => undefined }) as Body;
 }
 
-function callError(operation: string, input: Body): SfnServiceError {
+function callError(operation: string, input: Body): ServiceError {
   try {
     call(operation, input);
   } catch (err) {
-    if (err instanceof SfnServiceError) return err;
+    if (err instanceof ServiceError) return err;
     throw err;
   }
   throw new Error(`${operation} did not throw`);

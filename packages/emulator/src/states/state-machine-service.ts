@@ -3,7 +3,9 @@
 
 import { randomUUID } from 'node:crypto';
 import { buildArn, parseArn } from '../arn.js';
+import { AWS_LIMITS } from '../aws-limits.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../json-depth.js';
+import type { OperationHandler } from '../operation.js';
 import { serviceErrors } from '../service-error.js';
 import type { TaskScheduler } from '../task-scheduler.js';
 import type { Definition } from './definition.js';
@@ -32,11 +34,11 @@ export interface StateMachineServiceOptions {
 }
 
 /** A bad StateMachineServiceOptions value; the message names the option and the value. */
-export class InvalidStateMachineServiceOptionError extends TypeError {
+class InvalidStateMachineServiceOptionError extends TypeError {
   override readonly name = 'InvalidStateMachineServiceOptionError';
 }
 
-export interface CompiledStateMachineServiceOptions {
+interface CompiledStateMachineServiceOptions {
   region: string;
   accountId: string;
   scheduler: TaskScheduler;
@@ -45,7 +47,7 @@ export interface CompiledStateMachineServiceOptions {
   onInternalError: (error: unknown) => void;
 }
 
-export function compileStateMachineServiceOptions(
+function compileStateMachineServiceOptions(
   options: StateMachineServiceOptions,
 ): CompiledStateMachineServiceOptions {
   const maxFinishedExecutions = options.maxFinishedExecutions ?? 25_000;
@@ -79,8 +81,6 @@ export interface ExecutionCounts {
   aborted: number;
 }
 
-export type OperationHandler = (input: Record<string, unknown>) => unknown;
-
 interface StateMachineRecord {
   readonly arn: string;
   readonly name: string;
@@ -95,7 +95,6 @@ interface StateMachineRecord {
 }
 
 const STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
-const MAX_INPUT_BYTES = 262_144;
 const MAX_DEFINITION_CHARS = 1_048_576;
 
 export class StateMachineService {
@@ -260,8 +259,12 @@ export class StateMachineService {
     const machineArn = check.requiredString('stateMachineArn', { min: 1, max: 2048 });
     const givenName = check.optionalString('name', { min: 1, max: 80 });
     const inputText = check.optionalString('input', { min: 1 }) ?? '{}';
-    if (Buffer.byteLength(inputText, 'utf8') > MAX_INPUT_BYTES) {
-      check.fail('input', inputText, `Member must have length less than or equal to ${MAX_INPUT_BYTES}`);
+    if (Buffer.byteLength(inputText, 'utf8') > AWS_LIMITS.inputMaxBytes) {
+      check.fail(
+        'input',
+        inputText,
+        `Member must have length less than or equal to ${AWS_LIMITS.inputMaxBytes}`,
+      );
     }
     check.throwIfInvalid();
     const machine = this.machine(machineArn);

@@ -16,9 +16,9 @@ import {
   type DescribeExecutionCommandOutput,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import { uniqueName } from '@sfn-bullmq/test-support';
+import { uniqueName, until } from '@sfn-bullmq/test-support';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { onAws, startTarget, waitFor, type ContractTarget } from './target.js';
+import { onAws, startTarget, type ContractTarget } from './target.js';
 
 // On AWS a state machine needs a real role; without one these tests only run against the emulator.
 const roleArn = process.env['SFN_CONTRACT_ROLE_ARN'] ?? 'arn:aws:iam::123456789012:role/contract';
@@ -324,7 +324,7 @@ describe.skipIf(!runnable)('executions', () => {
     const activityArn = await target.createActivity('stats');
     const machine = await createMachine(workMachine(activityArn));
     const executionArn = await start(machine);
-    await waitFor(() => target.emulator!.stats().executions?.running === 1, 5000, 'a running execution');
+    await until(() => target.emulator!.stats().executions?.running === 1, 5000, 'a running execution');
     const task = await poll(activityArn);
     await target.client.send(new SendTaskSuccessCommand({ taskToken: task.token, output: '{}' }));
     await finished(executionArn);

@@ -7,9 +7,10 @@ import {
   SFNClient,
   type GetActivityTaskCommandOutput,
 } from '@aws-sdk/client-sfn';
+import { until } from '@sfn-bullmq/test-support';
 import { describe, expect, it } from 'vitest';
 import { InvalidFaultError, type EmulatorStats } from '../../src/index.js';
-import { onAws, useTargetPerTest, waitFor, type ContractTarget } from './target.js';
+import { onAws, useTargetPerTest, type ContractTarget } from './target.js';
 
 describe.skipIf(onAws)('faults, throttling and bad requests', () => {
   const start = useTargetPerTest();
@@ -31,7 +32,7 @@ describe.skipIf(onAws)('faults, throttling and bad requests', () => {
     const arn = await t.createActivity('stall');
     const emulator = t.emulator!;
     const polls = openPolls(t, arn, 3);
-    await waitFor(() => emulator.stats().activities[arn]!.openPolls === 3);
+    await until(() => emulator.stats().activities[arn]!.openPolls === 3);
     emulator.setFaults({ dropRate: 1 });
     emulator.scheduleTask(arn, '{"dropped":true}');
     emulator.setFaults({ dropRate: 0 });
@@ -60,7 +61,7 @@ describe.skipIf(onAws)('faults, throttling and bad requests', () => {
     const arn = await t.createActivity('flow');
     const emulator = t.emulator!;
     const polls = openPolls(t, arn, 30);
-    await waitFor(() => emulator.stats().activities[arn]!.openPolls === 30);
+    await until(() => emulator.stats().activities[arn]!.openPolls === 30);
     emulator.setFaults({ dropRate: 1 });
     emulator.scheduleTask(arn, '{"dropped":true}');
     emulator.setFaults({ dropRate: 0 });

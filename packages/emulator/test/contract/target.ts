@@ -112,12 +112,3 @@ export async function startTarget(options: TargetOptions = {}): Promise<Contract
     },
   };
 }
-
-/** Waits until `predicate` holds, polling every 5 ms; throws after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

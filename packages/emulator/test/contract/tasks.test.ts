@@ -8,8 +8,9 @@ import {
   SendTaskSuccessCommand,
   type GetActivityTaskCommandOutput,
 } from '@aws-sdk/client-sfn';
+import { until } from '@sfn-bullmq/test-support';
 import { describe, expect, it } from 'vitest';
-import { onAws, useTargetPerTest, waitFor, type ContractTarget } from './target.js';
+import { onAws, useTargetPerTest, type ContractTarget } from './target.js';
 
 // These need a task scheduled on demand, which only the emulator offers (on AWS an execution
 // would schedule it; executions.test.ts covers that path).
@@ -58,7 +59,7 @@ describe.skipIf(onAws)('activity tasks', () => {
     const t = await start({ emulator: { pollTimeoutMs: 10_000 } });
     const arn = await t.createActivity('wake');
     const poll = t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn }));
-    await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
+    await until(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
     t.emulator!.scheduleTask(arn, '{"x":2}');
     await expect(poll).resolves.toMatchObject({ input: '{"x":2}' });
   });
@@ -71,7 +72,7 @@ describe.skipIf(onAws)('activity tasks', () => {
       polls.push(
         t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn, workerName: `w${index}` })),
       );
-      await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === index + 1);
+      await until(() => t.emulator!.stats().activities[arn]!.openPolls === index + 1);
     }
     for (let index = 0; index < 3; index += 1) t.emulator!.scheduleTask(arn, JSON.stringify({ index }));
     const results = await Promise.all(polls);
@@ -196,8 +197,8 @@ describe.skipIf(onAws)('activity tasks', () => {
   it('times a task out after HeartbeatSeconds without a heartbeat, and heartbeats keep it alive', async () => {
     const t = await start();
     const { token, outcome, arn } = await startedTask(t, { heartbeatSeconds: 1 });
-    const until = Date.now() + 1600;
-    while (Date.now() < until) {
+    const endAt = Date.now() + 1600;
+    while (Date.now() < endAt) {
       await t.client.send(new SendTaskHeartbeatCommand({ taskToken: token }));
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
@@ -239,7 +240,7 @@ describe.skipIf(onAws)('activity tasks', () => {
     const abandoned = t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn }), {
       abortSignal: abort.signal,
     });
-    await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
+    await until(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
     abort.abort();
     await expect(abandoned).rejects.toMatchObject({ name: 'AbortError' });
     // The abandoned poll still counts as open and still receives the next task.
@@ -261,7 +262,7 @@ describe.skipIf(onAws)('activity tasks', () => {
     const open = Array.from({ length: 5 }, () =>
       t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn })),
     );
-    await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === 5);
+    await until(() => t.emulator!.stats().activities[arn]!.openPolls === 5);
     await expect(t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn }))).rejects.toMatchObject({
       name: 'ActivityWorkerLimitExceeded',
       message: 'The maximum number of workers concurrently polling for activity tasks has been reached.',
@@ -277,12 +278,12 @@ describe.skipIf(onAws)('activity tasks', () => {
     const open = Array.from({ length: 1000 }, () =>
       t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn })),
     );
-    await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === 1000, 45_000, '1000 open polls');
+    await until(() => t.emulator!.stats().activities[arn]!.openPolls === 1000, 45_000, '1000 open polls');
     await expect(t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn }))).rejects.toMatchObject({
       name: 'ActivityWorkerLimitExceeded',
     });
     t.emulator!.scheduleTask(arn, '{}');
-    await waitFor(() => t.emulator!.stats().activities[arn]!.started === 1, 10_000, 'the task to start');
+    await until(() => t.emulator!.stats().activities[arn]!.started === 1, 10_000, 'the task to start');
     await t.emulator!.close();
     const results = await Promise.all(open);
     expect(results.filter((result) => result.taskToken !== undefined)).toHaveLength(1);
@@ -292,17 +293,17 @@ describe.skipIf(onAws)('activity tasks', () => {
     const t = await start({ emulator: { pollTimeoutMs: 20_000 } });
     const arn = await t.createActivity('deleted');
     const poll = t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn }));
-    await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
+    await until(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
     await t.client.send(new DeleteActivityCommand({ activityArn: arn }));
     expect((await poll).taskToken).toBeUndefined();
-    expect(t.emulator!.scheduler.hasActivity(arn)).toBe(false);
+    expect(t.emulator!.hasActivity(arn)).toBe(false);
   });
 
   it('answers open polls {} on close()', async () => {
     const t = await start({ emulator: { pollTimeoutMs: 20_000 } });
     const arn = await t.createActivity('closing');
     const poll = t.pollClient.send(new GetActivityTaskCommand({ activityArn: arn }));
-    await waitFor(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
+    await until(() => t.emulator!.stats().activities[arn]!.openPolls === 1);
     await t.emulator!.close();
     expect((await poll).taskToken).toBeUndefined();
   });

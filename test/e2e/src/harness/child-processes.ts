@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { WaitTimeoutError } from './wait-for.js';
+import { WaitTimeoutError } from '@sfn-bullmq/test-support';
 
 export interface SpawnOptions {
   args: string[];

@@ -15,11 +15,10 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import type { ActivityStats, EmulatorStats } from '@sfn-bullmq/emulator';
-import { RedisServer } from '@sfn-bullmq/test-support';
+import { RedisServer, sleep, until } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
 import { ChildProcesses, type Child } from './child-processes.js';
 import type { ResultRow } from './results.js';
-import { sleep, waitFor } from './wait-for.js';
 
 const CLI = fileURLToPath(new URL('../../../../apps/cli/bin/sfn-bullmq.js', import.meta.url));
 const WORKER_FIXTURE = fileURLToPath(new URL('../fixtures/worker.ts', import.meta.url));
@@ -275,9 +274,12 @@ export class Scenario {
 
   /** Waits until the emulator holds exactly `count` open polls on the activity. */
   async waitForOpenPolls(count: number, timeoutMs = 20_000): Promise<void> {
-    await waitFor(`${count} open polls`, async () => (await this.activityStats()).openPolls, {
+    await until(async () => (await this.activityStats()).openPolls, {
+      what: `${count} open polls`,
       accept: (open) => open === count,
       timeoutMs,
+      intervalMs: 100,
+      retryOnError: true,
     });
   }
 
@@ -335,8 +337,7 @@ export class Scenario {
     } = {},
   ): Promise<ScenarioOutcome> {
     const total = this.executionArns.length;
-    await waitFor(
-      `all ${total} executions to end`,
+    await until(
       async () => {
         const executions = (await this.emulatorStats()).executions;
         return executions === undefined
@@ -344,7 +345,12 @@ export class Scenario {
           : executions.running === 0 &&
               executions.succeeded + executions.failed + executions.timedOut + executions.aborted >= total;
       },
-      { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 250 },
+      {
+        what: `all ${total} executions to end`,
+        timeoutMs: options.timeoutMs ?? 60_000,
+        intervalMs: 250,
+        retryOnError: true,
+      },
     );
     const executions: ExecutionResult[] = [];
     for (const executionArn of this.executionArns) executions.push(await this.readExecution(executionArn));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Scenario, ScenarioOutcome, WorkerSettings } from '../harness/scenario.js';
 import { runScenario } from '../harness/scenario-test.js';
 import { bySize } from '../harness/size.js';
-import { waitFor } from '../harness/wait-for.js';
+import { until } from '@sfn-bullmq/test-support';
 
 // Recovery of a dead worker's job takes about LOCK_MS + 2 × STALLED_MS (~2.5 s here) with no heartbeat
 // meanwhile, plus the start of the other workers, so HeartbeatSeconds stays well above it: the recovered
@@ -26,7 +26,12 @@ async function killVictimThenRecover(
   await s.startBridge(bridge);
   const victim = await s.startWorker(victimSettings);
   await s.startExecutions(bySize(30, 300));
-  await waitFor('the victim to kill itself', () => !victim.running, { timeoutMs: 30_000 });
+  await until(() => !victim.running, {
+    what: 'the victim to kill itself',
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    retryOnError: true,
+  });
   expect(victim.exit?.signal).toBe('SIGKILL');
   await Promise.all([s.startWorker(others), s.startWorker(others)]);
   const outcome = await s.finish();

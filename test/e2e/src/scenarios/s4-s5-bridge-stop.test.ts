@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../harness/scenario-test.js';
 import { bySize } from '../harness/size.js';
-import { sleep } from '../harness/wait-for.js';
+import { sleep } from '@sfn-bullmq/test-support';
 
 describe('scenario 4: bridge SIGTERM with polls in flight', () => {
   it('drains the stopping bridge without losing a token while a new bridge takes over', async () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../harness/scenario-test.js';
 import { bySize } from '../harness/size.js';
-import { sleep, waitFor } from '../harness/wait-for.js';
+import { sleep, until } from '@sfn-bullmq/test-support';
 
 describe('scenario 6: Redis restarted mid-run', () => {
   it('holds tokens while Redis is down and loses none once it is back', async () => {
@@ -26,7 +26,12 @@ describe('scenario 6: Redis restarted mid-run', () => {
 
         const count = bySize(40, 400);
         const flow = s.startExecutions(count, bySize(75, 10));
-        await waitFor('a few tasks done before the outage', () => s.runRecords().length >= 10);
+        await until(() => s.runRecords().length >= 10, {
+          what: 'a few tasks done before the outage',
+          timeoutMs: 20_000,
+          intervalMs: 100,
+          retryOnError: true,
+        });
         await s.redis.stop();
         const outageMs = 2500;
         await sleep(outageMs / 2);

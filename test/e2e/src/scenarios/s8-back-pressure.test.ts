@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../harness/scenario-test.js';
 import { bySize } from '../harness/size.js';
-import { sleep, waitFor } from '../harness/wait-for.js';
+import { sleep, until } from '@sfn-bullmq/test-support';
 
 describe('scenario 8: back-pressure', () => {
   it('keeps the waiting queue under its high-water mark while workers are gone, then finishes all', async () => {
@@ -23,13 +23,23 @@ describe('scenario 8: back-pressure', () => {
         await s.waitForOpenPolls(polls);
         const warmUp = bySize(10, 100);
         await s.startExecutions(warmUp);
-        await waitFor('the warm-up tasks done', () => s.runRecords().length >= 2 * warmUp);
+        await until(() => s.runRecords().length >= 2 * warmUp, {
+          what: 'the warm-up tasks done',
+          timeoutMs: 20_000,
+          intervalMs: 100,
+          retryOnError: true,
+        });
 
         await Promise.all(first.map((worker) => worker.stop()));
         const backlog = bySize(40, 400);
         await s.startExecutions(backlog);
         // The queue fills to the mark (plus polls already open when it was reached), then polling stops.
-        await waitFor('polling to stop', async () => (await s.activityStats()).openPolls === 0);
+        await until(async () => (await s.activityStats()).openPolls === 0, {
+          what: 'polling to stop',
+          timeoutMs: 20_000,
+          intervalMs: 100,
+          retryOnError: true,
+        });
         let maxSeen = 0;
         for (let i = 0; i < 10; i += 1) {
           maxSeen = Math.max(maxSeen, (await s.queueCounts())['waiting'] ?? 0);

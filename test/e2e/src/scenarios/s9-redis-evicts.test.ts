@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../harness/scenario-test.js';
 import { bySize } from '../harness/size.js';
-import { sleep } from '../harness/wait-for.js';
+import { sleep } from '@sfn-bullmq/test-support';
 
 const run = promisify(execFile);
 
