@@ -1,6 +1,5 @@
 // Test harness: an emulator, a bridge pointed at it, and a plain BullMQ Queue to
 // look at what landed in Redis. Every resource is closed by `closeAll()`.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type Emulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
 import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
