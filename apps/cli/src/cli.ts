@@ -3,7 +3,6 @@
 // codes (2 for a bad command line or config, 1 for a failure while running).
 // A command's module is imported only when it runs, so --help and --version load almost nothing.
 import { readFileSync } from 'node:fs';
-import { isInvalidOptionError } from '@sfn-bullmq/protocol';
 import { CommandError } from './command-error.js';
 import { ConfigError } from './config/config-error.js';
 import { guardStdout } from './stdout-guard.js';
@@ -90,7 +89,9 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`sfn-bullmq ${name}: ${error.message}\n`);
       return 1;
     }
-    // The libraries' own option checks (option, value, rule) are config mistakes too.
+    // The libraries' own option checks (option, value, rule) are config mistakes too. The predicate is
+    // loaded here, on the error path, so --help and --version stay free of the SDK it brings.
+    const { isInvalidOptionError } = await import('@sfn-bullmq/protocol');
     if (error instanceof ConfigError || isInvalidOptionError(error)) {
       process.stderr.write(`sfn-bullmq ${name}: ${error.message}\n`);
       return 2;
