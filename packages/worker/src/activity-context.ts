@@ -27,9 +27,10 @@ export interface ActivityContext {
   signal: AbortSignal;
   /**
    * Asks for a heartbeat; returns at once. Throttled to one per `minHeartbeatGapMs` and coalesced;
-   * `details` (latest wins) are written as the job's progress, for Bull Board.
+   * `details` (latest wins) are written as the job's progress, for Bull Board. A property, not a method:
+   * it is bound, so `async (input, { heartbeat }) => …` is safe (and passes `unbound-method` lint).
    */
-  heartbeat(details?: unknown): void;
+  heartbeat: (details?: unknown) => void;
   info: ActivityInfo;
   /** A pino child logger bound to the job id, queue and a digest of the token. */
   log: Logger;
