@@ -3,9 +3,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { isRedisEvictionPolicyError, type RedisEvictionPolicyError } from '@sfn-bullmq/protocol';
-import { RedisServer } from '@sfn-bullmq/test-support';
+import { RedisServer, capturingLogger } from '@sfn-bullmq/test-support';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Harness, until } from './harness.js';
 
@@ -14,22 +13,6 @@ let harness: Harness;
 afterEach(async () => {
   await harness.closeAll();
 });
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
-
-/** A pino logger that keeps its lines, so a test can read what the operator would see. */
-function capturingLogger(): { logger: pino.Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const logger = pino(
-    { level: 'info' },
-    { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
-  );
-  return { logger, lines };
-}
 
 const ERROR = 50;
 const WARN = 40;
@@ -117,7 +100,7 @@ describe('Bridge on a Redis that evicts keys', () => {
     const redis = await redisWith('--maxmemory-policy', 'allkeys-lru');
     await harness.startEmulator();
     const arn = harness.activity('evict-allowed');
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('info');
     const bridge = harness.bridge(redis.url, [{ activityArn: arn, polls: 5 }], {
       logger,
       unsafeAllowEvictionPolicy: true,
@@ -135,7 +118,7 @@ describe('Bridge on a Redis that evicts keys', () => {
     const redis = await redisWith();
     await harness.startEmulator();
     const arn = harness.activity('evict-later');
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('info');
     const bridge = harness.bridge(redis.url, [{ activityArn: arn, polls: 5 }], { logger });
     await bridge.start();
     await until(() => harness.stats(arn).openPolls === 5, 10_000, 'polls open');
@@ -247,7 +230,7 @@ describe('Bridge on a Redis that persists nothing', () => {
     const redis = await redisWith();
     await harness.startEmulator();
     const arn = harness.activity('volatile');
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('info');
     const bridge = harness.bridge(redis.url, [{ activityArn: arn, polls: 2 }], { logger });
     await bridge.start();
     expect(bridge.status().redisSafety).toMatchObject({ state: 'safe', persistence: 'none' });
@@ -260,7 +243,7 @@ describe('Bridge on a Redis that persists nothing', () => {
     const redis = await redisWith('--appendonly', 'yes', '--appendfsync', 'always');
     await harness.startEmulator();
     const arn = harness.activity('durable');
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('info');
     const bridge = harness.bridge(redis.url, [{ activityArn: arn, polls: 2 }], { logger });
     await bridge.start();
     expect(bridge.status().redisSafety).toMatchObject({ persistence: 'aof', appendfsync: 'always' });

@@ -1,7 +1,7 @@
 // ActivityWorker against a Redis that would lose jobs: one that evicts keys is refused at start and on
 // reconnect (no job is taken from it); one that persists nothing gets a warning.
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
-import { RedisServer, sleep, until } from '@sfn-bullmq/test-support';
+import { RedisServer, capturingLogger, sleep, until } from '@sfn-bullmq/test-support';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -27,21 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness.close();
 });
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
-
-function capturingLogger(): { logger: pino.Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const logger = pino(
-    { level: 'info' },
-    { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) },
-  );
-  return { logger, lines };
-}
 
 const ERROR = 50;
 const WARN = 40;
@@ -121,7 +106,7 @@ describe('ActivityWorker on a Redis that evicts keys', () => {
 
   it('runs with unsafeAllowEvictionPolicy, logging the danger at error level', async () => {
     const redis = await redisWith('--maxmemory-policy', 'allkeys-lru');
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('info');
     const worker = activityWorker(redis, 'evicting-allowed', () => 'ok', {
       unsafeAllowEvictionPolicy: true,
       logger,
@@ -168,7 +153,7 @@ describe('ActivityWorker on a Redis that evicts keys', () => {
 describe('ActivityWorker on a Redis that persists nothing', () => {
   it('warns once at start and shows the persistence', async () => {
     const redis = await redisWith();
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = capturingLogger('info');
     const worker = activityWorker(redis, 'volatile', () => 'ok', { logger });
     await worker.waitUntilReady();
     expect(worker.redisSafety()).toMatchObject({ state: 'safe', persistence: 'none' });

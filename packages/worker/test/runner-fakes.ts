@@ -2,7 +2,7 @@
 // the runner touches, and a pino logger whose lines the spec can read.
 import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import type { Job } from 'bullmq';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import type { ActivityContext } from '../src/activity-context.js';
 import type { StoredActivityJobData } from '../src/activity-run.js';
 import { ActivityRunner } from '../src/activity-runner.js';
@@ -68,18 +68,7 @@ export function fakeJob(data: Partial<StoredActivityJobData> | Record<string, un
 
 export const asJob = (job: ReturnType<typeof fakeJob>) => job as unknown as Job<ActivityJobData>;
 
-export interface LogLine {
-  level: number;
-  msg: string;
-  [key: string]: unknown;
-}
-
-/** A pino logger at `level` whose lines land, parsed, in `lines`. */
-export function capturingLogger(level = 'debug'): { logger: Logger; lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const logger = pino({ level }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
-  return { logger, lines };
-}
+export { capturingLogger, type LogLine } from '@sfn-bullmq/test-support';
 
 export function runner<I, O>(
   handler: (input: I, context: ActivityContext) => Promise<O> | O,

@@ -8,3 +8,5 @@ export type { RedisServerOptions } from '@sfn-bullmq/local-redis';
 export { uniqueName } from './unique-name.js';
 export { WaitTimeoutError, sleep, until } from './wait.js';
 export type { UntilOptions } from './wait.js';
+export { LOG_LEVEL, capturingLogger } from './capturing-logger.js';
+export type { LogLine } from './capturing-logger.js';
