@@ -67,6 +67,8 @@ export interface BrokerOptions {
   faults: () => EmulatorFaults;
   now?: () => number;
   random?: () => number;
+  /** Told of each accepted SendTaskHeartbeat (for counts per token); not called for a closed task. */
+  onHeartbeat?: (heartbeat: { taskToken: string; activityArn: string; at: number }) => void;
 }
 
 type PollState = 'waiting' | 'frozen' | 'held' | 'done';
@@ -272,6 +274,7 @@ export class ActivityBroker implements TaskScheduler {
     const task = this.openTask(token);
     task.record.counters.heartbeats += 1;
     task.heartbeatTimer?.refresh();
+    this.options.onHeartbeat?.({ taskToken: token, activityArn: task.record.arn, at: this.now() });
   }
 
   stats(): Record<string, ActivityStats> {

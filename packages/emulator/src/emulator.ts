@@ -55,7 +55,10 @@ export interface EmulatorStats {
 /** `idle` until `listen()`; `failed` when listening fails (port taken); `closing` → `closed` on close(). */
 export type EmulatorState = 'idle' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
 
-/** Emits 'stateChange' (the new `EmulatorState`) on each change. */
+/**
+ * Emits 'stateChange' (the new `EmulatorState`) on each change, and 'taskHeartbeat'
+ * (`{ taskToken, activityArn, at }`) for each SendTaskHeartbeat accepted.
+ */
 
 export class Emulator extends EventEmitter {
   readonly region: string;
@@ -85,6 +88,8 @@ export class Emulator extends EventEmitter {
       pollTimeoutMs: this.options.pollTimeoutMs,
       maxPollsPerActivity: this.options.maxPollsPerActivity,
       faults: () => this.currentFaults,
+      // 'taskHeartbeat' per accepted heartbeat, so tests count them per token (nothing is kept here).
+      onHeartbeat: (heartbeat) => this.emit('taskHeartbeat', heartbeat),
     });
     this.throttler = this.options.throttle === undefined ? undefined : new Throttler(this.options.throttle);
     for (const name of this.options.activities) this.broker.createActivity(name);
