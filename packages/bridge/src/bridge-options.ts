@@ -16,6 +16,13 @@ import {
   type OptionIssue,
   type SfnConnectionOptions,
 } from '@sfn-bullmq/protocol';
+import {
+  compileQueuedHeartbeatBridgeOptions,
+  compileQueuedHeartbeatInterval,
+  type CompiledQueuedHeartbeatBridgeOptions,
+  type QueuedHeartbeatActivityOptions,
+  type QueuedHeartbeatBridgeOptions,
+} from './queued-heartbeats/queued-heartbeat-options.js';
 
 /**
  * Thrown by `compileBridgeOptions()` (and so by `new Bridge()`) for options that cannot work: `issues`
@@ -40,7 +47,7 @@ export interface BridgeJobOptions {
   removeOnFail?: boolean | number | JobRetention;
 }
 
-export interface ActivityPollerOptions {
+export interface ActivityPollerOptions extends QueuedHeartbeatActivityOptions {
   /** The activity to poll, `arn:aws:states:<region>:<account>:activity:<name>`. */
   activityArn: string;
   /** The BullMQ queue its tasks go to. Must not contain ':'. @default the activity's name (from the ARN) */
@@ -77,7 +84,7 @@ export interface ActivityPollerOptions {
   unhealthyAfterMs?: number;
 }
 
-export interface BridgeOptions {
+export interface BridgeOptions extends QueuedHeartbeatBridgeOptions {
   /** Redis for BullMQ: options (`{ url }`, `{ host, port }`) or an ioredis instance the caller owns and closes. */
   connection: ConnectionOptions;
   /** BullMQ key prefix; a hash tag like `{sfn}` for Redis Cluster. @default 'bull' */
@@ -125,6 +132,8 @@ export interface CompiledActivityPollerOptions {
   pollBackoffMaxMs: number;
   missingActivityRetryMs: number;
   unhealthyAfterMs: number;
+  /** 0: off. */
+  queuedHeartbeatIntervalMs: number;
 }
 
 export interface CompiledBridgeOptions {
@@ -138,6 +147,7 @@ export interface CompiledBridgeOptions {
   drainTimeoutMs: number;
   pollRequestTimeoutMs: number;
   unsafeAllowEvictionPolicy: boolean;
+  queuedHeartbeats: CompiledQueuedHeartbeatBridgeOptions;
 }
 
 export const DEFAULT_POLLS = 100;
@@ -323,6 +333,7 @@ function compilePoolInto(
     pollBackoffMaxMs: ms('pollBackoffMaxMs', 20_000),
     missingActivityRetryMs: ms('missingActivityRetryMs', 30_000),
     unhealthyAfterMs: ms('unhealthyAfterMs', DEFAULT_UNHEALTHY_AFTER_MS),
+    queuedHeartbeatIntervalMs: issuesInto(list, compileQueuedHeartbeatInterval(options, option)),
   };
   return compiled;
 }
@@ -428,6 +439,7 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
       fail('unsafeAllowEvictionPolicy', 'must be true or false', unsafeAllowEvictionPolicy);
     }
   });
+  const queuedHeartbeats = issuesInto(list, compileQueuedHeartbeatBridgeOptions(options));
   list.throwIfAny();
   return {
     connection,
@@ -440,5 +452,12 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
     drainTimeoutMs,
     pollRequestTimeoutMs,
     unsafeAllowEvictionPolicy,
+    queuedHeartbeats,
   };
+}
+
+/** A part compiled in its own file: its issues join the list, its value is returned. */
+function issuesInto<T>(list: IssueList, compiled: { value: T; issues: OptionIssue[] }): T {
+  list.issues.push(...compiled.issues);
+  return compiled.value;
 }

@@ -17,6 +17,7 @@ import { ActivityPoller, type ActivityStatus } from './activity-poller.js';
 import { BridgeMetrics } from './bridge-metrics.js';
 import { compileBridgeOptions, type BridgeOptions, type CompiledBridgeOptions } from './bridge-options.js';
 import type { ActivityJobQueue } from './ports.js';
+import { QueuedHeartbeats, trackQueuedTokens } from './queued-heartbeats/queued-heartbeats.js';
 
 export type BridgeState =
   | 'idle'
@@ -74,6 +75,7 @@ export class Bridge extends EventEmitter {
   private ownsRedis = false;
   private sendClient: SfnActivityClient | undefined;
   private pools: Pool[] = [];
+  private queuedHeartbeats: QueuedHeartbeats | undefined;
   private lastRedisErrorLogAt = 0;
 
   constructor(options: BridgeOptions) {
@@ -136,7 +138,7 @@ export class Bridge extends EventEmitter {
         source: pollingClient,
         reporter,
         // Adds wait for a reconnect's check and fail while Redis may evict: the token is held, not lost.
-        queue: this.guardedQueue(queue, redisSafety),
+        queue: this.guardedQueue(trackQueuedTokens(this.redis, prefix, activity, queue), redisSafety),
         workerName,
         logger,
         metrics,
@@ -144,6 +146,17 @@ export class Bridge extends EventEmitter {
       });
       this.pools.push({ poller, queue, pollingClient });
     }
+    // Heartbeats for tokens waiting in Redis (docs/step-functions.md#queued-heartbeats), on a client of their own.
+    this.queuedHeartbeats = new QueuedHeartbeats({
+      redis: this.redis,
+      prefix,
+      workerName,
+      sfn,
+      budget: this.options.queuedHeartbeats,
+      logger,
+      registry: this.registry,
+      queues: this.options.activities.map((activity, i) => ({ ...activity, remover: this.pools[i]!.queue })),
+    });
     // Polls open only once Redis answers, so no token is taken that could not be stored.
     const ready = Promise.all(this.pools.map(({ queue }) => queue.waitUntilReady())).then(
       () => 'ready' as const,
@@ -158,6 +171,7 @@ export class Bridge extends EventEmitter {
       // From here on: a pool's start ('idle' → 'running') is the bridge's own 'running', not news.
       poller.on('stateChange', () => this.emit('activityStateChange', poller.status()));
     }
+    this.queuedHeartbeats.start();
     this.setState('running');
     this.log.info(
       {
@@ -304,6 +318,8 @@ export class Bridge extends EventEmitter {
         'bridge closed with polls abandoned or tokens unstored (reportedOnClose: failed with SendTaskFailure)',
       );
     }
+    // Waiting jobs keep their heartbeats while the pools drain; then the duty goes to another bridge.
+    await this.step('closing queued heartbeats', () => this.queuedHeartbeats?.close());
     await this.step('closing queues', () => Promise.all(this.pools.map(({ queue }) => queue.close())));
     if (this.ownsRedis && this.redis !== undefined) {
       const redis = this.redis;
