@@ -100,6 +100,12 @@ export class BridgeService extends EventEmitter {
     };
     if (config.workerName !== undefined) bridgeOptions.workerName = config.workerName;
     if (config.drainTimeoutMs !== undefined) bridgeOptions.drainTimeoutMs = config.drainTimeoutMs;
+    if (config.queuedHeartbeatsPerSecond !== undefined) {
+      bridgeOptions.queuedHeartbeatsPerSecond = config.queuedHeartbeatsPerSecond;
+    }
+    if (config.queuedHeartbeatDutyTtlMs !== undefined) {
+      bridgeOptions.queuedHeartbeatDutyTtlMs = config.queuedHeartbeatDutyTtlMs;
+    }
     if (config.redis.unsafeAllowEvictionPolicy === true) bridgeOptions.unsafeAllowEvictionPolicy = true;
     let bridge: Bridge;
     try {
@@ -220,6 +226,9 @@ async function resolveActivities(
       if (activity.resumeBelow !== undefined) options.resumeBelow = activity.resumeBelow;
       if (activity.enqueueDeadlineMs !== undefined) options.enqueueDeadlineMs = activity.enqueueDeadlineMs;
       if (activity.unhealthyAfterMs !== undefined) options.unhealthyAfterMs = activity.unhealthyAfterMs;
+      if (activity.queuedHeartbeatIntervalMs !== undefined) {
+        options.queuedHeartbeatIntervalMs = activity.queuedHeartbeatIntervalMs;
+      }
       if (activity.jobOptions !== undefined) options.jobOptions = activity.jobOptions;
       resolved.push(options);
     }

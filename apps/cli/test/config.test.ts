@@ -168,6 +168,29 @@ describe('config validation', () => {
 });
 
 describe("the bridge's rules are the config's rules", () => {
+  it('maps the queued-heartbeat options onto the bridge and names a bad one by its field', () => {
+    const config = compileConfig({
+      queuedHeartbeatsPerSecond: 50,
+      queuedHeartbeatDutyTtlMs: 5_000,
+      activities: [
+        { arn: ARN, queuedHeartbeatIntervalMs: 0 },
+        { arn: ARN2, queuedHeartbeatIntervalMs: 10_000 },
+      ],
+    });
+    expect(config).toMatchObject({ queuedHeartbeatsPerSecond: 50, queuedHeartbeatDutyTtlMs: 5_000 });
+    expect(config.activities.map((a) => a.queuedHeartbeatIntervalMs)).toEqual([0, 10_000]);
+    const { issues } = errorOf({
+      queuedHeartbeatsPerSecond: 0,
+      activities: [{ arn: ARN, queuedHeartbeatIntervalMs: 50 }],
+    });
+    expect(issues.map((issue) => issue.field)).toEqual([
+      'queuedHeartbeatsPerSecond',
+      'activities[0].queuedHeartbeatIntervalMs',
+    ]);
+    expect(issues[0]?.message).toMatch(/^must be a positive number .*, got 0$/);
+    expect(issues[1]?.message).toMatch(/^must be 0 \(off\) or at least 200 ms.*, got 50$/);
+  });
+
   it('refuses drainTimeoutMs 0 at config time, before any CreateActivity could run', () => {
     expect(errorOf({ drainTimeoutMs: 0, activities: [{ name: 'resize', create: true }] }).issues).toEqual([
       { field: 'drainTimeoutMs', message: 'must be a positive, finite number of milliseconds, got 0' },

@@ -32,7 +32,17 @@ export const ENV_OVERRIDES = {
 
 export type ConfigEnv = Partial<Record<keyof typeof ENV_OVERRIDES, string | undefined>>;
 
-const TOP = ['workerName', 'logLevel', 'redis', 'stepFunctions', 'http', 'drainTimeoutMs', 'activities'];
+const TOP = [
+  'workerName',
+  'logLevel',
+  'redis',
+  'stepFunctions',
+  'http',
+  'drainTimeoutMs',
+  'queuedHeartbeatsPerSecond',
+  'queuedHeartbeatDutyTtlMs',
+  'activities',
+];
 const ACTIVITY = [
   'arn',
   'name',
@@ -43,6 +53,7 @@ const ACTIVITY = [
   'resumeBelow',
   'enqueueDeadlineMs',
   'unhealthyAfterMs',
+  'queuedHeartbeatIntervalMs',
   'jobOptions',
 ];
 const JOB_OPTIONS = ['attempts', 'backoff', 'removeOnComplete', 'removeOnFail'];
@@ -106,6 +117,9 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   if (top['workerName'] !== undefined) config.workerName = top['workerName'] as string;
   if (redis['unsafeAllowEvictionPolicy'] === true) config.redis.unsafeAllowEvictionPolicy = true;
   if (top['drainTimeoutMs'] !== undefined) config.drainTimeoutMs = top['drainTimeoutMs'] as number;
+  for (const key of ['queuedHeartbeatsPerSecond', 'queuedHeartbeatDutyTtlMs'] as const) {
+    if (top[key] !== undefined && top[key] !== null) config[key] = top[key] as number;
+  }
 
   const activities = top['activities'];
   // Where each library option path is in the file, for the messages.
@@ -143,6 +157,12 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   if (redis['prefix'] !== undefined) candidate.prefix = redis['prefix'] as string;
   if (top['workerName'] !== undefined) candidate.workerName = top['workerName'] as string;
   if (top['drainTimeoutMs'] !== undefined) candidate.drainTimeoutMs = top['drainTimeoutMs'] as number;
+  if (config.queuedHeartbeatsPerSecond !== undefined) {
+    candidate.queuedHeartbeatsPerSecond = config.queuedHeartbeatsPerSecond;
+  }
+  if (config.queuedHeartbeatDutyTtlMs !== undefined) {
+    candidate.queuedHeartbeatDutyTtlMs = config.queuedHeartbeatDutyTtlMs;
+  }
   if (redis['unsafeAllowEvictionPolicy'] !== undefined) {
     candidate.unsafeAllowEvictionPolicy = redis['unsafeAllowEvictionPolicy'] as boolean;
   }
@@ -194,6 +214,7 @@ function poolOptionsOf(
     'resumeBelow',
     'enqueueDeadlineMs',
     'unhealthyAfterMs',
+    'queuedHeartbeatIntervalMs',
   ] as const) {
     if (raw[key] !== undefined && raw[key] !== null) options[key] = raw[key] as number;
   }
@@ -284,6 +305,7 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
     'resumeBelow',
     'enqueueDeadlineMs',
     'unhealthyAfterMs',
+    'queuedHeartbeatIntervalMs',
   ] as const) {
     if (a[key] !== undefined && a[key] !== null) activity[key] = a[key] as number;
   }

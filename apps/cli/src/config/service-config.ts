@@ -32,6 +32,11 @@ export interface ActivityConfig {
   enqueueDeadlineMs?: number;
   /** No poll answered for this long while polls keep failing: the activity is unhealthy and /readyz 503. @default 15000 */
   unhealthyAfterMs?: number;
+  /**
+   * Longest a task waiting in the queue goes without a SendTaskHeartbeat from the bridge; must be below the
+   * smallest HeartbeatSeconds of the activity's state machines. 0 turns it off. @default 20000
+   */
+  queuedHeartbeatIntervalMs?: number;
   /** BullMQ job options for this queue's jobs. @default bounded retention from the bridge */
   jobOptions?: ActivityJobOptions;
 }
@@ -73,6 +78,10 @@ export interface FileConfig {
   };
   /** How long a graceful stop waits for open polls to come back. @default the bridge's (poll timeout + margin) */
   drainTimeoutMs?: number;
+  /** SendTaskHeartbeat calls per second for waiting tasks, all activities together (from the account's bucket). @default 100 */
+  queuedHeartbeatsPerSecond?: number;
+  /** How long a dead bridge keeps the duty to heartbeat a queue before another takes it. @default 15000 */
+  queuedHeartbeatDutyTtlMs?: number;
   activities?: ActivityConfig[];
 }
 
@@ -86,6 +95,7 @@ export interface CompiledActivityConfig {
   resumeBelow?: number;
   enqueueDeadlineMs?: number;
   unhealthyAfterMs?: number;
+  queuedHeartbeatIntervalMs?: number;
   jobOptions?: ActivityJobOptions;
 }
 
@@ -98,5 +108,7 @@ export interface ServiceConfig {
   stepFunctions: { region?: string; endpoint?: string };
   http: { host: string; port: number; board: { enabled: boolean; readOnly: boolean } };
   drainTimeoutMs?: number;
+  queuedHeartbeatsPerSecond?: number;
+  queuedHeartbeatDutyTtlMs?: number;
   activities: CompiledActivityConfig[];
 }
