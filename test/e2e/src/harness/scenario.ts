@@ -59,6 +59,8 @@ export interface BridgeSettings {
   maxWaiting?: number;
   resumeBelow?: number;
   enqueueDeadlineMs?: number;
+  /** The bridge's heartbeats for tasks waiting in the queue (0: off). @default the bridge's */
+  queuedHeartbeatIntervalMs?: number;
 }
 
 /** Env of one worker fixture process (see fixtures/worker.ts). */
@@ -223,6 +225,9 @@ export class Scenario {
           ...(settings.maxWaiting !== undefined ? { maxWaiting: settings.maxWaiting } : {}),
           ...(settings.resumeBelow !== undefined ? { resumeBelow: settings.resumeBelow } : {}),
           enqueueDeadlineMs: settings.enqueueDeadlineMs ?? 30_000,
+          ...(settings.queuedHeartbeatIntervalMs !== undefined
+            ? { queuedHeartbeatIntervalMs: settings.queuedHeartbeatIntervalMs }
+            : {}),
         },
       ],
     };
