@@ -66,7 +66,10 @@ const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
     const ratePerSecond = args.ratePerSecond as number | null;
     const startedAt = wallClockMs();
     if (ratePerSecond === null) {
-      for (let i = 0; i < count; i += 1) target.scheduleTask(arn, `{"t":${wallClockMs()}}`);
+      // Task clocks, for benchmarks that need tasks to close while they wait (queued heartbeats).
+      const clocks =
+        (args.clocks as { timeoutSeconds?: number; heartbeatSeconds?: number } | undefined) ?? {};
+      for (let i = 0; i < count; i += 1) target.scheduleTask(arn, `{"t":${wallClockMs()}}`, clocks);
       return { scheduled: count, startedAt };
     }
     let scheduled = 0;
