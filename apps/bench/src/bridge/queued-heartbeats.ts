@@ -1,8 +1,8 @@
 // Queued heartbeats at 10,000 waiting tasks: heartbeats per second, the bridge's CPU and event-loop delay
 // while they wait, Redis time per round over all of them, and the same while a sweep removes them all
 // (their TimeoutSeconds runs out while they wait). The bridge runs in this process, which does nothing
-// else during the windows; the emulator is in its child. The baseline is the same bridge and backlog
-// before the first heartbeat is due.
+// else during the windows; the emulator is in its child. The baseline is a bridge with queued heartbeats
+// off holding the same backlog.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Bridge } from '@sfn-bullmq/bridge';
 import { uniqueName } from '@sfn-bullmq/test-support';
@@ -76,8 +76,8 @@ export async function runQueuedHeartbeats(
   const waiting = tiny ? 500 : 10_000;
   const intervalMs = tiny ? 4_000 : 20_000;
   const perSecondBudget = 1_000;
-  // Long enough for a baseline and a full round of heartbeats, then every task times out while it waits.
-  const timeoutSeconds = tiny ? 16 : 55;
+  // Long enough for the store and a full round of heartbeats; then every task times out while it waits.
+  const timeoutSeconds = tiny ? 16 : 75;
   const name = uniqueName('queuedhb');
   const prefix = uniqueName('bench');
   ctx.log(
@@ -88,35 +88,47 @@ export async function runQueuedHeartbeats(
     { pollTimeoutMs: 5_000, activities: [name] },
   );
   const activityArn = arns[0]!;
-  const bridge = new Bridge({
-    connection: { host: '127.0.0.1', port: ctx.redis.port },
-    prefix,
-    sfn: { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } },
-    workerName: 'bench-queued-heartbeats',
-    logger: pino({ level: 'silent' }),
-    activities: [
-      { activityArn, polls: 100, maxWaiting: waiting + 1_000, queuedHeartbeatIntervalMs: intervalMs },
-    ],
-    queuedHeartbeatsPerSecond: perSecondBudget,
-  });
-  const queue = new Queue(name, { connection: { host: '127.0.0.1', port: ctx.redis.port }, prefix });
-  try {
-    await bridge.start();
+  // Each bridge its own queue, so the baseline's jobs never meet the measured one.
+  const newBridge = (queuedHeartbeatIntervalMs: number, queueName: string): Bridge =>
+    new Bridge({
+      connection: { host: '127.0.0.1', port: ctx.redis.port },
+      prefix,
+      sfn: { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } },
+      workerName: 'bench-queued-heartbeats',
+      logger: pino({ level: 'silent' }),
+      activities: [
+        { activityArn, queueName, polls: 200, maxWaiting: waiting + 1_000, queuedHeartbeatIntervalMs },
+      ],
+      queuedHeartbeatsPerSecond: perSecondBudget,
+    });
+  const connection = { host: '127.0.0.1', port: ctx.redis.port };
+  const baselineQueue = new Queue(`${name}-off`, { connection, prefix });
+  const queue = new Queue(name, { connection, prefix });
+  const store = async (target: Queue, clocks: { timeoutSeconds?: number }): Promise<void> => {
     const scheduledAt = Date.now();
     await ctx.emulatorProcess.call('emulator.schedule', {
       arn: activityArn,
       count: waiting,
       ratePerSecond: null,
-      clocks: { timeoutSeconds },
+      clocks,
     });
-    await waitFor('every task stored', async () => (await queue.getWaitingCount()) >= waiting, 60_000);
-    const storedAfterS = (Date.now() - scheduledAt) / 1000;
-    ctx.log(`queued heartbeats: ${waiting} stored in ${storedAfterS.toFixed(1)} s`);
-
-    // Baseline: the same backlog before any heartbeat is due (they come due at three quarters of the interval).
+    await waitFor('every task stored', async () => (await target.getWaitingCount()) >= waiting, 120_000);
+    ctx.log(`queued heartbeats: ${waiting} stored in ${((Date.now() - scheduledAt) / 1000).toFixed(1)} s`);
+  };
+  let bridge = newBridge(0, `${name}-off`);
+  try {
+    // Baseline: a bridge with queued heartbeats off holding the same backlog (its jobs are dropped after).
+    await bridge.start();
+    await store(baselineQueue, {});
     const baselineWindow = await open(ctx);
-    await sleep(Math.max(1_000, intervalMs * 0.75 - storedAfterS * 1000 - 1_000));
+    await sleep(tiny ? 2_000 : 10_000);
     const baseline = await close(ctx, baselineWindow);
+    // Gracefully: a dead bridge's polls would still be handed tokens until their deadline.
+    await bridge.close();
+
+    bridge = newBridge(intervalMs, name);
+    await bridge.start();
+    await store(queue, { timeoutSeconds });
 
     await waitFor(
       'the first heartbeats',
@@ -157,13 +169,13 @@ export async function runQueuedHeartbeats(
     };
     const f1 = (n: number): string => n.toFixed(1);
     const markdown = [
-      `One bridge (this process) with ${waiting} tasks waiting in its queue, \`queuedHeartbeatIntervalMs\` ${intervalMs}, \`queuedHeartbeatsPerSecond\` ${perSecondBudget}; the emulator in a child process. Baseline: the same bridge and backlog before any heartbeat is due. The sweep: every task's TimeoutSeconds (${timeoutSeconds} s) runs out while it waits, and each next heartbeat finds it closed and removes its job.`,
+      `One bridge (this process) with ${waiting} tasks waiting in its queue, \`queuedHeartbeatIntervalMs\` ${intervalMs}, \`queuedHeartbeatsPerSecond\` ${perSecondBudget}; the emulator in a child process. Baseline: a bridge with queued heartbeats off holding the same backlog. The sweep: every task's TimeoutSeconds (${timeoutSeconds} s) runs out while it waits, and each next heartbeat finds it closed and removes its job.`,
       '',
       markdownTable(
         ['window', 'seconds', 'bridge CPU %', 'event-loop delay p99 (ms)', 'max (ms)', 'Redis time (ms)'],
         [
           [
-            'baseline (none due)',
+            'baseline (heartbeats off)',
             f1(baseline.seconds),
             f1(baseline.cpuPercent),
             f1(baseline.p99Ms),
@@ -196,6 +208,7 @@ export async function runQueuedHeartbeats(
   } finally {
     await bridge.close({ force: true });
     await queue.close();
+    await baselineQueue.close();
     await ctx.resetAll();
   }
 }
