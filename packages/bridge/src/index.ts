@@ -30,6 +30,17 @@ export type {
 } from './bridge-options.js';
 export type { RedisSafetyState, RedisSafetyStatus } from '@sfn-bullmq/protocol';
 export { BridgeMetrics } from './bridge-metrics.js';
+// Heartbeats for tokens waiting in the queue (docs/step-functions.md#queued-heartbeats).
+export {
+  DEFAULT_QUEUED_HEARTBEAT_DUTY_TTL_MS,
+  DEFAULT_QUEUED_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_QUEUED_HEARTBEATS_PER_SECOND,
+} from './queued-heartbeats/queued-heartbeat-options.js';
+export type {
+  CompiledQueuedHeartbeatBridgeOptions,
+  QueuedHeartbeatActivityOptions,
+  QueuedHeartbeatBridgeOptions,
+} from './queued-heartbeats/queued-heartbeat-options.js';
 // The time a pool reads, for `ActivityPollerDeps.clock`.
 export type { Clock, ClockTimer } from './clock.js';
 export type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';

@@ -180,7 +180,7 @@ describe('queued heartbeats', () => {
     await Promise.all([first.start(), second.start()]);
     const outcomes = schedule(arn, 40, 30);
     await until(async () => (await harness.jobCount(queue)) === 40, 15_000, '40 jobs');
-    await sleep(5_000);
+    await sleep(3_000);
     const duty = [
       await metric(first, 'sfn_bullmq_bridge_queued_heartbeat_duty'),
       await metric(second, 'sfn_bullmq_bridge_queued_heartbeat_duty'),
@@ -192,7 +192,7 @@ describe('queued heartbeats', () => {
 
     await holder.close();
     const closedAt = Date.now();
-    await sleep(3_000);
+    await sleep(2_500);
     expect(await metric(other, 'sfn_bullmq_bridge_queued_heartbeat_duty')).toBe(1);
     expect(await metric(other, 'sfn_bullmq_bridge_queued_heartbeats_total')).toBeGreaterThanOrEqual(40);
     // Each token is sent at three quarters of the interval: two bridges at once would show gaps far below.

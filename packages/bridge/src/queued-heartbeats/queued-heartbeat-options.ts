@@ -36,7 +36,7 @@ export const DEFAULT_QUEUED_HEARTBEAT_INTERVAL_MS = 20_000;
 export const DEFAULT_QUEUED_HEARTBEATS_PER_SECOND = 100;
 export const DEFAULT_QUEUED_HEARTBEAT_DUTY_TTL_MS = 15_000;
 /** Below this the bridge would heartbeat faster than its own tick and Redis round trips can follow. */
-export const MIN_QUEUED_HEARTBEAT_INTERVAL_MS = 200;
+const MIN_QUEUED_HEARTBEAT_INTERVAL_MS = 200;
 const MIN_DUTY_TTL_MS = 1_000;
 
 interface Compiled<T> {

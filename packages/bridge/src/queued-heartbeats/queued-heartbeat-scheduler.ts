@@ -72,11 +72,6 @@ export class QueuedHeartbeatScheduler {
     this.warnIntervalMs = options.warnIntervalMs ?? 30_000;
   }
 
-  /** True while this bridge holds the queue's duty (as of the last tick). */
-  get holdsDutyNow(): boolean {
-    return this.holdsDuty;
-  }
-
   start(): void {
     if (this.running || this.closing !== undefined) return;
     this.running = true;

@@ -22,7 +22,7 @@ import type { HeartbeatSender, JobRemover } from './ports.js';
 
 export type QueuedHeartbeatsState = 'idle' | 'running' | 'closed';
 
-export interface QueuedHeartbeatQueue {
+interface QueuedHeartbeatQueue {
   activityName: string;
   queueName: string;
   /** 0: off for this queue. */
@@ -133,11 +133,6 @@ export class QueuedHeartbeats extends EventEmitter {
       this.schedulers.set(queue.queueName, scheduler);
     }
     this.setState('running');
-  }
-
-  /** Queues whose duty this bridge holds now. */
-  dutyQueues(): string[] {
-    return [...this.schedulers].filter(([, scheduler]) => scheduler.holdsDutyNow).map(([name]) => name);
   }
 
   /** Stops every scheduler (waiting for heartbeats in flight), gives the duties up, closes its client. */

@@ -21,7 +21,7 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
-export function dutyLockKey(prefix: string, queueName: string): string {
+function dutyLockKey(prefix: string, queueName: string): string {
   return `${prefix}:${queueName}:sfn-bullmq:heartbeat-duty`;
 }
 
@@ -45,10 +45,5 @@ export class RedisDutyLock implements DutyLock {
 
   async release(): Promise<void> {
     await this.redis.eval(RELEASE, 1, this.key, this.owner);
-  }
-
-  /** Who holds the duty now, if anyone (for status and tests). */
-  holder(): Promise<string | null> {
-    return this.redis.get(this.key);
   }
 }

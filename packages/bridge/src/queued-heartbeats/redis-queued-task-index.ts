@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { QueuedTaskIndex, QueuedTaskState } from './ports.js';
 
 /** The sorted set's key, beside the queue's keys (same hash slot). Job ids cannot contain ':', so no job owns it. */
-export function queuedTaskIndexKey(prefix: string, queueName: string): string {
+function queuedTaskIndexKey(prefix: string, queueName: string): string {
   return `${prefix}:${queueName}:sfn-bullmq:queued-heartbeats`;
 }
 
