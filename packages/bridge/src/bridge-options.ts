@@ -16,6 +16,14 @@ import {
   type OptionIssue,
   type SfnConnectionOptions,
 } from '@sfn-bullmq/protocol';
+import {
+  compileActivityFleetOptions,
+  compileFleetOptions,
+  type ActivityFleetOptions,
+  type BridgeFleetOptions,
+  type CompiledActivityFleetOptions,
+  type CompiledFleetOptions,
+} from './fleet/fleet-options.js';
 
 /**
  * Thrown by `compileBridgeOptions()` (and so by `new Bridge()`) for options that cannot work: `issues`
@@ -40,7 +48,7 @@ export interface BridgeJobOptions {
   removeOnFail?: boolean | number | JobRetention;
 }
 
-export interface ActivityPollerOptions {
+export interface ActivityPollerOptions extends ActivityFleetOptions {
   /** The activity to poll, `arn:aws:states:<region>:<account>:activity:<name>`. */
   activityArn: string;
   /** The BullMQ queue its tasks go to. Must not contain ':'. @default the activity's name (from the ARN) */
@@ -77,7 +85,7 @@ export interface ActivityPollerOptions {
   unhealthyAfterMs?: number;
 }
 
-export interface BridgeOptions {
+export interface BridgeOptions extends BridgeFleetOptions {
   /** Redis for BullMQ: options (`{ url }`, `{ host, port }`) or an ioredis instance the caller owns and closes. */
   connection: ConnectionOptions;
   /** BullMQ key prefix; a hash tag like `{sfn}` for Redis Cluster. @default 'bull' */
@@ -110,7 +118,7 @@ export interface CompiledJobOptions {
   removeOnFail: boolean | number | JobRetention;
 }
 
-export interface CompiledActivityPollerOptions {
+export interface CompiledActivityPollerOptions extends CompiledActivityFleetOptions {
   activityArn: string;
   activityName: string;
   queueName: string;
@@ -138,6 +146,7 @@ export interface CompiledBridgeOptions {
   drainTimeoutMs: number;
   pollRequestTimeoutMs: number;
   unsafeAllowEvictionPolicy: boolean;
+  fleet: CompiledFleetOptions;
 }
 
 export const DEFAULT_POLLS = 100;
@@ -166,6 +175,12 @@ class IssueList {
       this.issues.push(...error.issues);
       return fallback;
     }
+  }
+
+  /** A compile that returns its issues instead of throwing them (fleet/fleet-options.ts): records them. */
+  add<T>(compiled: { value: T; issues: readonly OptionIssue[] }): T {
+    this.issues.push(...compiled.issues);
+    return compiled.value;
   }
 
   /** Throws one error carrying every issue, if there is any. */
@@ -323,6 +338,7 @@ function compilePoolInto(
     pollBackoffMaxMs: ms('pollBackoffMaxMs', 20_000),
     missingActivityRetryMs: ms('missingActivityRetryMs', 30_000),
     unhealthyAfterMs: ms('unhealthyAfterMs', DEFAULT_UNHEALTHY_AFTER_MS),
+    ...list.add(compileActivityFleetOptions(options, option)),
   };
   return compiled;
 }
@@ -428,8 +444,10 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
       fail('unsafeAllowEvictionPolicy', 'must be true or false', unsafeAllowEvictionPolicy);
     }
   });
+  const fleet = list.add(compileFleetOptions(options.fleet));
   list.throwIfAny();
   return {
+    fleet,
     connection,
     prefix,
     sfn,

@@ -74,6 +74,7 @@ export class FleetLease extends EventEmitter {
   private timer: ClockTimer | undefined;
   private cycling: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private draining = false;
   private lastError: string | undefined;
   private lastErrorLogAt = Number.NEGATIVE_INFINITY;
 
@@ -113,6 +114,23 @@ export class FleetLease extends EventEmitter {
     };
     if (this.lastError !== undefined) status.lastError = this.lastError;
     return status;
+  }
+
+  /**
+   * The pool drains: ask for nothing more, so the fleet sees only the polls still out and the others grow
+   * into the room as they come back. Renews at once (unless a renewal is under way; the next one says it).
+   */
+  beginDrain(): void {
+    if (this.draining || this.currentState === 'idle' || this.currentState === 'closed') return;
+    this.draining = true;
+    this.want = 0;
+    this.ceiling = 0;
+    this.deps.onCeiling(0);
+    if (this.timer !== undefined) {
+      this.timer.cancel();
+      this.timer = undefined;
+      void this.cycle();
+    }
   }
 
   /**
@@ -206,7 +224,7 @@ export class FleetLease extends EventEmitter {
       this.ceiling = snapshot.grant;
       deps.onCeiling(snapshot.grant);
     }
-    const fair = fleetShares(snapshot.budget, snapshot.members).get(deps.id) ?? 0;
+    const fair = this.draining ? 0 : (fleetShares(snapshot.budget, snapshot.members).get(deps.id) ?? 0);
     const moved = fair !== this.want;
     this.want = fair;
     this.updateMetrics();
