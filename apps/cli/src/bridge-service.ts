@@ -100,6 +100,7 @@ export class BridgeService extends EventEmitter {
     };
     if (config.workerName !== undefined) bridgeOptions.workerName = config.workerName;
     if (config.drainTimeoutMs !== undefined) bridgeOptions.drainTimeoutMs = config.drainTimeoutMs;
+    if (config.fleet !== undefined) bridgeOptions.fleet = config.fleet;
     if (config.redis.unsafeAllowEvictionPolicy === true) bridgeOptions.unsafeAllowEvictionPolicy = true;
     let bridge: Bridge;
     try {
@@ -220,6 +221,7 @@ async function resolveActivities(
       if (activity.resumeBelow !== undefined) options.resumeBelow = activity.resumeBelow;
       if (activity.enqueueDeadlineMs !== undefined) options.enqueueDeadlineMs = activity.enqueueDeadlineMs;
       if (activity.unhealthyAfterMs !== undefined) options.unhealthyAfterMs = activity.unhealthyAfterMs;
+      if (activity.fleetPolls !== undefined) options.fleetPolls = activity.fleetPolls;
       if (activity.jobOptions !== undefined) options.jobOptions = activity.jobOptions;
       resolved.push(options);
     }

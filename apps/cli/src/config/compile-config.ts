@@ -32,7 +32,17 @@ export const ENV_OVERRIDES = {
 
 export type ConfigEnv = Partial<Record<keyof typeof ENV_OVERRIDES, string | undefined>>;
 
-const TOP = ['workerName', 'logLevel', 'redis', 'stepFunctions', 'http', 'drainTimeoutMs', 'activities'];
+const TOP = [
+  'workerName',
+  'logLevel',
+  'redis',
+  'stepFunctions',
+  'http',
+  'drainTimeoutMs',
+  'fleet',
+  'activities',
+];
+const FLEET = ['enabled', 'leaseTtlMs', 'pollHoldMs'];
 const ACTIVITY = [
   'arn',
   'name',
@@ -43,6 +53,7 @@ const ACTIVITY = [
   'resumeBelow',
   'enqueueDeadlineMs',
   'unhealthyAfterMs',
+  'fleetPolls',
   'jobOptions',
 ];
 const JOB_OPTIONS = ['attempts', 'backoff', 'removeOnComplete', 'removeOnFail'];
@@ -64,6 +75,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   const sfn = c.object('stepFunctions', top['stepFunctions'], ['region', 'endpoint']) ?? {};
   const http = c.object('http', top['http'], ['host', 'port', 'board']) ?? {};
   const board = c.object('http.board', http['board'], ['enabled', 'readOnly']) ?? {};
+  const fleet = c.object('fleet', top['fleet'], FLEET);
 
   // An environment value replaces the file's and is reported under both names.
   const pick = (field: string, fileValue: unknown, envName: keyof ConfigEnv): [string, unknown] => {
@@ -106,6 +118,8 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   if (top['workerName'] !== undefined) config.workerName = top['workerName'] as string;
   if (redis['unsafeAllowEvictionPolicy'] === true) config.redis.unsafeAllowEvictionPolicy = true;
   if (top['drainTimeoutMs'] !== undefined) config.drainTimeoutMs = top['drainTimeoutMs'] as number;
+  // The bridge's own `fleet` options, as they are (the bridge checks them).
+  if (fleet !== undefined) config.fleet = fleet;
 
   const activities = top['activities'];
   // Where each library option path is in the file, for the messages.
@@ -143,6 +157,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   if (redis['prefix'] !== undefined) candidate.prefix = redis['prefix'] as string;
   if (top['workerName'] !== undefined) candidate.workerName = top['workerName'] as string;
   if (top['drainTimeoutMs'] !== undefined) candidate.drainTimeoutMs = top['drainTimeoutMs'] as number;
+  if (config.fleet !== undefined) candidate.fleet = config.fleet;
   if (redis['unsafeAllowEvictionPolicy'] !== undefined) {
     candidate.unsafeAllowEvictionPolicy = redis['unsafeAllowEvictionPolicy'] as boolean;
   }
@@ -194,6 +209,7 @@ function poolOptionsOf(
     'resumeBelow',
     'enqueueDeadlineMs',
     'unhealthyAfterMs',
+    'fleetPolls',
   ] as const) {
     if (raw[key] !== undefined && raw[key] !== null) options[key] = raw[key] as number;
   }
@@ -284,6 +300,7 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
     'resumeBelow',
     'enqueueDeadlineMs',
     'unhealthyAfterMs',
+    'fleetPolls',
   ] as const) {
     if (a[key] !== undefined && a[key] !== null) activity[key] = a[key] as number;
   }

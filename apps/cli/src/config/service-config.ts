@@ -1,6 +1,6 @@
 // The config file's shape as users write it, and the compiled form the service
 // runs on (defaults filled in, environment overrides applied, nothing optional that matters).
-import type { BridgeJobOptions } from '@sfn-bullmq/bridge';
+import type { BridgeJobOptions, FleetOptions } from '@sfn-bullmq/bridge';
 
 /** Log levels pino knows. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -32,6 +32,11 @@ export interface ActivityConfig {
   enqueueDeadlineMs?: number;
   /** No poll answered for this long while polls keep failing: the activity is unhealthy and /readyz 503. @default 15000 */
   unhealthyAfterMs?: number;
+  /**
+   * Open polls on this ARN across every bridge that polls it (they share it through Redis), 1–1000. Lower it
+   * when other pollers use the activity too. @default 1000 (the service's limit)
+   */
+  fleetPolls?: number;
   /** BullMQ job options for this queue's jobs. @default bounded retention from the bridge */
   jobOptions?: ActivityJobOptions;
 }
@@ -73,6 +78,8 @@ export interface FileConfig {
   };
   /** How long a graceful stop waits for open polls to come back. @default the bridge's (poll timeout + margin) */
   drainTimeoutMs?: number;
+  /** How the bridges on one ARN share its `fleetPolls` through Redis: `enabled`, `leaseTtlMs`, `pollHoldMs`. @default on, 15 s lease */
+  fleet?: FleetOptions;
   activities?: ActivityConfig[];
 }
 
@@ -86,6 +93,7 @@ export interface CompiledActivityConfig {
   resumeBelow?: number;
   enqueueDeadlineMs?: number;
   unhealthyAfterMs?: number;
+  fleetPolls?: number;
   jobOptions?: ActivityJobOptions;
 }
 
@@ -98,5 +106,6 @@ export interface ServiceConfig {
   stepFunctions: { region?: string; endpoint?: string };
   http: { host: string; port: number; board: { enabled: boolean; readOnly: boolean } };
   drainTimeoutMs?: number;
+  fleet?: FleetOptions;
   activities: CompiledActivityConfig[];
 }
