@@ -59,6 +59,10 @@ export interface BridgeSettings {
   maxWaiting?: number;
   resumeBelow?: number;
   enqueueDeadlineMs?: number;
+  /** The activity's `fleetPolls` (the budget the bridges on the ARN share). */
+  fleetPolls?: number;
+  /** The bridge's `fleet` block (lease TTL, poll hold). */
+  fleet?: { leaseTtlMs?: number; pollHoldMs?: number; enabled?: boolean };
 }
 
 /** Env of one worker fixture process (see fixtures/worker.ts). */
@@ -215,6 +219,7 @@ export class Scenario {
       redis: { url: this.redis.url, prefix: PREFIX },
       stepFunctions: { region: 'us-east-1', endpoint: this.endpoint },
       http: { host: '127.0.0.1', port: 0, board: { enabled: false } },
+      ...(settings.fleet !== undefined ? { fleet: settings.fleet } : {}),
       activities: [
         {
           arn: this.activityArn,
@@ -223,6 +228,7 @@ export class Scenario {
           ...(settings.maxWaiting !== undefined ? { maxWaiting: settings.maxWaiting } : {}),
           ...(settings.resumeBelow !== undefined ? { resumeBelow: settings.resumeBelow } : {}),
           enqueueDeadlineMs: settings.enqueueDeadlineMs ?? 30_000,
+          ...(settings.fleetPolls !== undefined ? { fleetPolls: settings.fleetPolls } : {}),
         },
       ],
     };
