@@ -100,7 +100,7 @@ describe('scenario 11: a fleet of bridges shares the poll limit', () => {
           bridges.push(...(await Promise.all([start(), start()])));
           const afterJoinMs = await settle(s, bridges, 75);
           await joining;
-          expect((await fleetOf(bridges[0]!)).bridges).toBe(4);
+          expect((await fleetOf(bridges[0])).bridges).toBe(4);
 
           const outcome = await s.finish({ timeoutMs: 90_000 });
           const stats = outcome.emulator.activities[s.activityArn]!;
