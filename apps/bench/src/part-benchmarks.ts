@@ -16,6 +16,7 @@ const PART_BENCHMARKS: PartBenchmark[] = [
   { name: 'Bridge enqueue rate and idle cost', script: 'bridge/enqueue' },
   { name: 'Worker overhead against a bare BullMQ worker', script: 'worker/overhead' },
   { name: 'Horizontal scaling', script: 'scaling/scaling' },
+  { name: 'Fleet: rebalancing a shared poll budget, and its Redis cost', script: 'scaling/fleet' },
 ];
 
 // The part scripts fork their own `.ts` helpers, so they always run from src/ under tsx.

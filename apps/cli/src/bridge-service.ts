@@ -106,6 +106,7 @@ export class BridgeService extends EventEmitter {
     if (config.queuedHeartbeatDutyTtlMs !== undefined) {
       bridgeOptions.queuedHeartbeatDutyTtlMs = config.queuedHeartbeatDutyTtlMs;
     }
+    if (config.fleet !== undefined) bridgeOptions.fleet = config.fleet;
     if (config.redis.unsafeAllowEvictionPolicy === true) bridgeOptions.unsafeAllowEvictionPolicy = true;
     let bridge: Bridge;
     try {
@@ -229,6 +230,7 @@ async function resolveActivities(
       if (activity.queuedHeartbeatIntervalMs !== undefined) {
         options.queuedHeartbeatIntervalMs = activity.queuedHeartbeatIntervalMs;
       }
+      if (activity.fleetPolls !== undefined) options.fleetPolls = activity.fleetPolls;
       if (activity.jobOptions !== undefined) options.jobOptions = activity.jobOptions;
       resolved.push(options);
     }

@@ -41,6 +41,29 @@ describe('config validation', () => {
     ]);
   });
 
+  it('maps fleetPolls and the fleet block onto the bridge, and names a bad one by its field', () => {
+    const config = compileConfig({
+      fleet: { leaseTtlMs: 3_000, pollHoldMs: 2_000 },
+      activities: [{ arn: ARN, fleetPolls: 300 }],
+    });
+    expect(config.fleet).toEqual({ leaseTtlMs: 3_000, pollHoldMs: 2_000 });
+    expect(config.activities[0]).toMatchObject({ fleetPolls: 300 });
+    const error = errorOf({
+      fleet: { leaseTtlMs: 10, lease: 1 },
+      activities: [{ arn: ARN, fleetPolls: 1001 }],
+    });
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        { field: 'fleet.lease', message: 'unknown field (known: enabled, leaseTtlMs, pollHoldMs)' },
+        {
+          field: 'fleet.leaseTtlMs',
+          message: 'must be a finite number of milliseconds, at least 300, got 10',
+        },
+        { field: 'activities[0].fleetPolls', message: 'must be an integer 1–1000, got 1001' },
+      ]),
+    );
+  });
+
   it('names the field of a value of the wrong type', () => {
     expect(errorOf({ http: { port: 'eighty' }, activities: [{ arn: ARN }] }).message).toContain(
       "http.port: must be 0–65535, got 'eighty'",

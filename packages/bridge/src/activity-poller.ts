@@ -240,6 +240,14 @@ export class ActivityPoller extends EventEmitter {
     return status;
   }
 
+  /**
+   * The most polls the pool may open, on top of its own target: the bridge's share of the fleet's
+   * budget on this ARN (fleet/fleet-lease.ts). Lowering it aborts no poll; the ones above it come back.
+   */
+  setPollCeiling(ceiling: number): void {
+    this.slots.setCeiling(ceiling);
+  }
+
   /** GetActivityTask calls open now. */
   get openPolls(): number {
     return this.slots.open;
@@ -305,7 +313,7 @@ export class ActivityPoller extends EventEmitter {
 
   private mayPoll(slot: number, target: number): boolean {
     if (this.pausedFor !== undefined) return false;
-    if (this.missingError !== undefined) return slot === 0;
+    if (this.missingError !== undefined) return slot === 0 && target > 0;
     return slot < target && !this.backpressure.blocking && this.held.failing === 0 && !this.held.full;
   }
 

@@ -23,6 +23,13 @@ import {
   type QueuedHeartbeatActivityOptions,
   type QueuedHeartbeatBridgeOptions,
 } from './queued-heartbeats/queued-heartbeat-options.js';
+  compileActivityFleetOptions,
+  compileFleetOptions,
+  type ActivityFleetOptions,
+  type BridgeFleetOptions,
+  type CompiledActivityFleetOptions,
+  type CompiledFleetOptions,
+} from './fleet/fleet-options.js';
 
 /**
  * Thrown by `compileBridgeOptions()` (and so by `new Bridge()`) for options that cannot work: `issues`
@@ -47,7 +54,7 @@ export interface BridgeJobOptions {
   removeOnFail?: boolean | number | JobRetention;
 }
 
-export interface ActivityPollerOptions extends QueuedHeartbeatActivityOptions {
+export interface ActivityPollerOptions extends QueuedHeartbeatActivityOptions, ActivityFleetOptions {
   /** The activity to poll, `arn:aws:states:<region>:<account>:activity:<name>`. */
   activityArn: string;
   /** The BullMQ queue its tasks go to. Must not contain ':'. @default the activity's name (from the ARN) */
@@ -84,7 +91,7 @@ export interface ActivityPollerOptions extends QueuedHeartbeatActivityOptions {
   unhealthyAfterMs?: number;
 }
 
-export interface BridgeOptions extends QueuedHeartbeatBridgeOptions {
+export interface BridgeOptions extends QueuedHeartbeatBridgeOptions, BridgeFleetOptions {
   /** Redis for BullMQ: options (`{ url }`, `{ host, port }`) or an ioredis instance the caller owns and closes. */
   connection: ConnectionOptions;
   /** BullMQ key prefix; a hash tag like `{sfn}` for Redis Cluster. @default 'bull' */
@@ -117,7 +124,7 @@ export interface CompiledJobOptions {
   removeOnFail: boolean | number | JobRetention;
 }
 
-export interface CompiledActivityPollerOptions {
+export interface CompiledActivityPollerOptions extends CompiledActivityFleetOptions {
   activityArn: string;
   activityName: string;
   queueName: string;
@@ -148,6 +155,7 @@ export interface CompiledBridgeOptions {
   pollRequestTimeoutMs: number;
   unsafeAllowEvictionPolicy: boolean;
   queuedHeartbeats: CompiledQueuedHeartbeatBridgeOptions;
+  fleet: CompiledFleetOptions;
 }
 
 export const DEFAULT_POLLS = 100;
@@ -176,6 +184,12 @@ class IssueList {
       this.issues.push(...error.issues);
       return fallback;
     }
+  }
+
+  /** A part compiled in its own file (fleet/, queued-heartbeats/) returns its issues: records them. */
+  add<T>(compiled: { value: T; issues: readonly OptionIssue[] }): T {
+    this.issues.push(...compiled.issues);
+    return compiled.value;
   }
 
   /** Throws one error carrying every issue, if there is any. */
@@ -333,7 +347,8 @@ function compilePoolInto(
     pollBackoffMaxMs: ms('pollBackoffMaxMs', 20_000),
     missingActivityRetryMs: ms('missingActivityRetryMs', 30_000),
     unhealthyAfterMs: ms('unhealthyAfterMs', DEFAULT_UNHEALTHY_AFTER_MS),
-    queuedHeartbeatIntervalMs: issuesInto(list, compileQueuedHeartbeatInterval(options, option)),
+    queuedHeartbeatIntervalMs: list.add(compileQueuedHeartbeatInterval(options, option)),
+    ...list.add(compileActivityFleetOptions(options, option)),
   };
   return compiled;
 }
@@ -439,9 +454,11 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
       fail('unsafeAllowEvictionPolicy', 'must be true or false', unsafeAllowEvictionPolicy);
     }
   });
-  const queuedHeartbeats = issuesInto(list, compileQueuedHeartbeatBridgeOptions(options));
+  const queuedHeartbeats = list.add(compileQueuedHeartbeatBridgeOptions(options));
+  const fleet = list.add(compileFleetOptions(options.fleet));
   list.throwIfAny();
   return {
+    fleet,
     connection,
     prefix,
     sfn,
@@ -454,10 +471,4 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
     unsafeAllowEvictionPolicy,
     queuedHeartbeats,
   };
-}
-
-/** A part compiled in its own file: its issues join the list, its value is returned. */
-function issuesInto<T>(list: IssueList, compiled: { value: T; issues: OptionIssue[] }): T {
-  list.issues.push(...compiled.issues);
-  return compiled.value;
 }

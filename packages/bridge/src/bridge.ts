@@ -1,5 +1,6 @@
 // The bridge: one ActivityPoller per activity ARN, their Step Functions clients,
 // their BullMQ queues on one Redis connection, and a graceful, idempotent close().
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
   RedisSafetyMonitor,
@@ -16,6 +17,10 @@ import { Registry } from 'prom-client';
 import { ActivityPoller, type ActivityStatus } from './activity-poller.js';
 import { BridgeMetrics } from './bridge-metrics.js';
 import { compileBridgeOptions, type BridgeOptions, type CompiledBridgeOptions } from './bridge-options.js';
+import { realClock } from './clock.js';
+import { FleetLease, type FleetStatus } from './fleet/fleet-lease.js';
+import { FleetMetrics } from './fleet/fleet-metrics.js';
+import { RedisFleetStore } from './fleet/fleet-store.js';
 import type { ActivityJobQueue } from './ports.js';
 import { QueuedHeartbeats, trackQueuedTokens } from './queued-heartbeats/queued-heartbeats.js';
 
@@ -35,13 +40,20 @@ export interface BridgeStatus {
   redisReady: boolean;
   /** Whether the Redis keeps jobs (maxmemory-policy noeviction) and what it persists; read at start and on each reconnect. */
   redisSafety: RedisSafetyStatus;
-  activities: ActivityStatus[];
+  activities: BridgeActivityStatus[];
+}
+
+/** A pool's status, with its place in the fleet of its ARN when the bridges coordinate (`fleet.enabled`). */
+export interface BridgeActivityStatus extends ActivityStatus {
+  fleet?: FleetStatus;
 }
 
 interface Pool {
   poller: ActivityPoller;
   queue: Queue<ActivityJobData>;
   pollingClient: SfnActivityClient;
+  /** Its share of the ARN's fleet budget, unless `fleet.enabled` is false. */
+  lease?: FleetLease;
 }
 
 const REDIS_ERROR_LOG_INTERVAL_MS = 5_000;
@@ -157,6 +169,7 @@ export class Bridge extends EventEmitter {
       registry: this.registry,
       queues: this.options.activities.map((activity, i) => ({ ...activity, remover: this.pools[i]!.queue })),
     });
+    this.joinFleets(this.redis, logger);
     // Polls open only once Redis answers, so no token is taken that could not be stored.
     const ready = Promise.all(this.pools.map(({ queue }) => queue.waitUntilReady())).then(
       () => 'ready' as const,
@@ -165,6 +178,9 @@ export class Bridge extends EventEmitter {
     const outcome = await Promise.race([ready, this.closedSignal.then(() => 'closed' as const)]);
     if (outcome === 'closed' || this.closing !== undefined) return;
     await this.checkRedisSafety(redisSafety);
+    if (this.closing !== undefined) return;
+    // Each pool polls only once its share is granted: a bridge joining a full fleet opens nothing.
+    await Promise.all(this.pools.flatMap(({ lease }) => (lease === undefined ? [] : [lease.start()])));
     if (this.closing !== undefined) return;
     for (const { poller } of this.pools) {
       poller.start();
@@ -184,6 +200,33 @@ export class Bridge extends EventEmitter {
       },
       'bridge running',
     );
+  }
+
+  /** One lease per pool in the fleet of its ARN (docs/architecture.md#fleet); the pool polls under its share. */
+  private joinFleets(redis: Redis, logger: Logger): void {
+    const { fleet, workerName } = this.options;
+    if (!fleet.enabled) return;
+    const store = new RedisFleetStore(redis);
+    const gauges = new FleetMetrics(this.registry);
+    // Unique per process: two bridges may share a worker name, and a restart must not inherit a dead lease.
+    const id = `${workerName}#${randomUUID().slice(0, 8)}`;
+    this.options.activities.forEach((activity, index) => {
+      const pool = this.pools[index]!;
+      const { poller } = pool;
+      pool.lease = new FleetLease({
+        store,
+        activityArn: activity.activityArn,
+        id,
+        cap: activity.polls,
+        budget: activity.fleetPolls,
+        options: fleet,
+        clock: realClock,
+        log: logger.child({ activity: activity.activityName, queue: activity.queueName }),
+        openPolls: () => poller.openPolls,
+        onCeiling: (ceiling) => poller.setPollCeiling(ceiling),
+        metrics: { gauges, labels: { activity: activity.activityName, queue: activity.queueName } },
+      });
+    });
   }
 
   /**
@@ -252,7 +295,9 @@ export class Bridge extends EventEmitter {
       workerName: this.options.workerName,
       redisReady: this.redis?.status === 'ready',
       redisSafety: this.redisSafety?.status() ?? { state: 'unchecked' },
-      activities: this.pools.map(({ poller }) => poller.status()),
+      activities: this.pools.map(({ poller, lease }) =>
+        lease === undefined ? poller.status() : { ...poller.status(), fleet: lease.status() },
+      ),
     };
   }
 
@@ -297,6 +342,7 @@ export class Bridge extends EventEmitter {
     this.signalClosed();
     this.redisSafety?.close();
     const { drainTimeoutMs } = this.options;
+    for (const { lease } of this.pools) lease?.beginDrain();
     const results = await Promise.allSettled(
       this.pools.map(({ poller }) => poller.close({ force, drainTimeoutMs })),
     );
@@ -320,6 +366,10 @@ export class Bridge extends EventEmitter {
     }
     // Waiting jobs keep their heartbeats while the pools drain; then the duty goes to another bridge.
     await this.step('closing queued heartbeats', () => this.queuedHeartbeats?.close());
+    // Drained: the share is free at once (polls a timed-out drain left open count until they may have ended).
+    await this.step('leaving the fleet', () =>
+      Promise.all(this.pools.flatMap(({ lease }) => (lease === undefined ? [] : [lease.close()]))),
+    );
     await this.step('closing queues', () => Promise.all(this.pools.map(({ queue }) => queue.close())));
     if (this.ownsRedis && this.redis !== undefined) {
       const redis = this.redis;

@@ -1,7 +1,16 @@
 // @sfn-bullmq/bridge: pools of long polls per Step Functions activity ARN, each
 // task token turned into exactly one BullMQ job. The public API, named exports only.
 export { Bridge } from './bridge.js';
-export type { BridgeState, BridgeStatus } from './bridge.js';
+export type { BridgeActivityStatus, BridgeState, BridgeStatus } from './bridge.js';
+export type { FleetLeaseState, FleetStatus } from './fleet/fleet-lease.js';
+export type {
+  ActivityFleetOptions,
+  BridgeFleetOptions,
+  CompiledActivityFleetOptions,
+  CompiledFleetOptions,
+  FleetOptions,
+} from './fleet/fleet-options.js';
+export { fleetKey } from './fleet/fleet-store.js';
 export { ActivityPoller } from './activity-poller.js';
 export type {
   ActivityPollerCloseOptions,

@@ -39,6 +39,8 @@ export class PollSlots {
   private gateWaiters: (() => void)[] = [];
   private openNow = 0;
   private targetNow: number;
+  /** The fleet's ceiling (this bridge's share of the ARN's budget, fleet/fleet-lease.ts); none without a fleet. */
+  private ceilingNow = Number.POSITIVE_INFINITY;
   private growTimer: ClockTimer | undefined;
   /** Sleeps under way, each removed when it ends, so stop() can cut them short (a slot backs off for hours without piling up). */
   private readonly sleeps = new Set<{ timer: ClockTimer; resolve: () => void }>();
@@ -54,9 +56,16 @@ export class PollSlots {
     return this.openNow;
   }
 
-  /** Polls the pool aims to keep open (lower than `polls` after ActivityWorkerLimitExceeded). */
+  /** Polls the pool aims to keep open (lower than `polls` after ActivityWorkerLimitExceeded, or under the fleet's ceiling). */
   get target(): number {
-    return this.targetNow;
+    return Math.min(this.targetNow, this.ceilingNow);
+  }
+
+  /** Caps the target at the fleet's share; polls open above it come back on their own (never aborted). */
+  setCeiling(ceiling: number): void {
+    this.ceilingNow = ceiling;
+    this.deps.metrics.targetPolls.set(this.deps.labels, this.target);
+    this.wake();
   }
 
   /** stop() was called: no poll opens any more. */
@@ -69,7 +78,7 @@ export class PollSlots {
   }
 
   start(): void {
-    this.deps.metrics.targetPolls.set(this.deps.labels, this.targetNow);
+    this.deps.metrics.targetPolls.set(this.deps.labels, this.target);
     this.deps.metrics.openPolls.set(this.deps.labels, 0);
     for (let slot = 0; slot < this.deps.polls; slot += 1) this.spawn(slot);
   }
@@ -121,7 +130,7 @@ export class PollSlots {
 
   private setTarget(target: number): void {
     this.targetNow = target;
-    this.deps.metrics.targetPolls.set(this.deps.labels, target);
+    this.deps.metrics.targetPolls.set(this.deps.labels, this.target);
   }
 
   private setOpen(count: number): void {
@@ -161,7 +170,7 @@ export class PollSlots {
     const { deps } = this;
     let failures = 0;
     for (;;) {
-      while (!this.stopRequested && !deps.mayPoll(slot, this.targetNow)) await this.gate();
+      while (!this.stopRequested && !deps.mayPoll(slot, this.target)) await this.gate();
       if (this.stopRequested) return;
       // Slot 0 alone probes a missing activity, seldom, so a deleted one costs nothing.
       const probe = deps.probing();

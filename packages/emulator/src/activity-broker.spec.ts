@@ -177,6 +177,15 @@ describe('ActivityBroker', () => {
     expect(() => broker.poll('bad', undefined, sink())).toThrow(/Invalid ARN prefix: bad/);
   });
 
+  it('counts the polls it refused with ActivityWorkerLimitExceeded and the most open at once', () => {
+    for (let index = 0; index < 100; index += 1) broker.poll(arn, undefined, sink());
+    expect(() => broker.poll(arn, undefined, sink())).toThrow(/maximum number of workers/);
+    expect(() => broker.poll(arn, undefined, sink())).toThrow(/maximum number of workers/);
+    vi.advanceTimersByTime(1000);
+    broker.poll(arn, undefined, sink());
+    expect(broker.stats()[arn]).toMatchObject({ openPolls: 1, workerLimitRefused: 2, openPollsPeak: 100 });
+  });
+
   it('cancel() closes a task silently: no outcome, later reports get TaskTimedOut', () => {
     const queued = schedule('queued');
     queued.handle.cancel();

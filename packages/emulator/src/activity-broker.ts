@@ -47,6 +47,10 @@ export interface ActivityStats {
   /** Scheduled, not yet started. */
   waiting: number;
   lostTokens: { total: number; droppedByFault: number; clientGone: number };
+  /** Polls refused with ActivityWorkerLimitExceeded (open polls were at `maxPollsPerActivity`). */
+  workerLimitRefused: number;
+  /** The most polls open at once on the activity since it was created. */
+  openPollsPeak: number;
   /** Time from scheduled to started, in ms. */
   waitMs: { count: number; p50: number; p99: number; max: number };
 }
@@ -119,6 +123,8 @@ class Counters {
   heartbeats = 0;
   droppedByFault = 0;
   clientGone = 0;
+  workerLimitRefused = 0;
+  openPollsPeak = 0;
   readonly wait = new LatencyHistogram();
   /** The live record, or the last one when the activity was deleted. */
   record: ActivityRecord | undefined;
@@ -233,11 +239,13 @@ export class ActivityBroker implements TaskScheduler {
     const record = this.activities.get(activityArn);
     if (record === undefined || this.closed) throw serviceErrors.activityDoesNotExist(activityArn);
     if (record.openPolls.size >= this.options.maxPollsPerActivity) {
+      record.counters.workerLimitRefused += 1;
       throw serviceErrors.activityWorkerLimitExceeded();
     }
     const now = this.now();
     const poll = new Poll(record, workerName, sink, now + this.options.pollTimeoutMs);
     record.openPolls.add(poll);
+    record.counters.openPollsPeak = Math.max(record.counters.openPollsPeak, record.openPolls.size);
     const stall = record.stall;
     if (stall !== undefined && stall.remaining > 0 && now < stall.until) {
       stall.remaining -= 1;
@@ -296,6 +304,8 @@ export class ActivityBroker implements TaskScheduler {
           droppedByFault: counters.droppedByFault,
           clientGone: counters.clientGone,
         },
+        workerLimitRefused: counters.workerLimitRefused,
+        openPollsPeak: counters.openPollsPeak,
         waitMs: counters.wait.summary(),
       };
     }

@@ -41,8 +41,10 @@ const TOP = [
   'drainTimeoutMs',
   'queuedHeartbeatsPerSecond',
   'queuedHeartbeatDutyTtlMs',
+  'fleet',
   'activities',
 ];
+const FLEET = ['enabled', 'leaseTtlMs', 'pollHoldMs'];
 const ACTIVITY = [
   'arn',
   'name',
@@ -54,6 +56,7 @@ const ACTIVITY = [
   'enqueueDeadlineMs',
   'unhealthyAfterMs',
   'queuedHeartbeatIntervalMs',
+  'fleetPolls',
   'jobOptions',
 ];
 const JOB_OPTIONS = ['attempts', 'backoff', 'removeOnComplete', 'removeOnFail'];
@@ -75,6 +78,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   const sfn = c.object('stepFunctions', top['stepFunctions'], ['region', 'endpoint']) ?? {};
   const http = c.object('http', top['http'], ['host', 'port', 'board']) ?? {};
   const board = c.object('http.board', http['board'], ['enabled', 'readOnly']) ?? {};
+  const fleet = c.object('fleet', top['fleet'], FLEET);
 
   // An environment value replaces the file's and is reported under both names.
   const pick = (field: string, fileValue: unknown, envName: keyof ConfigEnv): [string, unknown] => {
@@ -120,6 +124,8 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   for (const key of ['queuedHeartbeatsPerSecond', 'queuedHeartbeatDutyTtlMs'] as const) {
     if (top[key] !== undefined && top[key] !== null) config[key] = top[key] as number;
   }
+  // The bridge's own `fleet` options, as they are (the bridge checks them).
+  if (fleet !== undefined) config.fleet = fleet;
 
   const activities = top['activities'];
   // Where each library option path is in the file, for the messages.
@@ -163,6 +169,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   if (config.queuedHeartbeatDutyTtlMs !== undefined) {
     candidate.queuedHeartbeatDutyTtlMs = config.queuedHeartbeatDutyTtlMs;
   }
+  if (config.fleet !== undefined) candidate.fleet = config.fleet;
   if (redis['unsafeAllowEvictionPolicy'] !== undefined) {
     candidate.unsafeAllowEvictionPolicy = redis['unsafeAllowEvictionPolicy'] as boolean;
   }
@@ -215,6 +222,7 @@ function poolOptionsOf(
     'enqueueDeadlineMs',
     'unhealthyAfterMs',
     'queuedHeartbeatIntervalMs',
+    'fleetPolls',
   ] as const) {
     if (raw[key] !== undefined && raw[key] !== null) options[key] = raw[key] as number;
   }
@@ -306,6 +314,7 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
     'enqueueDeadlineMs',
     'unhealthyAfterMs',
     'queuedHeartbeatIntervalMs',
+    'fleetPolls',
   ] as const) {
     if (a[key] !== undefined && a[key] !== null) activity[key] = a[key] as number;
   }

@@ -1,6 +1,6 @@
 // The config file's shape as users write it, and the compiled form the service
 // runs on (defaults filled in, environment overrides applied, nothing optional that matters).
-import type { BridgeJobOptions } from '@sfn-bullmq/bridge';
+import type { BridgeJobOptions, FleetOptions } from '@sfn-bullmq/bridge';
 
 /** Log levels pino knows. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +37,11 @@ export interface ActivityConfig {
    * smallest HeartbeatSeconds of the activity's state machines. 0 turns it off. @default 20000
    */
   queuedHeartbeatIntervalMs?: number;
+  /**
+   * Open polls on this ARN across every bridge that polls it (they share it through Redis), 1–1000. Lower it
+   * when other pollers use the activity too. @default 1000 (the service's limit)
+   */
+  fleetPolls?: number;
   /** BullMQ job options for this queue's jobs. @default bounded retention from the bridge */
   jobOptions?: ActivityJobOptions;
 }
@@ -82,6 +87,8 @@ export interface FileConfig {
   queuedHeartbeatsPerSecond?: number;
   /** How long a dead bridge keeps the duty to heartbeat a queue before another takes it. @default 15000 */
   queuedHeartbeatDutyTtlMs?: number;
+  /** How the bridges on one ARN share its `fleetPolls` through Redis: `enabled`, `leaseTtlMs`, `pollHoldMs`. @default on, 15 s lease */
+  fleet?: FleetOptions;
   activities?: ActivityConfig[];
 }
 
@@ -96,6 +103,7 @@ export interface CompiledActivityConfig {
   enqueueDeadlineMs?: number;
   unhealthyAfterMs?: number;
   queuedHeartbeatIntervalMs?: number;
+  fleetPolls?: number;
   jobOptions?: ActivityJobOptions;
 }
 
@@ -110,5 +118,6 @@ export interface ServiceConfig {
   drainTimeoutMs?: number;
   queuedHeartbeatsPerSecond?: number;
   queuedHeartbeatDutyTtlMs?: number;
+  fleet?: FleetOptions;
   activities: CompiledActivityConfig[];
 }

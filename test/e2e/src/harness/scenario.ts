@@ -61,6 +61,10 @@ export interface BridgeSettings {
   enqueueDeadlineMs?: number;
   /** The bridge's heartbeats for tasks waiting in the queue (0: off). @default the bridge's */
   queuedHeartbeatIntervalMs?: number;
+  /** The activity's `fleetPolls` (the budget the bridges on the ARN share). */
+  fleetPolls?: number;
+  /** The bridge's `fleet` block (lease TTL, poll hold). */
+  fleet?: { leaseTtlMs?: number; pollHoldMs?: number; enabled?: boolean };
 }
 
 /** Env of one worker fixture process (see fixtures/worker.ts). */
@@ -217,6 +221,7 @@ export class Scenario {
       redis: { url: this.redis.url, prefix: PREFIX },
       stepFunctions: { region: 'us-east-1', endpoint: this.endpoint },
       http: { host: '127.0.0.1', port: 0, board: { enabled: false } },
+      ...(settings.fleet !== undefined ? { fleet: settings.fleet } : {}),
       activities: [
         {
           arn: this.activityArn,
@@ -228,6 +233,7 @@ export class Scenario {
           ...(settings.queuedHeartbeatIntervalMs !== undefined
             ? { queuedHeartbeatIntervalMs: settings.queuedHeartbeatIntervalMs }
             : {}),
+          ...(settings.fleetPolls !== undefined ? { fleetPolls: settings.fleetPolls } : {}),
         },
       ],
     };
