@@ -23,6 +23,7 @@ import {
   type QueuedHeartbeatActivityOptions,
   type QueuedHeartbeatBridgeOptions,
 } from './queued-heartbeats/queued-heartbeat-options.js';
+import {
   compileActivityFleetOptions,
   compileFleetOptions,
   type ActivityFleetOptions,
