@@ -8,22 +8,16 @@ import {
   DEFAULT_POLL_REQUEST_TIMEOUT_MS,
   InvalidActivityArnError,
   InvalidClientOptionError,
-  InvalidOptionError,
   MIN_POLL_REQUEST_TIMEOUT_MS,
   SFN_LIMITS,
   compileActivityClientOptions,
   parseActivityArn,
-  type OptionIssue,
   type SfnConnectionOptions,
 } from '@sfn-bullmq/protocol';
+import { InvalidBridgeOptionError, IssueList, fail, integer, positiveMs } from './bridge-option-rules.js';
 
-/**
- * Thrown by `compileBridgeOptions()` (and so by `new Bridge()`) for options that cannot work: `issues`
- * holds every one found (`option`, `value`, `rule`), the first also as `option`/`value`/`rule`.
- */
-export class InvalidBridgeOptionError extends InvalidOptionError {
-  override readonly name = 'InvalidBridgeOptionError';
-}
+// Defined with the shared checks; exported from here, where the options are.
+export { InvalidBridgeOptionError };
 
 /** How long BullMQ keeps finished jobs: an age in seconds and/or a count (BullMQ's `KeepJobs`). */
 export type JobRetention = KeepJobs;
@@ -146,48 +140,6 @@ export const DEFAULT_ENQUEUE_DEADLINE_MS = 30_000;
 export const DEFAULT_UNHEALTHY_AFTER_MS = 15_000;
 export const DEFAULT_REMOVE_ON_COMPLETE: JobRetention = { age: 86_400, count: 10_000 };
 export const DEFAULT_REMOVE_ON_FAIL: JobRetention = { age: 604_800, count: 50_000 };
-
-function fail(option: string, rule: string, value: unknown): never {
-  throw new InvalidBridgeOptionError(option, value, rule);
-}
-
-/**
- * Gathers the issues of one compile: each check runs in `take()`, which records a failed check and
- * goes on with a fallback, so one call reports every bad option instead of the first.
- */
-class IssueList {
-  readonly issues: OptionIssue[] = [];
-
-  take<T>(fallback: T, check: () => T): T {
-    try {
-      return check();
-    } catch (error) {
-      if (!(error instanceof InvalidBridgeOptionError)) throw error;
-      this.issues.push(...error.issues);
-      return fallback;
-    }
-  }
-
-  /** Throws one error carrying every issue, if there is any. */
-  throwIfAny(): void {
-    if (this.issues.length > 0) throw InvalidBridgeOptionError.fromIssues(this.issues);
-  }
-}
-
-function integer(option: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min}–${max}`;
-    fail(option, `must be an integer ${range}`, value);
-  }
-  return value;
-}
-
-function positiveMs(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(option, 'must be a positive, finite number of milliseconds', value);
-  }
-  return value;
-}
 
 function retention(option: string, value: unknown): boolean | number | JobRetention {
   if (typeof value === 'boolean') return value;
