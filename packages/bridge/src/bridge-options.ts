@@ -115,10 +115,10 @@ export interface CompiledBridgeOptions {
   unsafeAllowEvictionPolicy: boolean;
 }
 
-export const DEFAULT_POLLS = 100;
+const DEFAULT_POLLS = 100;
 export const DEFAULT_MAX_WAITING = 1000;
-export const DEFAULT_ENQUEUE_DEADLINE_MS = 30_000;
-export const DEFAULT_UNHEALTHY_AFTER_MS = 15_000;
+const DEFAULT_ENQUEUE_DEADLINE_MS = 30_000;
+const DEFAULT_UNHEALTHY_AFTER_MS = 15_000;
 
 function activityNameOf(option: string, activityArn: unknown): string {
   if (typeof activityArn !== 'string') fail(`${option}.activityArn`, 'must be a string', activityArn);
