@@ -9,8 +9,8 @@ import { markdownTable, ms, rate, ratio } from './markdown-table.js';
 import { CLK_TCK, machineBusyTicks } from './proc-stat.js';
 import { barChart } from './svg-chart.js';
 
-export type SystemName = 'sfn-bullmq' | 'step-function-worker' | 'bare pollers' | 'bare BullMQ';
-export const SYSTEMS: SystemName[] = ['sfn-bullmq', 'step-function-worker', 'bare pollers', 'bare BullMQ'];
+type SystemName = 'sfn-bullmq' | 'step-function-worker' | 'bare pollers' | 'bare BullMQ';
+const SYSTEMS: SystemName[] = ['sfn-bullmq', 'step-function-worker', 'bare pollers', 'bare BullMQ'];
 
 export interface EndToEndRow {
   system: SystemName;

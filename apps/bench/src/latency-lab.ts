@@ -7,7 +7,7 @@ import type { LatencySummary } from './latency-samples.js';
 import { markdownTable, ms } from './markdown-table.js';
 import { lineChart } from './svg-chart.js';
 
-export const LAB_POLL_TIMEOUT_MS = 2_000;
+const LAB_POLL_TIMEOUT_MS = 2_000;
 const AWS_POLL_TIMEOUT_MS = 60_000;
 const FAULTS = { dropRate: 0.02, stallFollowers: 10 };
 

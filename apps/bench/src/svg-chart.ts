@@ -1,7 +1,7 @@
 // A tiny SVG chart writer (line charts with an optional log x axis, grouped bar
 // charts), so the results need no chart dependency and render on GitHub.
 
-export interface Series {
+interface Series {
   name: string;
   points: readonly { x: number; y: number }[];
 }

@@ -21,11 +21,6 @@ export function guardStdout(): void {
   });
 }
 
-/** True once stdout's reader has gone: later writes are dropped. */
-export function stdoutClosed(): boolean {
-  return closed;
-}
-
 /** Calls `listener` once stdout's reader goes; returns a remover. */
 export function onStdoutClosed(listener: () => void): () => void {
   listeners.add(listener);

@@ -1,6 +1,13 @@
-// The example worker's configuration, read from the environment once at start;
-// a bad value stops the service with a message that names the variable.
-import type { Level } from 'pino';
+// The example worker's configuration, read from the environment once at start. A variable that sets an
+// `ActivityWorker` option is checked by the worker library's own rule (`compileActivityWorkerOptions`);
+// the app checks only what is its own (REDIS_URL's form, LOG_LEVEL, WORK_MS). Every mistake is reported
+// at once, each naming its variable and the option it sets.
+import {
+  compileActivityWorkerOptions,
+  isInvalidOptionError,
+  type ActivityWorkerOptions,
+} from '@sfn-bullmq/worker';
+import { pino, type Level } from 'pino';
 
 export interface ExampleWorkerConfig {
   redisUrl: string;
@@ -13,63 +20,150 @@ export interface ExampleWorkerConfig {
   workMs: number;
 }
 
-/** A missing or malformed environment variable; `variable` names it. */
+/** One wrong environment variable: `VARIABLE: what is wrong`. */
+export interface ConfigIssue {
+  variable: string;
+  message: string;
+}
+
+/** Missing or malformed environment variables, every one found; `variable` names the first. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
+  readonly variable: string;
+
+  constructor(readonly issues: readonly [ConfigIssue, ...ConfigIssue[]]) {
+    super(issues.map((issue) => `${issue.variable}: ${issue.message}`).join('\n'));
+    this.variable = issues[0].variable;
   }
 }
 
-const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+/** The `ActivityWorker` options a config sets; the app adds its logger (and dummy credentials for an emulator). */
+export function workerOptionsOf(config: ExampleWorkerConfig): ActivityWorkerOptions {
+  return {
+    connection: { url: config.redisUrl },
+    sfn: {
+      region: config.region,
+      ...(config.sfnEndpoint === undefined ? {} : { endpoint: config.sfnEndpoint }),
+    },
+    concurrency: config.concurrency,
+  };
+}
+
+/** What an unset variable means. */
+const DEFAULTS = { region: 'us-east-1', concurrency: 10, workMs: 200 } as const;
+
+/** pino's own level names, and 'silent'. */
+const LEVELS: readonly string[] = [...Object.keys(pino.levels.values), 'silent'];
 
 export function loadConfig(env: NodeJS.ProcessEnv): ExampleWorkerConfig {
-  const redisUrl = env['REDIS_URL'];
-  if (redisUrl === undefined || redisUrl === '')
-    throw new ConfigError('REDIS_URL', 'required, e.g. redis://127.0.0.1:6379');
-  if (!/^rediss?:\/\//.test(redisUrl))
-    throw new ConfigError('REDIS_URL', `must be a redis:// URL, got '${redisUrl}'`);
+  const issues: ConfigIssue[] = [];
+  const redisUrl = nonEmpty(env['REDIS_URL']) ?? '';
+  if (redisUrl === '')
+    issues.push({ variable: 'REDIS_URL', message: 'required, e.g. redis://127.0.0.1:6379' });
+  else if (!/^rediss?:\/\//.test(redisUrl))
+    issues.push({ variable: 'REDIS_URL', message: `must be a redis:// URL, got '${redisUrl}'` });
   const logLevel = env['LOG_LEVEL'] ?? 'info';
-  if (!LEVELS.has(logLevel))
-    throw new ConfigError('LOG_LEVEL', `must be one of ${[...LEVELS].join(', ')}, got '${logLevel}'`);
-  return {
+  if (!LEVELS.includes(logLevel))
+    issues.push({ variable: 'LOG_LEVEL', message: `must be one of ${LEVELS.join(', ')}, got '${logLevel}'` });
+  const workMs = numberOf(env['WORK_MS']) ?? DEFAULTS.workMs;
+  if (!Number.isInteger(workMs) || workMs < 0 || workMs > 3_600_000)
+    issues.push({
+      variable: 'WORK_MS',
+      message: `must be a whole number in 0–3600000, got '${env['WORK_MS']}'`,
+    });
+
+  const config: ExampleWorkerConfig = {
     redisUrl,
     sfnEndpoint: nonEmpty(env['SFN_ENDPOINT']),
-    region: nonEmpty(env['AWS_REGION']) ?? 'us-east-1',
-    queueResize: queueName(env, 'QUEUE_RESIZE', 'resize-image'),
-    queueCharge: queueName(env, 'QUEUE_CHARGE', 'charge-card'),
-    concurrency: integer(env, 'CONCURRENCY', 10, 1, 10_000),
+    region: nonEmpty(env['AWS_REGION']) ?? DEFAULTS.region,
+    queueResize: nonEmpty(env['QUEUE_RESIZE']) ?? 'resize-image',
+    queueCharge: nonEmpty(env['QUEUE_CHARGE']) ?? 'charge-card',
+    concurrency: numberOf(env['CONCURRENCY']) ?? DEFAULTS.concurrency,
     logLevel: logLevel as Level | 'silent',
-    workMs: integer(env, 'WORK_MS', 200, 0, 3_600_000),
+    workMs,
   };
+  issues.push(...workerOptionIssues(config, env));
+  const [first, ...more] = issues;
+  if (first !== undefined) throw new ConfigError([first, ...more]);
+  return config;
+}
+
+/** Which variable sets which `ActivityWorker` option (the queue name is the worker's first argument). */
+const VARIABLE_OF_OPTION: Readonly<Record<string, string>> = {
+  concurrency: 'CONCURRENCY',
+  'sfn.region': 'AWS_REGION',
+  'sfn.endpoint': 'SFN_ENDPOINT',
+};
+
+/**
+ * The worker library's verdict on the options this config sets, for both queues. The library stops at
+ * its first bad option, so each one found is set aside (back to its default) and the rest compiled again.
+ */
+function workerOptionIssues(config: ExampleWorkerConfig, env: NodeJS.ProcessEnv): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  // The Redis URL is the app's to check (above); the library sees only that a connection is given.
+  const candidate = { ...config, redisUrl: 'redis://stand-in' };
+  const queues: Array<[variable: string, name: string]> = [
+    ['QUEUE_RESIZE', config.queueResize],
+    ['QUEUE_CHARGE', config.queueCharge],
+  ];
+  for (const [queueVariable, queueName] of queues) {
+    let name = queueName;
+    for (let attempt = 0; attempt <= Object.keys(VARIABLE_OF_OPTION).length + 1; attempt += 1) {
+      const refused = compileIssue(name, workerOptionsOf(candidate));
+      if (refused === undefined) break;
+      if (refused.option === 'queueName') {
+        issues.push(issueOf(queueVariable, refused, env[queueVariable]));
+        name = 'stand-in';
+        continue;
+      }
+      const variable = VARIABLE_OF_OPTION[refused.option];
+      if (variable === undefined) {
+        // An option this app does not set cannot be wrong through the environment: a bug of ours.
+        throw new Error(`example-worker: the worker refused its option ${refused.option}: ${refused.rule}`);
+      }
+      if (!issues.some((issue) => issue.variable === variable)) {
+        issues.push(issueOf(variable, refused, env[variable]));
+      }
+      setAside(candidate, variable);
+    }
+  }
+  return issues;
+}
+
+interface RefusedOption {
+  option: string;
+  rule: string;
+}
+
+/** The first option `compileActivityWorkerOptions` refuses, or undefined when it takes them all. */
+function compileIssue(queueName: string, options: ActivityWorkerOptions): RefusedOption | undefined {
+  try {
+    compileActivityWorkerOptions(queueName, options);
+    return undefined;
+  } catch (error) {
+    // By the predicate, not instanceof: the error may come from the worker's other (ESM/CJS) build.
+    if (!isInvalidOptionError(error)) throw error;
+    return { option: error.option, rule: error.rule };
+  }
+}
+
+function issueOf(variable: string, refused: RefusedOption, raw: string | undefined): ConfigIssue {
+  return { variable, message: `${refused.option} ${refused.rule}, got '${raw ?? ''}'` };
+}
+
+function setAside(candidate: ExampleWorkerConfig, variable: string): void {
+  if (variable === 'CONCURRENCY') candidate.concurrency = DEFAULTS.concurrency;
+  else if (variable === 'AWS_REGION') candidate.region = DEFAULTS.region;
+  else if (variable === 'SFN_ENDPOINT') candidate.sfnEndpoint = undefined;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-function queueName(env: NodeJS.ProcessEnv, variable: string, fallback: string): string {
-  const value = nonEmpty(env[variable]) ?? fallback;
-  if (value.includes(':'))
-    throw new ConfigError(variable, `a queue name must not contain ':', got '${value}'`);
-  return value;
-}
-
-function integer(
-  env: NodeJS.ProcessEnv,
-  variable: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const raw = nonEmpty(env[variable]);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(variable, `must be a whole number in ${min}–${max}, got '${raw}'`);
-  }
-  return value;
+/** A number from a variable (NaN when it is not one, for the rule to refuse); undefined when unset. */
+function numberOf(value: string | undefined): number | undefined {
+  const raw = nonEmpty(value);
+  return raw === undefined ? undefined : Number(raw);
 }

@@ -2,30 +2,16 @@
 // per handler, pino logs, graceful stop on SIGTERM/SIGINT (a second signal forces).
 import { ActivityWorker } from '@sfn-bullmq/worker';
 import { pino } from 'pino';
-import { ConfigError, loadConfig, type ExampleWorkerConfig } from './config.js';
+import { ConfigError, loadConfig, workerOptionsOf, type ExampleWorkerConfig } from './config.js';
 import { createHandlers } from './handlers.js';
 
-function sfnOptions(config: ExampleWorkerConfig, log: pino.Logger) {
-  const options: {
-    region: string;
-    endpoint?: string;
-    credentials?: { accessKeyId: string; secretAccessKey: string };
-  } = {
-    region: config.region,
-  };
-  if (config.sfnEndpoint !== undefined) {
-    options.endpoint = config.sfnEndpoint;
-    // An emulator does not check signatures; without AWS credentials in the environment, sign with dummies
-    // rather than let the SDK's provider chain fail (or probe instance metadata) on every call.
-    if (process.env['AWS_ACCESS_KEY_ID'] === undefined && process.env['AWS_PROFILE'] === undefined) {
-      options.credentials = { accessKeyId: 'emulator', secretAccessKey: 'emulator' };
-      log.info(
-        { endpoint: config.sfnEndpoint },
-        'no AWS credentials in the environment: using dummy ones for the endpoint',
-      );
-    }
-  }
-  return options;
+/** An emulator does not check signatures: without AWS credentials in the environment, sign with dummies. */
+function needsDummyCredentials(config: ExampleWorkerConfig): boolean {
+  return (
+    config.sfnEndpoint !== undefined &&
+    process.env['AWS_ACCESS_KEY_ID'] === undefined &&
+    process.env['AWS_PROFILE'] === undefined
+  );
 }
 
 async function main(): Promise<void> {
@@ -34,17 +20,24 @@ async function main(): Promise<void> {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`example-worker: ${error.message}\n`);
+      for (const issue of error.issues)
+        process.stderr.write(`example-worker: ${issue.variable}: ${issue.message}\n`);
       process.exit(2);
     }
     throw error;
   }
   const log = pino({ name: 'example-worker', level: config.logLevel });
-  // ioredis reads the whole URL (credentials, /db, rediss:// TLS, [IPv6] hosts), as the bridge does.
-  const connection = { url: config.redisUrl };
-  const sfn = sfnOptions(config, log);
+  // The options loadConfig checked; ioredis reads the whole URL (credentials, /db, rediss:// TLS, [IPv6] hosts).
+  const common = { ...workerOptionsOf(config), logger: log };
+  if (needsDummyCredentials(config)) {
+    // Rather than let the SDK's provider chain fail (or probe instance metadata) on every call.
+    common.sfn = { ...common.sfn, credentials: { accessKeyId: 'emulator', secretAccessKey: 'emulator' } };
+    log.info(
+      { endpoint: config.sfnEndpoint },
+      'no AWS credentials in the environment: using dummy ones for the endpoint',
+    );
+  }
   const handlers = createHandlers({ workMs: config.workMs });
-  const common = { connection, sfn, concurrency: config.concurrency, logger: log };
   const workers = [
     new ActivityWorker(config.queueResize, handlers.resizeImage, common),
     new ActivityWorker(config.queueCharge, handlers.chargeCard, common),

@@ -1,19 +1,17 @@
 // The bridge's options in three stages: public `BridgeOptions` (all optional but
 // what cannot be guessed), `compileBridgeOptions()` and the `Compiled*` forms.
 import { hostname } from 'node:os';
-import type { ConnectionOptions, KeepJobs } from 'bullmq';
+import type { ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
   DEFAULT_POLL_REQUEST_TIMEOUT_MS,
   InvalidActivityArnError,
   InvalidClientOptionError,
-  InvalidOptionError,
   MIN_POLL_REQUEST_TIMEOUT_MS,
   SFN_LIMITS,
   compileActivityClientOptions,
   parseActivityArn,
-  type OptionIssue,
   type SfnConnectionOptions,
 } from '@sfn-bullmq/protocol';
 import {
@@ -31,29 +29,13 @@ import {
   type CompiledActivityFleetOptions,
   type CompiledFleetOptions,
 } from './fleet/fleet-options.js';
+import { InvalidBridgeOptionError, IssueList, fail, integer, positiveMs } from './bridge-option-rules.js';
+import { compileJobOptions, type BridgeJobOptions, type CompiledJobOptions } from './bridge-job-options.js';
 
-/**
- * Thrown by `compileBridgeOptions()` (and so by `new Bridge()`) for options that cannot work: `issues`
- * holds every one found (`option`, `value`, `rule`), the first also as `option`/`value`/`rule`.
- */
-export class InvalidBridgeOptionError extends InvalidOptionError {
-  override readonly name = 'InvalidBridgeOptionError';
-}
-
-/** How long BullMQ keeps finished jobs: an age in seconds and/or a count (BullMQ's `KeepJobs`). */
-export type JobRetention = KeepJobs;
-
-/** BullMQ job options the bridge applies to every job of one queue. */
-export interface BridgeJobOptions {
-  /** Attempts of the BullMQ job (the worker's retries inside one Step Functions task). @default 1 */
-  attempts?: number;
-  /** Backoff between attempts, as BullMQ takes it. @default none */
-  backoff?: number | { type: 'fixed' | 'exponential'; delay?: number; jitter?: number };
-  /** @default { age: 86_400, count: 10_000 } (a day, at most 10,000 jobs; never BullMQ's keep-forever) */
-  removeOnComplete?: boolean | number | JobRetention;
-  /** @default { age: 604_800, count: 50_000 } (a week, at most 50,000 jobs) */
-  removeOnFail?: boolean | number | JobRetention;
-}
+// Defined with the shared checks and the job options; exported from here, where the options are.
+export { InvalidBridgeOptionError };
+export { DEFAULT_REMOVE_ON_COMPLETE, DEFAULT_REMOVE_ON_FAIL } from './bridge-job-options.js';
+export type { BridgeJobOptions, CompiledJobOptions, JobRetention } from './bridge-job-options.js';
 
 export interface ActivityPollerOptions extends QueuedHeartbeatActivityOptions, ActivityFleetOptions {
   /** The activity to poll, `arn:aws:states:<region>:<account>:activity:<name>`. */
@@ -118,13 +100,6 @@ export interface BridgeOptions extends QueuedHeartbeatBridgeOptions, BridgeFleet
   unsafeAllowEvictionPolicy?: boolean;
 }
 
-export interface CompiledJobOptions {
-  attempts: number;
-  backoff?: BridgeJobOptions['backoff'];
-  removeOnComplete: boolean | number | JobRetention;
-  removeOnFail: boolean | number | JobRetention;
-}
-
 export interface CompiledActivityPollerOptions extends CompiledActivityFleetOptions {
   activityArn: string;
   activityName: string;
@@ -159,104 +134,10 @@ export interface CompiledBridgeOptions {
   fleet: CompiledFleetOptions;
 }
 
-export const DEFAULT_POLLS = 100;
+const DEFAULT_POLLS = 100;
 export const DEFAULT_MAX_WAITING = 1000;
-export const DEFAULT_ENQUEUE_DEADLINE_MS = 30_000;
-export const DEFAULT_UNHEALTHY_AFTER_MS = 15_000;
-export const DEFAULT_REMOVE_ON_COMPLETE: JobRetention = { age: 86_400, count: 10_000 };
-export const DEFAULT_REMOVE_ON_FAIL: JobRetention = { age: 604_800, count: 50_000 };
-
-function fail(option: string, rule: string, value: unknown): never {
-  throw new InvalidBridgeOptionError(option, value, rule);
-}
-
-/**
- * Gathers the issues of one compile: each check runs in `take()`, which records a failed check and
- * goes on with a fallback, so one call reports every bad option instead of the first.
- */
-class IssueList {
-  readonly issues: OptionIssue[] = [];
-
-  take<T>(fallback: T, check: () => T): T {
-    try {
-      return check();
-    } catch (error) {
-      if (!(error instanceof InvalidBridgeOptionError)) throw error;
-      this.issues.push(...error.issues);
-      return fallback;
-    }
-  }
-
-  /** A part compiled in its own file (fleet/, queued-heartbeats/) returns its issues: records them. */
-  add<T>(compiled: { value: T; issues: readonly OptionIssue[] }): T {
-    this.issues.push(...compiled.issues);
-    return compiled.value;
-  }
-
-  /** Throws one error carrying every issue, if there is any. */
-  throwIfAny(): void {
-    if (this.issues.length > 0) throw InvalidBridgeOptionError.fromIssues(this.issues);
-  }
-}
-
-function integer(option: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min}–${max}`;
-    fail(option, `must be an integer ${range}`, value);
-  }
-  return value;
-}
-
-function positiveMs(option: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    fail(option, 'must be a positive, finite number of milliseconds', value);
-  }
-  return value;
-}
-
-function retention(option: string, value: unknown): boolean | number | JobRetention {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'number') return integer(option, value, 0);
-  if (typeof value === 'object' && value !== null) {
-    const { age, count } = value as { age?: unknown; count?: unknown };
-    if (age === undefined && count === undefined) fail(option, 'needs age and/or count', value);
-    const checkedCount = count === undefined ? undefined : integer(`${option}.count`, count, 0);
-    if (age === undefined) return { count: checkedCount as number };
-    const out: JobRetention = { age: integer(`${option}.age`, age, 1) };
-    if (checkedCount !== undefined) out.count = checkedCount;
-    return out;
-  }
-  return fail(option, 'must be a boolean, a count or { age, count }', value);
-}
-
-function compileJobOptions(
-  list: IssueList,
-  option: string,
-  value: BridgeJobOptions | undefined,
-): CompiledJobOptions {
-  if (value !== undefined && (typeof value !== 'object' || value === null)) {
-    list.take(undefined, () => fail(option, 'must be an object', value));
-  }
-  const options = typeof value === 'object' && value !== null ? value : {};
-  const compiled: CompiledJobOptions = {
-    attempts:
-      options.attempts === undefined
-        ? 1
-        : list.take(1, () => integer(`${option}.attempts`, options.attempts, 1)),
-    removeOnComplete:
-      options.removeOnComplete === undefined
-        ? { ...DEFAULT_REMOVE_ON_COMPLETE }
-        : list.take(DEFAULT_REMOVE_ON_COMPLETE, () =>
-            retention(`${option}.removeOnComplete`, options.removeOnComplete),
-          ),
-    removeOnFail:
-      options.removeOnFail === undefined
-        ? { ...DEFAULT_REMOVE_ON_FAIL }
-        : list.take(DEFAULT_REMOVE_ON_FAIL, () => retention(`${option}.removeOnFail`, options.removeOnFail)),
-  };
-  if (options.backoff !== undefined) compiled.backoff = options.backoff;
-  return compiled;
-}
+const DEFAULT_ENQUEUE_DEADLINE_MS = 30_000;
+const DEFAULT_UNHEALTHY_AFTER_MS = 15_000;
 
 function activityNameOf(option: string, activityArn: unknown): string {
   if (typeof activityArn !== 'string') fail(`${option}.activityArn`, 'must be a string', activityArn);

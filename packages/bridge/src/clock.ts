@@ -26,7 +26,7 @@ export const realClock: Clock = {
 };
 
 /** A Redis call or a failure report that took longer than the pool allows it. */
-export class PoolTimeout extends Error {
+class PoolTimeout extends Error {
   override readonly name = 'PoolTimeout';
 }
 

@@ -35,7 +35,7 @@ interface HeldToken {
 }
 
 /** What the pool hears from its held tokens, so it can recompute its state and wake its slots. */
-export interface HeldTokensListener {
+interface HeldTokensListener {
   /** A token was taken in (`held` now held). */
   held(held: number): void;
   /** The first add of a token failed (the pool holds until it is settled). */

@@ -14,7 +14,7 @@ import type { PollErrorType } from './bridge-metrics.js';
  * `stop`: the activity is missing, one slot probes now and then; `shrink`: others hold polls on this
  * ARN too, keep fewer; `back-off`: wait `delayMs` and poll again.
  */
-export type PollErrorAction = 'stop' | 'shrink' | 'back-off';
+type PollErrorAction = 'stop' | 'shrink' | 'back-off';
 
 export interface PollErrorVerdict {
   type: PollErrorType;

@@ -17,6 +17,12 @@ export {
 export type { RedisSafetyStatus, RedisSettings } from '@sfn-bullmq/protocol';
 export type { ActivityWorkerState } from './activity-worker.js';
 export { InvalidWorkerOptionError } from './invalid-worker-option-error.js';
+// The checks ActivityWorker makes of its options (pure, no I/O), for apps that map their own config onto
+// them, and the predicate that recognises any of our option errors (from either build).
+export { compileActivityWorkerOptions } from './worker-options.js';
+export type { CompiledActivityWorkerOptions } from './worker-options.js';
+export { isInvalidOptionError } from '@sfn-bullmq/protocol';
+export type { OptionIssue } from '@sfn-bullmq/protocol';
 export { INVALID_TOKEN_JOB_ERROR, TASK_GONE_JOB_ERROR } from './job-end.js';
 export {
   InvalidTokenError,

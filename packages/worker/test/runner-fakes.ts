@@ -35,7 +35,7 @@ export function reports(calls: readonly Call[]): Call[] {
   return calls.filter(([kind]) => kind !== 'heartbeat');
 }
 
-export const ACTIVITY_ARN = 'arn:aws:states:us-east-1:123456789012:activity:resize';
+const ACTIVITY_ARN = 'arn:aws:states:us-east-1:123456789012:activity:resize';
 
 /** The parts of a BullMQ job the runner touches, recording `updateData`. */
 export function fakeJob(data: Partial<StoredActivityJobData> | Record<string, unknown> = {}, attempts = 1) {
@@ -68,7 +68,7 @@ export function fakeJob(data: Partial<StoredActivityJobData> | Record<string, un
 
 export const asJob = (job: ReturnType<typeof fakeJob>) => job as unknown as Job<ActivityJobData>;
 
-export { capturingLogger, type LogLine } from '@sfn-bullmq/test-support';
+export { capturingLogger } from '@sfn-bullmq/test-support';
 
 export function runner<I, O>(
   handler: (input: I, context: ActivityContext) => Promise<O> | O,

@@ -196,7 +196,7 @@ function withEndpoint(value: unknown): { endpoint?: string } {
 }
 
 /** The ARN an activity to be created is checked under: its name, a stand-in account. */
-export function placeholderArn(name: string): string {
+function placeholderArn(name: string): string {
   return `arn:aws:states:us-east-1:${PLACEHOLDER_ACCOUNT}:activity:${name}`;
 }
 

@@ -81,6 +81,6 @@ export class FieldChecker {
   }
 }
 
-export function join(parent: string, key: string): string {
+function join(parent: string, key: string): string {
   return parent === '' ? key : `${parent}.${key}`;
 }

@@ -6,9 +6,6 @@ import type { BridgeJobOptions, FleetOptions } from '@sfn-bullmq/bridge';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** How many finished jobs to keep: the bridge's `removeOnComplete`/`removeOnFail` (`false` keeps all). */
-export type JobRetentionConfig = NonNullable<BridgeJobOptions['removeOnComplete']>;
-
 /** Job options the bridge sets on every job of an activity's queue: the bridge's own (it checks them). */
 export type ActivityJobOptions = BridgeJobOptions;
 

@@ -15,10 +15,10 @@ import express, { type ErrorRequestHandler, type RequestHandler, type Router } f
 export const BOARD_PATH = '/admin/queues';
 
 /** Bull Board's "edit job data" route (body `{ jobData }`, handler `job.updateData(jobData)`), under the base path. */
-export const UPDATE_DATA_ROUTE = '/api/queues/:queueName/:jobId/update-data';
+const UPDATE_DATA_ROUTE = '/api/queues/:queueName/:jobId/update-data';
 
 /** Bull Board's "add job" route (body `{ name, data, options }`, handler `queue.add(name, data, options)`). */
-export const ADD_JOB_ROUTE = '/api/queues/:queueName/add';
+const ADD_JOB_ROUTE = '/api/queues/:queueName/add';
 
 /**
  * The largest edit body the guard takes. Bull Board's own parser has express's 100 kB default, but a
@@ -62,7 +62,7 @@ export function maskJobData(data: unknown): unknown {
  * keeps the outcome (the task gets the outcome it already had). `input`, `inputIsRaw` and any field
  * of the caller's own stay editable.
  */
-export const FIXED_JOB_DATA_FIELDS = ['activityArn', 'workerName', 'receivedAt', 'sfnOutcome'] as const;
+const FIXED_JOB_DATA_FIELDS = ['activityArn', 'workerName', 'receivedAt', 'sfnOutcome'] as const;
 
 export type JobDataEditCheck =
   | { ok: true; jobData: Record<string, unknown> }

@@ -4,14 +4,7 @@ import type { Queue } from 'bullmq';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Job states counted per queue on each scrape. */
-export const COUNTED_JOB_STATES = [
-  'waiting',
-  'prioritized',
-  'delayed',
-  'active',
-  'completed',
-  'failed',
-] as const;
+const COUNTED_JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
 
 /** A registry with the queue gauge and default metrics; the bridge adds its own metrics to it. */
 export function createServiceRegistry(queues: readonly Queue[], onError: (error: unknown) => void): Registry {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-sfn';
 
 /** Some executions did not succeed; the message lists each with its status, error and cause. */
-export class ExecutionsFailedError extends Error {
+class ExecutionsFailedError extends Error {
   override readonly name = 'ExecutionsFailedError';
 }
 

@@ -31,7 +31,7 @@ export interface NpmProjectSpec {
 }
 
 /** Thrown when a project needs one of our packages that was not packed (it is private, or not there). */
-export class MissingTarballError extends Error {
+class MissingTarballError extends Error {
   override readonly name = 'MissingTarballError';
 }
 

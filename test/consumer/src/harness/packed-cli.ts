@@ -15,7 +15,7 @@ export const CHILD_ENV: Record<string, string> = {
 };
 
 /** How long the emulator holds a poll: short, so that a bridge's graceful stop drains in seconds. */
-export const EMULATOR_POLL_TIMEOUT_MS = 2_000;
+const EMULATOR_POLL_TIMEOUT_MS = 2_000;
 
 /** The folder of the project holding the packed CLI; throws why there is none. */
 export function cliProjectDir(context: ConsumerContext): string {

@@ -4,7 +4,7 @@ import { runCommand } from './run-command.js';
 import { workspacePackages, type PackageJson } from './workspace-packages.js';
 
 /** The packages whose bullmq must be the consumer's own (one copy, shared with the app's Worker). */
-export const BULLMQ_USERS = ['@sfn-bullmq/bridge', '@sfn-bullmq/worker'] as const;
+const BULLMQ_USERS = ['@sfn-bullmq/bridge', '@sfn-bullmq/worker'] as const;
 
 async function manifest(name: string): Promise<PackageJson> {
   const found = (await workspacePackages()).find((p) => p.manifest.name === name);
@@ -13,7 +13,7 @@ async function manifest(name: string): Promise<PackageJson> {
 }
 
 /** The range the first of `BULLMQ_USERS` that names `dependency` asks for (as a peer, else as a dependency). */
-export async function declaredRange(dependency: string): Promise<string | undefined> {
+async function declaredRange(dependency: string): Promise<string | undefined> {
   for (const name of BULLMQ_USERS) {
     const m = await manifest(name);
     const range = m.peerDependencies?.[dependency] ?? m.dependencies?.[dependency];

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { killOnTestExit, signalGroup } from './process-group.js';
 
 /** A command that exited non-zero, was killed, or ran past its deadline; the message carries its output's tail. */
-export class CommandFailedError extends Error {
+class CommandFailedError extends Error {
   override readonly name = 'CommandFailedError';
 
   constructor(

@@ -50,7 +50,7 @@ export function publicPackages(packages: readonly WorkspacePackage[]): Workspace
 }
 
 /** Every file path a package.json points at: `main`, `types`, `bin` and the `exports` map's targets. */
-export function entryPoints(manifest: PackageJson): string[] {
+function entryPoints(manifest: PackageJson): string[] {
   const paths: string[] = [];
   const visit = (value: unknown): void => {
     if (typeof value === 'string') paths.push(value);
@@ -65,7 +65,7 @@ export function entryPoints(manifest: PackageJson): string[] {
 }
 
 /** Thrown when a tarball lacks a file its package.json points at (most often: the package is not built). */
-export class IncompleteTarballError extends Error {
+class IncompleteTarballError extends Error {
   override readonly name = 'IncompleteTarballError';
 }
 
