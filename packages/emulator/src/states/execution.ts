@@ -4,7 +4,7 @@
 import { describeCause } from '../service-error.js';
 import type { ActivityTaskHandle, ActivityTaskOutcome, TaskScheduler } from '../task-scheduler.js';
 import { evaluateRule } from './choice-rule.js';
-import type { Definition, State, TaskState, Template } from './definition.js';
+import type { Definition, State, TaskState, Template } from './definition/index.js';
 import type { HistoryEvent } from './history.js';
 import { NOT_TRUNCATED } from './history.js';
 import type { JsonObject, JsonPath, JsonValue, PathLookup } from './json-path.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ServiceError } from '../service-error.js';
-import { parseDefinition } from './definition.js';
+import { ServiceError } from '../../service-error.js';
+import { parseDefinition } from './parse-definition.js';
 
 const ACTIVITY = 'arn:aws:states:us-east-1:123456789012:activity:resize';
 

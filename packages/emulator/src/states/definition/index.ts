@@ -1,0 +1,3 @@
+// The definition part's face: parse a definition text, and the parsed types the runner reads.
+export { parseDefinition } from './parse-definition.js';
+export type { ChoiceRule, Definition, State, TaskState, Template } from './types.js';
