@@ -11,8 +11,8 @@ import type { StateMachineServiceOptions } from './state-machine-service-options
 import { compileStateMachineServiceOptions } from './state-machine-service-options.js';
 import type { Definition } from './definition/index.js';
 import { parseDefinition } from './definition/index.js';
-import type { ExecutionHost, ExecutionStatus } from './execution.js';
-import { Execution } from './execution.js';
+import type { ExecutionHost, ExecutionStatus } from './execution/execution.js';
+import { Execution } from './execution/execution.js';
 import { withoutExecutionData } from './history.js';
 import type { JsonValue } from './json-path.js';
 import { RequestValidator, assertValidResourceName } from '../validation.js';

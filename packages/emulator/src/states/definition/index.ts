@@ -1,3 +1,12 @@
 // The definition part's face: parse a definition text, and the parsed types the runner reads.
 export { parseDefinition } from './parse-definition.js';
-export type { ChoiceRule, Definition, State, TaskState, Template } from './types.js';
+export type {
+  Catcher,
+  ChoiceRule,
+  Definition,
+  Retrier,
+  State,
+  StateGraph,
+  TaskState,
+  Template,
+} from './types.js';

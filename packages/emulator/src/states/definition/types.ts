@@ -123,9 +123,13 @@ export interface FailState {
 
 export type State = TaskState | PassState | ChoiceState | WaitState | SucceedState | FailState;
 
-export interface Definition {
+/** A graph of states: the whole definition, a Map's ItemProcessor, one of a Parallel's Branches. */
+export interface StateGraph {
   startAt: string;
   states: ReadonlyMap<string, State>;
+}
+
+export interface Definition extends StateGraph {
   /** Execution-level TimeoutSeconds. */
   timeoutSeconds: number | undefined;
 }
