@@ -4,6 +4,8 @@ export type {
   Catcher,
   ChoiceRule,
   Definition,
+  MapState,
+  ParallelState,
   Retrier,
   State,
   StateGraph,

@@ -32,6 +32,41 @@ export const FIELDS: Record<State['type'], readonly string[]> = {
   ],
   Succeed: [...COMMON_FIELDS, ...IO_FIELDS],
   Fail: [...COMMON_FIELDS, 'Error', 'Cause'],
+  Map: [
+    ...COMMON_FIELDS,
+    ...IO_FIELDS,
+    'Next',
+    'End',
+    'ItemsPath',
+    'ItemSelector',
+    'Parameters',
+    'ItemProcessor',
+    'Iterator',
+    'MaxConcurrency',
+    'ResultPath',
+    'ResultSelector',
+    'Retry',
+    'Catch',
+    'ToleratedFailureCount',
+    'ToleratedFailurePercentage',
+    // Distributed mode only: named so that the refusal says so (map.ts), not "not supported by Step Functions".
+    'ItemReader',
+    'ItemBatcher',
+    'ResultWriter',
+    'Label',
+  ],
+  Parallel: [
+    ...COMMON_FIELDS,
+    ...IO_FIELDS,
+    'Next',
+    'End',
+    'Branches',
+    'Parameters',
+    'ResultPath',
+    'ResultSelector',
+    'Retry',
+    'Catch',
+  ],
 };
 export const TOP_FIELDS = ['StartAt', 'States', 'Comment', 'Version', 'TimeoutSeconds', 'QueryLanguage'];
 export const RETRIER_FIELDS = [
@@ -43,4 +78,6 @@ export const RETRIER_FIELDS = [
   'JitterStrategy',
   'Comment',
 ];
+/** A Map's ItemProcessor (Iterator has no ProcessorConfig) and a Parallel's branch. */
+export const GRAPH_FIELDS = ['StartAt', 'States', 'Comment', 'ProcessorConfig'];
 export const CATCHER_FIELDS = ['ErrorEquals', 'Next', 'ResultPath', 'Comment'];

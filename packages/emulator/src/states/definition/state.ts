@@ -1,5 +1,5 @@
-// One state: checks its Type and fields, then parses it by type (Task, Pass, Succeed and Fail here; Choice
-// and Wait in their own files).
+// One state: checks its Type and fields, then parses it by type (Task, Pass, Succeed and Fail here; Choice,
+// Wait, Map and Parallel in their own files).
 import type { JsonValue } from '../json-path.js';
 import { parseChoice } from './choice.js';
 import {
@@ -10,6 +10,9 @@ import {
   parseTransition,
   resultPath,
 } from './fields.js';
+import type { NestedGraphParser } from './map.js';
+import { parseMap } from './map.js';
+import { parseParallel } from './parallel.js';
 import type { Problems } from './problems.js';
 import { isObject, unknownFields } from './problems.js';
 import { parseCatch, parseRetry } from './retry-catch.js';
@@ -18,7 +21,13 @@ import { optionalTemplate } from './template.js';
 import type { Io, State } from './types.js';
 import { parseWait } from './wait.js';
 
-export function parseState(name: string, raw: unknown, where: string, problems: Problems): State | undefined {
+export function parseState(
+  name: string,
+  raw: unknown,
+  where: string,
+  problems: Problems,
+  nested: NestedGraphParser,
+): State | undefined {
   if (!isObject(raw)) {
     problems.schema('A state must be a JSON object', where);
     return undefined;
@@ -30,7 +39,7 @@ export function parseState(name: string, raw: unknown, where: string, problems: 
   }
   if (!Object.prototype.hasOwnProperty.call(FIELDS, type)) {
     problems.schema(
-      `The value for the field "Type" must be one of Task, Pass, Choice, Wait, Succeed, Fail in this emulator (got "${type}")`,
+      `The value for the field "Type" must be one of Task, Pass, Choice, Wait, Succeed, Fail, Map, Parallel in this emulator (got "${type}")`,
       `${where}/Type`,
     );
     return undefined;
@@ -86,6 +95,10 @@ export function parseState(name: string, raw: unknown, where: string, problems: 
       return parseChoice(name, raw, io, where, problems);
     case 'Wait':
       return parseWait(name, raw, io, where, problems);
+    case 'Map':
+      return parseMap(name, raw, io, where, problems, nested);
+    case 'Parallel':
+      return parseParallel(name, raw, io, where, problems, nested);
     case 'Succeed':
       return { type: 'Succeed', name, ...io };
     case 'Fail': {

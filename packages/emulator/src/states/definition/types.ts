@@ -121,7 +121,41 @@ export interface FailState {
   cause: string | undefined;
 }
 
-export type State = TaskState | PassState | ChoiceState | WaitState | SucceedState | FailState;
+/** Fields a state that stays open while its work runs (Map, Parallel) shares with a Task. */
+interface Recoverable {
+  resultSelector: Template | undefined;
+  resultPath: JsonPath | null;
+  retry: readonly Retrier[];
+  catch: readonly Catcher[];
+}
+
+/** A Map in inline mode: one iteration of `processor` per item, `maxConcurrency` at a time (0: all). */
+export type MapState = Io &
+  Transition &
+  Recoverable & {
+    type: 'Map';
+    name: string;
+    itemsPath: JsonPath;
+    /** ItemSelector, or the older Parameters. */
+    itemSelector: Template | undefined;
+    /** ItemProcessor, or the older Iterator. */
+    processor: StateGraph;
+    maxConcurrency: number;
+    toleratedFailureCount: number | undefined;
+    toleratedFailurePercentage: number | undefined;
+  };
+
+export type ParallelState = Io &
+  Transition &
+  Recoverable & {
+    type: 'Parallel';
+    name: string;
+    parameters: Template | undefined;
+    branches: readonly StateGraph[];
+  };
+
+export type State =
+  TaskState | PassState | ChoiceState | WaitState | SucceedState | FailState | MapState | ParallelState;
 
 /** A graph of states: the whole definition, a Map's ItemProcessor, one of a Parallel's Branches. */
 export interface StateGraph {

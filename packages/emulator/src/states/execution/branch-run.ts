@@ -1,24 +1,27 @@
 // One graph of states running: the whole execution, a Map iteration or a Parallel branch. Synchronous states
-// (Pass, Choice, Succeed, Fail) run in a loop; Task and Wait (and later Map, Parallel) park it until they exit.
+// (Pass, Choice, Succeed, Fail) run in a loop; Task, Wait, Map and Parallel park it until they exit.
 import { evaluateRule } from '../choice-rule.js';
 import type { State, StateGraph } from '../definition/index.js';
 import { NOT_TRUNCATED } from '../history.js';
 import type { JsonValue } from '../json-path.js';
 import type { DataScope } from './data-flow.js';
 import { applyTemplate, placeResult, read, reader, selectInput, selectOutput } from './data-flow.js';
-import type { ContextFrame, OpenState, RunScope, ScopeTimer, StateExit } from './run-scope.js';
+import type {
+  BranchParent,
+  ChildBranch,
+  ContextFrame,
+  OpenState,
+  RunScope,
+  ScopeTimer,
+  StateExit,
+} from './run-scope.js';
 import { StatesError } from './states-error.js';
+import { FanOutRun } from './fan-out-run.js';
 import { TaskRun } from './task-run.js';
-
-/** How a branch reports its end to whoever started it (the execution, a Map, a Parallel). */
-export interface BranchParent {
-  succeeded(output: JsonValue): void;
-  failed(error: string | undefined, cause: string | undefined): void;
-}
 
 type Step = { name: string; input: JsonValue } | undefined;
 
-export class BranchRun {
+export class BranchRun implements ChildBranch {
   /** The state being run, for `$$.State` and for aborting. */
   private current: State | undefined;
   private enteredMs = 0;
@@ -160,6 +163,21 @@ export class BranchRun {
         const task = new TaskRun(this.scope, data, state, input, this.exitFor(state));
         this.open = task;
         task.start();
+        return undefined;
+      }
+      case 'Map':
+      case 'Parallel': {
+        const run = new FanOutRun(
+          this.scope,
+          data,
+          () => this.frame(),
+          state,
+          input,
+          this.exitFor(state),
+          (graph, parent) => new BranchRun(this.scope, graph, parent),
+        );
+        this.open = run;
+        run.start();
         return undefined;
       }
     }

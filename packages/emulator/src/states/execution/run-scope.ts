@@ -60,3 +60,15 @@ export interface StateExit {
   /** Runs `fn`; a StatesError it throws fails the branch, anything else the execution. */
   guard(fn: () => void): void;
 }
+
+/** How a branch reports its end to whoever started it (the execution, a Map, a Parallel). */
+export interface BranchParent {
+  succeeded(output: JsonValue): void;
+  failed(error: string | undefined, cause: string | undefined): void;
+}
+
+/** A running branch as its Map or Parallel holds it. */
+export interface ChildBranch {
+  start(input: JsonValue): void;
+  abort(record: boolean): void;
+}
