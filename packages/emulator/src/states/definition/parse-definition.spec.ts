@@ -149,9 +149,14 @@ describe('parseDefinition', () => {
     ],
     ['an unsupported JSONPath', task({ InputPath: '$..a' }), '/States/Resize/InputPath'],
     [
-      'an intrinsic function',
-      task({ Parameters: { 'a.$': 'States.Format($.x)' } }),
+      'an intrinsic function that does not exist',
+      task({ Parameters: { 'a.$': 'States.Nope($.x)' } }),
       '/States/Resize/Parameters/a.$',
+    ],
+    [
+      'an intrinsic function with the wrong number of arguments',
+      task({ Parameters: { 'a.$': 'States.MathAdd(1)' } }),
+      'States.MathAdd takes 2 arguments, got 1 at /States/Resize/Parameters/a.$',
     ],
     [
       'an unknown retrier field',

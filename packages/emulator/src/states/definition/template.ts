@@ -1,4 +1,5 @@
 // Parameters / ResultSelector / ItemSelector templates: literals, with `"key.$": "<path>"` entries read per run.
+import { looksLikeIntrinsic, parseIntrinsic } from '../intrinsics/intrinsic-call.js';
 import { requirePath } from './fields.js';
 import type { Obj, Problems } from './problems.js';
 import { isObject } from './problems.js';
@@ -24,8 +25,16 @@ export function parseTemplate(value: unknown, where: string, problems: Problems)
   for (const [key, inner] of Object.entries(value)) {
     if (key.endsWith('.$')) {
       const target = `${where}/${key}`;
-      if (typeof inner === 'string' && inner.startsWith('States.')) {
-        problems.schema('Intrinsic functions are not supported by this emulator', target);
+      if (typeof inner === 'string' && looksLikeIntrinsic(inner)) {
+        const call = parseIntrinsic(inner);
+        if (typeof call === 'string') {
+          problems.schema(
+            `The value for the field '${key}' must be a valid intrinsic function call: ${call}`,
+            target,
+          );
+        } else {
+          entries.push([key.slice(0, -2), { kind: 'intrinsic', call }]);
+        }
         continue;
       }
       const path = requirePath(inner, target, problems, true);

@@ -1,11 +1,13 @@
 // The parsed form of a definition: what the runner reads. Produced only by parse-definition.ts, which has
 // checked every field, so the runner never re-validates.
+import type { IntrinsicCall } from '../intrinsics/intrinsic-call.js';
 import type { JsonPath, JsonValue } from '../json-path.js';
 
 /** A Parameters / ResultSelector template: literal values with `"key.$": "<path>"` entries resolved per run. */
 export type Template =
   | { kind: 'literal'; value: JsonValue }
   | { kind: 'path'; path: JsonPath }
+  | { kind: 'intrinsic'; call: IntrinsicCall }
   | { kind: 'object'; entries: readonly (readonly [string, Template])[] }
   | { kind: 'array'; items: readonly Template[] };
 

@@ -3,6 +3,7 @@
 import type { Template } from '../definition/index.js';
 import type { JsonObject, JsonPath, JsonValue, PathLookup } from '../json-path.js';
 import { readPath, writePath } from '../json-path.js';
+import { IntrinsicFailure, evaluateIntrinsic } from '../intrinsics/evaluate-intrinsic.js';
 import { StatesError } from './states-error.js';
 
 /** What a path read needs besides the input: the state's name (for messages) and the `$$` context object. */
@@ -58,6 +59,13 @@ export function applyTemplate(
       return template.value;
     case 'path':
       return read(scope, input, template.path, field);
+    case 'intrinsic':
+      try {
+        return evaluateIntrinsic(template.call, (path) => read(scope, input, path, field));
+      } catch (err) {
+        if (err instanceof IntrinsicFailure) throw new StatesError('States.IntrinsicFailure', err.message);
+        throw err;
+      }
     case 'array':
       return template.items.map((item) => applyTemplate(scope, item, input, field));
     case 'object': {
