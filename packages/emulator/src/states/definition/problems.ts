@@ -17,10 +17,13 @@ export class Problems {
   }
 }
 
+/** Refuses fields outside `allowed`; also checks Comment, allowed almost everywhere, once for all. */
 export function unknownFields(raw: Obj, allowed: readonly string[], where: string, problems: Problems): void {
   for (const key of Object.keys(raw)) {
     if (!allowed.includes(key)) {
       problems.schema(`The field "${key}" is not supported by Step Functions`, `${where}/${key}`);
+    } else if (key === 'Comment' && typeof raw[key] !== 'string') {
+      problems.schema('The field "Comment" must be a string', `${where}/Comment`);
     }
   }
 }
