@@ -77,8 +77,8 @@ describe('sfn-bullmq emulator --definition', () => {
       },
       { timeoutMs: 30_000, intervalMs: 0 },
     ).then((described) => {
-      expect(described.status).toBe('SUCCEEDED');
-      expect(JSON.parse(described.output!)).toEqual({
+      expect(described?.status).toBe('SUCCEEDED');
+      expect(JSON.parse(described?.output ?? 'null')).toEqual({
         count: 3,
         results: [
           { charge: 'paid', label: '#a' },

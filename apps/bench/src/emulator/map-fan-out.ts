@@ -83,8 +83,6 @@ interface Measured {
   /** From the first poll to the last SendTaskSuccess answered. */
   seconds: number;
   completed: number;
-  /** Milliseconds from the last completion until the executions ended (Map only). */
-  finishMs: number | undefined;
 }
 
 /** Drives the activity until `done()` holds, in windows of 2 s; returns the wall time of the windows run. */
@@ -121,7 +119,6 @@ async function bare(emulator: Emulator, children: ChildProcess[]): Promise<Measu
     heapPerTaskBytes,
     seconds,
     completed: succeeded(),
-    finishMs: undefined,
   };
 }
 
@@ -157,7 +154,6 @@ async function map(emulator: Emulator, children: ChildProcess[]): Promise<Measur
   const heapPerTaskBytes = (heapUsed() - before) / items;
   const succeeded = () => emulator.stats().activities[activityArn]!.succeeded;
   const seconds = await driveUntil(children, emulator, activityArn, () => succeeded() >= items);
-  const lastCompletion = performance.now();
   while ((emulator.stats().executions?.running ?? 0) > 0) await sleep(5);
   const executions = emulator.stats().executions!;
   if (executions.succeeded !== Math.ceil(items / PER_EXECUTION)) {
@@ -168,7 +164,6 @@ async function map(emulator: Emulator, children: ChildProcess[]): Promise<Measur
     heapPerTaskBytes,
     seconds,
     completed: succeeded(),
-    finishMs: performance.now() - lastCompletion,
   };
 }
 
@@ -181,11 +176,11 @@ try {
   const lines = [
     `${items} tasks on one activity, ${pollers} pollers in ${drivers} driver processes (bare awsJson over HTTP, poll → SendTaskSuccess, in 2 s windows: the last window may idle, so tasks/s is a lower bound).`,
     '',
-    '| scenario | tasks completed | seconds | tasks/s | heap per open task (bytes) | executions end after last task (ms) |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| scenario | tasks completed | seconds | tasks/s | heap per open task (bytes) |',
+    '| --- | --- | --- | --- | --- |',
     ...[baseline, fanOut].map(
       (m) =>
-        `| ${m.scenario} | ${m.completed} | ${m.seconds.toFixed(1)} | ${Math.round(perSecond(m))} | ${Math.round(m.heapPerTaskBytes)} | ${m.finishMs === undefined ? '–' : Math.round(m.finishMs)} |`,
+        `| ${m.scenario} | ${m.completed} | ${m.seconds.toFixed(1)} | ${Math.round(perSecond(m))} | ${Math.round(m.heapPerTaskBytes)} |`,
     ),
     '',
     `Map / bare: tasks/s × ${(perSecond(fanOut) / perSecond(baseline)).toFixed(2)}, heap per open task × ${(fanOut.heapPerTaskBytes / baseline.heapPerTaskBytes).toFixed(1)} (an open iteration holds its BranchRun, its TaskRun and its share of the history).`,
