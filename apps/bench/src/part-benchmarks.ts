@@ -13,6 +13,7 @@ interface PartBenchmark {
 
 const PART_BENCHMARKS: PartBenchmark[] = [
   { name: 'Emulator throughput', script: 'emulator/throughput' },
+  { name: 'Emulator Map fan-out (10,000 items)', script: 'emulator/map-fan-out' },
   { name: 'Bridge enqueue rate and idle cost', script: 'bridge/enqueue' },
   { name: 'Worker overhead against a bare BullMQ worker', script: 'worker/overhead' },
   { name: 'Horizontal scaling', script: 'scaling/scaling' },

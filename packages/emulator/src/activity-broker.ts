@@ -1,9 +1,14 @@
 // The activity task broker: activities, open polls, queued and started tasks, their
 // tokens and clocks. Every operation is O(1) in the number of open polls and tasks.
 import { buildArn, parseArn } from './arn.js';
-import type { EmulatorFaults } from './faults.js';
-import { LatencyHistogram } from './latency-histogram.js';
-import { LinkedQueue, type QueueNode } from './linked-queue.js';
+import type {
+  ActivityDescription,
+  ActivityStats,
+  BrokerOptions,
+  PollReply,
+  PollSink,
+} from './activity-broker-types.js';
+import { ActivityRecord, Counters, Poll, Task } from './activity-records.js';
 import { serviceErrors } from './service-error.js';
 import { TaskTokenCodec } from './task-token.js';
 import type {
@@ -17,135 +22,7 @@ import type {
 /** Node clamps longer delays to 1 ms, so a longer clock simply never fires here (like the 99,999,999 s default). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** What a poll's HTTP exchange can do; the broker decides which and when. */
-export interface PollSink {
-  /**
-   * Answer the poll: with a task, or `{}` when `reply` is undefined. When the reply cannot
-   * be written after all (the client left meanwhile), the sink calls `reply.lost()`.
-   */
-  answer(reply: PollReply | undefined): void;
-  /** End the exchange with no response at all (a dropped delivery). */
-  drop(): void;
-}
-
-export interface PollReply {
-  taskToken: string;
-  input: string;
-  /** Counts the token as lost (client gone): it was started and will never be answered. */
-  readonly lost: () => void;
-}
-
-export interface ActivityStats {
-  activityArn: string;
-  openPolls: number;
-  scheduled: number;
-  started: number;
-  succeeded: number;
-  failed: number;
-  timedOut: number;
-  heartbeats: number;
-  /** Scheduled, not yet started. */
-  waiting: number;
-  lostTokens: { total: number; droppedByFault: number; clientGone: number };
-  /** Polls refused with ActivityWorkerLimitExceeded (open polls were at `maxPollsPerActivity`). */
-  workerLimitRefused: number;
-  /** The most polls open at once on the activity since it was created. */
-  openPollsPeak: number;
-  /** Time from scheduled to started, in ms. */
-  waitMs: { count: number; p50: number; p99: number; max: number };
-}
-
-export interface ActivityDescription {
-  activityArn: string;
-  name: string;
-  /** Epoch milliseconds. */
-  creationDate: number;
-}
-
-export interface BrokerOptions {
-  region: string;
-  accountId: string;
-  pollTimeoutMs: number;
-  maxPollsPerActivity: number;
-  /** Read at each delivery, so faults changed at run time apply at once. */
-  faults: () => EmulatorFaults;
-  now?: () => number;
-  random?: () => number;
-  /** Told of each accepted SendTaskHeartbeat (for counts per token); not called for a closed task. */
-  onHeartbeat?: (heartbeat: { taskToken: string; activityArn: string; at: number }) => void;
-}
-
-type PollState = 'waiting' | 'frozen' | 'held' | 'done';
-
-class Poll implements QueueNode<Poll> {
-  prev?: Poll | undefined;
-  next?: Poll | undefined;
-  queued?: boolean;
-  state: PollState = 'waiting';
-  clientGone = false;
-  timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly record: ActivityRecord,
-    readonly workerName: string | undefined,
-    readonly sink: PollSink,
-    readonly deadline: number,
-  ) {}
-}
-
-type TaskState = 'waiting' | 'started' | 'closed';
-
-class Task implements QueueNode<Task> {
-  prev?: Task | undefined;
-  next?: Task | undefined;
-  queued?: boolean;
-  state: TaskState = 'waiting';
-  timeoutTimer: NodeJS.Timeout | undefined;
-  heartbeatTimer: NodeJS.Timeout | undefined;
-
-  constructor(
-    readonly id: number,
-    readonly record: ActivityRecord,
-    readonly input: string,
-    readonly timeoutSeconds: number | undefined,
-    readonly heartbeatSeconds: number | undefined,
-    readonly listener: ActivityTaskListener,
-    readonly scheduledAt: number,
-  ) {}
-}
-
-class Counters {
-  scheduled = 0;
-  started = 0;
-  succeeded = 0;
-  failed = 0;
-  timedOut = 0;
-  heartbeats = 0;
-  droppedByFault = 0;
-  clientGone = 0;
-  workerLimitRefused = 0;
-  openPollsPeak = 0;
-  readonly wait = new LatencyHistogram();
-  /** The live record, or the last one when the activity was deleted. */
-  record: ActivityRecord | undefined;
-}
-
-class ActivityRecord {
-  readonly polls = new LinkedQueue<Poll>();
-  readonly tasks = new LinkedQueue<Task>();
-  /** Every poll not yet answered: waiting, frozen behind a drop, or held as dropped. */
-  readonly openPolls = new Set<Poll>();
-  /** Polls still to freeze as they arrive, while a dropped poll is held. */
-  stall: { until: number; remaining: number } | undefined;
-  deleted = false;
-
-  constructor(
-    readonly arn: string,
-    readonly name: string,
-    readonly creationDate: number,
-    readonly counters: Counters,
-  ) {}
-}
+export type { ActivityDescription, ActivityStats, BrokerOptions, PollReply, PollSink };
 
 export class ActivityBroker implements TaskScheduler {
   private readonly activities = new Map<string, ActivityRecord>();

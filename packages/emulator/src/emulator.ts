@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ActivityBroker, type ActivityStats } from './activity-broker.js';
+import { ActivityBroker } from './activity-broker.js';
 import { PollAnswer, activityOperations } from './activity-operations.js';
 import { NO_RESPONSE, type OperationHandler } from './operation.js';
 import {
@@ -16,41 +16,13 @@ import { answerTooLarge, headerValue, parseBody, writeJson } from './http-wire.j
 import { RequestTooLargeError, readRequestBody } from './request-body.js';
 import { ServiceError, serviceErrors } from './service-error.js';
 import type { ActivityTaskOutcome } from './task-scheduler.js';
-import { StateMachineService, type ExecutionCounts } from './states/index.js';
+import { StateMachineService } from './states/index.js';
+import { summarizeStats, type EmulatorStats, type ExecutionStats } from './emulator-stats.js';
 import { Throttler } from './throttle.js';
 
 const TARGET_PREFIX = 'AWSStepFunctions.';
 
-/** Executions by status, as the state-machine engine counts them. */
-export type ExecutionStats = ExecutionCounts;
-
-export interface EmulatorStats {
-  activities: Record<string, ActivityStats>;
-  /** Executions by status, from the state-machine engine. */
-  executions?: ExecutionStats;
-  totals: {
-    openPolls: number;
-    /** Scheduled or started, not closed. */
-    openTasks: number;
-    waiting: number;
-    scheduled: number;
-    started: number;
-    succeeded: number;
-    failed: number;
-    timedOut: number;
-    heartbeats: number;
-    lostTokens: { total: number; droppedByFault: number; clientGone: number };
-    /** API requests answered, by outcome. */
-    requests: number;
-    throttled: number;
-    injectedErrors: number;
-    /**
-     * Unexpected errors: HTTP 500 answers that no fault injected, plus executions failed with States.Runtime
-     * by one. 0 unless the emulator has a bug or meets data past a limit it does not check.
-     */
-    internalErrors: number;
-  };
-}
+export type { EmulatorStats, ExecutionStats };
 
 /** `idle` until `listen()`; `failed` when listening fails (port taken); `closing` → `closed` on close(). */
 export type EmulatorState = 'idle' | 'starting' | 'running' | 'closing' | 'closed' | 'failed';
@@ -182,34 +154,10 @@ export class Emulator extends EventEmitter {
   }
 
   stats(): EmulatorStats {
-    const activities = this.broker.stats();
-    const totals: EmulatorStats['totals'] = {
-      openPolls: 0,
+    return summarizeStats(this.broker.stats(), this.engine.stats(), {
       openTasks: this.broker.openTaskCount,
-      waiting: 0,
-      scheduled: 0,
-      started: 0,
-      succeeded: 0,
-      failed: 0,
-      timedOut: 0,
-      heartbeats: 0,
-      lostTokens: { total: 0, droppedByFault: 0, clientGone: 0 },
       ...this.counts,
-    };
-    for (const activity of Object.values(activities)) {
-      totals.openPolls += activity.openPolls;
-      totals.waiting += activity.waiting;
-      totals.scheduled += activity.scheduled;
-      totals.started += activity.started;
-      totals.succeeded += activity.succeeded;
-      totals.failed += activity.failed;
-      totals.timedOut += activity.timedOut;
-      totals.heartbeats += activity.heartbeats;
-      totals.lostTokens.total += activity.lostTokens.total;
-      totals.lostTokens.droppedByFault += activity.lostTokens.droppedByFault;
-      totals.lostTokens.clientGone += activity.lostTokens.clientGone;
-    }
-    return { activities, executions: this.engine.stats(), totals };
+    });
   }
 
   faults(): EmulatorFaults {

@@ -6,6 +6,8 @@ import { portInUse } from '../command-error.js';
 import { DUMMY_CREDENTIALS } from '../config/emulator-credentials.js';
 import { waitForStopSignal } from '../signals.js';
 import { UsageError, numberFlag, optionalNumberFlag, parseFlags } from '../usage-error.js';
+import { createStateMachine } from '../definition/create-state-machine.js';
+import { loadUserDefinition } from '../definition/user-definition.js';
 import { EMULATOR_HELP } from './help-texts.js';
 
 /** The emulator's option names as the flags that set them, so an error names what the user typed. */
@@ -45,6 +47,7 @@ export async function runEmulatorCommand(argv: string[]): Promise<number> {
     'latency-ms': { type: 'string' },
     'error-rate': { type: 'string' },
     throttle: { type: 'boolean' },
+    definition: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help === true) {
@@ -87,6 +90,16 @@ export async function runEmulatorCommand(argv: string[]): Promise<number> {
         `  region ${emulator.region}, account ${emulator.accountId}, poll timeout ${options.pollTimeoutMs} ms\n`,
       );
       for (const name of options.activities ?? []) out.write(`  activity ${emulator.activityArn(name)}\n`);
+      if (flags.definition !== undefined) {
+        const user = loadUserDefinition(flags.definition, (name) => emulator.activityArn(name));
+        for (const name of user.activities) {
+          if (!(options.activities ?? []).includes(name)) {
+            out.write(`  activity ${emulator.createActivity(name)}\n`);
+          }
+        }
+        const arn = await createStateMachine(emulator.endpoint, user.name, user.definition, flags.definition);
+        out.write(`  state machine ${arn}\n`);
+      }
       if (Object.keys(faults).length > 0) out.write(`  faults ${JSON.stringify(faults)}\n`);
       // Any credentials work, but an SDK client needs some: print a line that can be pasted as it is.
       out.write(

@@ -40,6 +40,9 @@ Options:
   --latency-ms MS          fault: added latency per call (default 0)
   --error-rate P           fault: share of calls answered HTTP 500 or 503, 0–1 (default 0)
   --throttle               token buckets per API with AWS's default limits
+  --definition FILE        create this state machine (Amazon States Language JSON) at start,
+                           and the activities its Task states name (by the name in their ARN;
+                           the ARNs are pointed at this emulator's region and account)
   -h, --help               show this help
 
 SIGINT/SIGTERM stop it and exit 0.

@@ -1,7 +1,7 @@
 // Evaluates Choice state rules (comparisons, the `…Path` forms, And/Or/Not) against a state's input.
 // A comparison whose variable is missing or of the wrong type is false, except IsPresent.
 
-import type { ChoiceRule } from './definition.js';
+import type { ChoiceRule } from './definition/index.js';
 import type { JsonPath, JsonValue, PathLookup } from './json-path.js';
 
 /** Reads a path from the input or, for `$$…`, from the context object. */

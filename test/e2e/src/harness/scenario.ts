@@ -52,6 +52,8 @@ export interface ScenarioOptions {
   redisArgs?: readonly string[];
   /** @default { timeoutSeconds: 8, heartbeatSeconds: 4, retryAttempts: 3 } */
   clocks?: Partial<TaskClocks>;
+  /** The state machine, given the activity's ARN. @default one activity Task with `clocks` and a Retry */
+  definition?: (activityArn: string, clocks: TaskClocks) => object;
 }
 
 export interface BridgeSettings {
@@ -307,7 +309,11 @@ export class Scenario {
   }
 
   /** Starts `count` executions, `spacingMs` apart (0: ten at a time); returns their ARNs. */
-  async startExecutions(count: number, spacingMs = 0): Promise<string[]> {
+  async startExecutions(
+    count: number,
+    spacingMs = 0,
+    input: (name: string) => unknown = (name) => ({ execution: name }),
+  ): Promise<string[]> {
     const arns: string[] = [];
     const startOne = async (): Promise<void> => {
       this.nextExecution += 1;
@@ -316,7 +322,7 @@ export class Scenario {
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
           name,
-          input: JSON.stringify({ execution: name }),
+          input: JSON.stringify(input(name)),
         }),
       );
       arns.push(out.executionArn!);
@@ -432,7 +438,7 @@ export class Scenario {
 
   private async createStateMachine(): Promise<void> {
     const { timeoutSeconds, heartbeatSeconds, retryAttempts } = this.clocks;
-    const definition = {
+    const definition = this.options.definition?.(this.activityArn, this.clocks) ?? {
       StartAt: 'Work',
       States: {
         Work: {

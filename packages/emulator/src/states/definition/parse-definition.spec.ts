@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ServiceError } from '../service-error.js';
-import { parseDefinition } from './definition.js';
+import { ServiceError } from '../../service-error.js';
+import { parseDefinition } from './parse-definition.js';
 
 const ACTIVITY = 'arn:aws:states:us-east-1:123456789012:activity:resize';
 
@@ -18,6 +18,9 @@ const task = (fields: object = {}) => ({
   StartAt: 'Resize',
   States: { Resize: { Type: 'Task', Resource: ACTIVITY, End: true, ...fields } },
 });
+
+/** A one-state graph, for ItemProcessor and Branches. */
+const pass = (name: string) => ({ StartAt: name, States: { [name]: { Type: 'Pass', End: true } } });
 
 describe('parseDefinition', () => {
   it('accepts every state type of the subset', () => {
@@ -75,8 +78,42 @@ describe('parseDefinition', () => {
     ['an unknown Task field', task({ Parameters2: {} }), '/States/Resize/Parameters2'],
     [
       'an unsupported state type',
-      { StartAt: 'M', States: { M: { Type: 'Map', End: true } } },
+      { StartAt: 'M', States: { M: { Type: 'Loop', End: true } } },
       '/States/M/Type',
+    ],
+    [
+      'a Map without ItemProcessor',
+      { StartAt: 'M', States: { M: { Type: 'Map', End: true } } },
+      'These fields are required: [ItemProcessor] at /States/M',
+    ],
+    [
+      'a Distributed Map field',
+      { StartAt: 'M', States: { M: { Type: 'Map', ItemReader: {}, ItemProcessor: pass('P'), End: true } } },
+      'Distributed Map, which this emulator does not run (inline Map only) at /States/M/ItemReader',
+    ],
+    [
+      'a transition out of an ItemProcessor',
+      {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', Next: 'M' } } },
+            End: true,
+          },
+        },
+      },
+      "Missing 'Next' target: M at /States/M/ItemProcessor/States/P/Next",
+    ],
+    [
+      'a state name used in two branches',
+      { StartAt: 'B', States: { B: { Type: 'Parallel', Branches: [pass('P'), pass('P')], End: true } } },
+      'DUPLICATE_STATE_NAME: Duplicate State name: P at /States/B/Branches[1]/States/P',
+    ],
+    [
+      'a Parallel without Branches',
+      { StartAt: 'B', States: { B: { Type: 'Parallel', End: true } } },
+      'These fields are required: [Branches] (a non-empty array) at /States/B',
     ],
     [
       'a Resource that is not an activity ARN',
@@ -112,9 +149,14 @@ describe('parseDefinition', () => {
     ],
     ['an unsupported JSONPath', task({ InputPath: '$..a' }), '/States/Resize/InputPath'],
     [
-      'an intrinsic function',
-      task({ Parameters: { 'a.$': 'States.Format($.x)' } }),
+      'an intrinsic function that does not exist',
+      task({ Parameters: { 'a.$': 'States.Nope($.x)' } }),
       '/States/Resize/Parameters/a.$',
+    ],
+    [
+      'an intrinsic function with the wrong number of arguments',
+      task({ Parameters: { 'a.$': 'States.MathAdd(1)' } }),
+      'States.MathAdd takes 2 arguments, got 1 at /States/Resize/Parameters/a.$',
     ],
     [
       'an unknown retrier field',
