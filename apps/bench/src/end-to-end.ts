@@ -22,6 +22,8 @@ export interface EndToEndRow {
   steadyPickup: LatencySummary;
   /** CPU % of one core during the burst, per child process role. */
   cpu: { emulator: number; bridge: number; worker: number };
+  /** CPU µs per task during the burst, bridge-or-peer and worker processes together (emulator and Redis excluded). */
+  cpuUsPerTask: number;
   /** The whole machine's busy CPU during the burst, % of one core: every program, ours or not (/proc/stat; 0 without it). */
   machineBusy: number;
   timedOut: boolean;
@@ -50,6 +52,8 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
   }
   const base = (r: EndToEndRow): EndToEndRow | undefined =>
     rows.find((o) => o.system === 'sfn-bullmq' && o.concurrency === r.concurrency);
+  const bare = (r: EndToEndRow): EndToEndRow | undefined =>
+    rows.find((o) => o.system === 'bare BullMQ' && o.concurrency === r.concurrency);
   const throughputTable = markdownTable(
     [
       'system',
@@ -60,6 +64,8 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
       'burst pickup p50 ms',
       'burst p99 ms',
       'CPU % emulator / bridge-or-peer / worker',
+      'CPU µs per task, bridge-or-peer + worker',
+      '÷ bare BullMQ',
     ],
     rows.map((r) => [
       r.system,
@@ -70,6 +76,8 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
       ms(r.burstPickup.p50),
       ms(r.burstPickup.p99),
       `${Math.round(r.cpu.emulator)} / ${Math.round(r.cpu.bridge)} / ${Math.round(r.cpu.worker)}`,
+      Math.round(r.cpuUsPerTask),
+      ratio(r.cpuUsPerTask, bare(r)?.cpuUsPerTask ?? NaN),
     ]),
   );
   const latencyTable = markdownTable(
@@ -119,7 +127,7 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
       `p50 ${ms(r.steadyPickup.p50)} ms / p99 ${ms(r.steadyPickup.p99)} ms at concurrency ${r.concurrency}`,
   );
   const markdown = [
-    `**How measured.** Four child processes on this 2-core machine: the emulator (with the task driver inside it, calling \`scheduleTask\` directly so no HTTP hop or SDK limits the driver), the "bridge" process (our \`Bridge\`, or \`step-function-worker\`, or the bare pollers, or the BullMQ producer), the "worker" process (our \`ActivityWorker\`, or a bare BullMQ \`Worker\`), and \`redis-server\`; the runner itself idles. They share the 2 cores, so the CPU column (percent of one core, per process, during the burst) shows who takes what. Each task's input carries its scheduling time; pickup = handler start − scheduling time. Handlers return \`{ ok: true }\` at once.`,
+    `**How measured.** Four child processes on this 2-core machine: the emulator (with the task driver inside it, calling \`scheduleTask\` directly so no HTTP hop or SDK limits the driver), the "bridge" process (our \`Bridge\`, or \`step-function-worker\`, or the bare pollers, or the BullMQ producer), the "worker" process (our \`ActivityWorker\`, or a bare BullMQ \`Worker\`), and \`redis-server\`; the runner itself idles. They share the 2 cores, so the CPU column (percent of one core, per process, during the burst) shows who takes what; "CPU µs per task" is the bridge-or-peer and worker processes' \`process.cpuUsage()\` over the burst ÷ tasks (emulator and Redis excluded; for bare BullMQ, the producer and the worker), and "÷ bare BullMQ" compares it with bare BullMQ's at the same concurrency (target for sfn-bullmq: ≤ 2.5×). Each task's input carries its scheduling time; pickup = handler start − scheduling time. Handlers return \`{ ok: true }\` at once.`,
     '',
     `- **sfn-bullmq**: bridge with \`polls\` = concurrency (other options default, \`maxWaiting\` 1,000), worker with that \`concurrency\`, SendTaskSuccess from the worker; both call Step Functions through \`SfnActivityClient\` (node:http and SigV4, not the SDK's \`send()\`).`,
     `- **step-function-worker** 2.1.0 (npm, aws-sdk v2): \`concurrency\` = the same N (it runs N poolers, each polling and then running its task, so polls and concurrency are one number); \`awsConfig.endpoint\` points at the emulator, and its agent is sized like ours (keep-alive, N + 16 sockets, 75 s timeout) so defaults do not hold it back.`,
@@ -219,10 +227,13 @@ async function endToEndRun(
     const machineAfter = { ticks: machineBusyTicks(), at: performance.now() };
     const after = await readUsage(ctx);
     const burstPickup = await consumer.call<LatencySummary>('pickup.take');
+    const usedUs = (i: 1 | 2): number =>
+      after[i].cpu.user + after[i].cpu.system - before[i].cpu.user - before[i].cpu.system;
     return {
       system,
       concurrency,
       tasks: done - steady.done,
+      cpuUsPerTask: (usedUs(1) + usedUs(2)) / Math.max(1, done - steady.done),
       tasksPerSecond: ((done - steady.done) / (doneAt - startedAt)) * 1000,
       burstPickup,
       steadyRate,
