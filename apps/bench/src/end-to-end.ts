@@ -147,6 +147,8 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
     latencyTable,
     '',
     `**Against the targets.** ≥ 3,000 tasks/s end to end with one bridge and one worker process: best measured ${rate(best)} tasks/s (${verdict}). p50 ≤ 5 ms and p99 ≤ 50 ms at ${steadyRate} tasks/s: ${steady.join('; ')}.`,
+    '',
+    ...againstPeers(rows, concurrencies, steadyRate),
   ].join('\n');
   return {
     title: 'End to end: throughput and latency against peers',
@@ -154,6 +156,32 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
     charts: { 'end-to-end-throughput.svg': chart },
     rows,
   };
+}
+
+/**
+ * The fast-path targets, each a ratio within this run: CPU per task ≤ 2.5× bare BullMQ's, throughput
+ * ≥ 1.5× step-function-worker's, pickup p50 and p99 each ≤ step-function-worker's + bare BullMQ's (our
+ * design adds one Redis hop to the peer's path, so that sum is our floor).
+ */
+function againstPeers(rows: EndToEndRow[], concurrencies: number[], steadyRate: number): string[] {
+  const lines: string[] = [];
+  const met = (ok: boolean): string => (ok ? 'met' : 'not met');
+  for (const c of concurrencies) {
+    const find = (system: SystemName): EndToEndRow | undefined =>
+      rows.find((r) => r.system === system && r.concurrency === c);
+    const ours = find('sfn-bullmq');
+    const peer = find('step-function-worker');
+    const bare = find('bare BullMQ');
+    if (ours === undefined || peer === undefined || bare === undefined) continue;
+    const cpuRatio = ours.cpuUsPerTask / bare.cpuUsPerTask;
+    const speedRatio = ours.tasksPerSecond / peer.tasksPerSecond;
+    const floorP50 = peer.steadyPickup.p50 + bare.steadyPickup.p50;
+    const floorP99 = peer.steadyPickup.p99 + bare.steadyPickup.p99;
+    lines.push(
+      `- Concurrency ${c}: CPU per task ${Math.round(ours.cpuUsPerTask)} µs = ${cpuRatio.toFixed(2)}× bare BullMQ's ${Math.round(bare.cpuUsPerTask)} µs (target ≤ 2.5×: ${met(cpuRatio <= 2.5)}); throughput ${speedRatio.toFixed(2)}× step-function-worker's (target ≥ 1.5×: ${met(speedRatio >= 1.5)}); pickup at ${steadyRate}/s p50 ${ms(ours.steadyPickup.p50)} ms against the floor ${ms(floorP50)} ms (step-function-worker + bare BullMQ: ${met(ours.steadyPickup.p50 <= floorP50)}), p99 ${ms(ours.steadyPickup.p99)} ms against ${ms(floorP99)} ms (${met(ours.steadyPickup.p99 <= floorP99)}).`,
+    );
+  }
+  return lines.length === 0 ? [] : ['Fast-path targets (ratios within this run):', '', ...lines];
 }
 
 /** Tasks run at the steady rate before the measured ones. */

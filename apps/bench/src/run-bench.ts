@@ -8,10 +8,12 @@ import { runCost } from './cost.js';
 import { runEndToEnd } from './end-to-end.js';
 import { runLatencyLab } from './latency-lab.js';
 import { runPartBenchmarks } from './part-benchmarks.js';
+import { runProfile } from './profile/profile-bench.js';
 
 export const BENCHMARKS = {
   lab: runLatencyLab,
   e2e: runEndToEnd,
+  profile: (ctx: BenchContext) => runProfile(ctx),
   cost: runCost,
   parts: runPartBenchmarks,
 } as const satisfies Record<string, (ctx: BenchContext) => Promise<BenchResult>>;
