@@ -12,6 +12,12 @@ import { readProfile, summariseProfile, type ProfileSummary } from './cpuprofile
 
 const POLL_TIMEOUT_MS = 5_000;
 
+/** What sets the floor, from the design rather than from one run's figures. */
+const READING = [
+  "**Reading: what a task costs beyond bare BullMQ, and why.** Bare BullMQ does two Redis round trips per task (the producer's add; the worker's move-to-finished, which also fetches the next job). sfn-bullmq does the same two plus, by design: in the bridge, one HTTP answer read (the poll that brought the token) and one new poll (signed, written); in the worker, one more Redis round trip (the outcome, stored on the job before it is sent, so a crash re-sends instead of re-running) and one SendTaskSuccess (signed, written, its answer read). So our floor is two HTTP exchanges, two signatures and one Redis round trip more than bare BullMQ, each a syscall or two each way on both sides: in the tables above, undici's request path plus `writev` (the HTTP client), ioredis's writes (`writeBuffer`, `writeUtf8String`: one socket write per command) and GC dominate, and our own code (bridge/*, worker/*, protocol/*) is a few per cent. On a 2-core machine shared by four busy processes (emulator, bridge, worker, Redis), every socket write also wakes another process for a core, which is the share that grows with the load average.",
+  '',
+].join('\n');
+
 export interface ProfileRunOptions {
   concurrency?: number;
   /** Tasks in the profiled burst. @default 10,000 (300 at tiny size) */
@@ -76,6 +82,7 @@ export async function runProfile(ctx: BenchContext, options: ProfileRunOptions =
       `Bridge + worker: **${Math.round(total)} µs of CPU per task** under the profiler (bridge ${Math.round(perProcess[0]!.cpuUsPerTask)}, worker ${Math.round(perProcess[1]!.cpuUsPerTask)}).`,
       '',
       ...sections,
+      READING,
     ].join('\n');
     return { title: 'Profile: where one task’s CPU goes', markdown, charts: {} };
   } finally {
