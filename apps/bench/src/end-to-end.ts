@@ -173,6 +173,14 @@ function againstPeers(rows: EndToEndRow[], concurrencies: number[], steadyRate: 
     const peer = find('step-function-worker');
     const bare = find('bare BullMQ');
     if (ours === undefined || peer === undefined || bare === undefined) continue;
+    const capped = [ours, peer, bare].filter((r) => r.timedOut).map((r) => r.system);
+    if (capped.length > 0) {
+      // A capped burst measured what finished within the cap on a machine that could not keep up: no verdict.
+      lines.push(
+        `- Concurrency ${c}: not judged; the burst of ${capped.join(', ')} hit the ${WAIT_CAP_MS / 1000} s cap (CPU per task ${Math.round(ours.cpuUsPerTask)} µs = ${(ours.cpuUsPerTask / bare.cpuUsPerTask).toFixed(2)}× bare BullMQ's, for what it is worth).`,
+      );
+      continue;
+    }
     const cpuRatio = ours.cpuUsPerTask / bare.cpuUsPerTask;
     const speedRatio = ours.tasksPerSecond / peer.tasksPerSecond;
     const floorP50 = peer.steadyPickup.p50 + bare.steadyPickup.p50;
