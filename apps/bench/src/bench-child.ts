@@ -2,6 +2,7 @@
 // for over IPC (emulator and task driver, bridge, worker, peers, bare baselines).
 // Each role imports its modules when started, so a process's memory is that of its roles.
 import { Agent as HttpAgent } from 'node:http';
+import type { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import type { Emulator, EmulatorFaults } from '@sfn-bullmq/emulator';
 import { pino } from 'pino';
@@ -28,6 +29,7 @@ type Closer = () => Promise<void>;
 const closers: Closer[] = [];
 let emulator: Emulator | undefined;
 const driverTimers = new Set<NodeJS.Timeout>();
+let profiler: Session | undefined;
 
 interface StepFunctionWorkerLike {
   on(event: string, listener: (...args: unknown[]) => void): void;
@@ -321,6 +323,30 @@ const handlers: Record<string, (args: Record<string, unknown>) => unknown> = {
 
   'pickup.take'() {
     return { ...pickup.take(), handled, peerErrors };
+  },
+
+  /** Starts V8's CPU profiler in this process (for `src/profile/`), sampling every `intervalUs`. */
+  async 'profile.start'(args) {
+    const { Session } = await import('node:inspector/promises');
+    profiler ??= new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.setSamplingInterval', {
+      interval: (args.intervalUs as number | undefined) ?? 100,
+    });
+    await profiler.post('Profiler.start');
+    return {};
+  },
+
+  /** Stops the profiler and writes the .cpuprofile to `path`. */
+  async 'profile.stop'(args) {
+    if (profiler === undefined) throw new Error('profile.stop: no profile.start');
+    const { profile } = await profiler.post('Profiler.stop');
+    profiler.disconnect();
+    profiler = undefined;
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(args.path as string, JSON.stringify(profile));
+    return { path: args.path };
   },
 
   usage() {

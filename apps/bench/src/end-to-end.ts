@@ -22,6 +22,8 @@ export interface EndToEndRow {
   steadyPickup: LatencySummary;
   /** CPU % of one core during the burst, per child process role. */
   cpu: { emulator: number; bridge: number; worker: number };
+  /** CPU µs per task during the burst, bridge-or-peer and worker processes together (emulator and Redis excluded). */
+  cpuUsPerTask: number;
   /** The whole machine's busy CPU during the burst, % of one core: every program, ours or not (/proc/stat; 0 without it). */
   machineBusy: number;
   timedOut: boolean;
@@ -50,6 +52,8 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
   }
   const base = (r: EndToEndRow): EndToEndRow | undefined =>
     rows.find((o) => o.system === 'sfn-bullmq' && o.concurrency === r.concurrency);
+  const bare = (r: EndToEndRow): EndToEndRow | undefined =>
+    rows.find((o) => o.system === 'bare BullMQ' && o.concurrency === r.concurrency);
   const throughputTable = markdownTable(
     [
       'system',
@@ -60,6 +64,8 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
       'burst pickup p50 ms',
       'burst p99 ms',
       'CPU % emulator / bridge-or-peer / worker',
+      'CPU µs per task, bridge-or-peer + worker',
+      '÷ bare BullMQ',
     ],
     rows.map((r) => [
       r.system,
@@ -70,6 +76,8 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
       ms(r.burstPickup.p50),
       ms(r.burstPickup.p99),
       `${Math.round(r.cpu.emulator)} / ${Math.round(r.cpu.bridge)} / ${Math.round(r.cpu.worker)}`,
+      Math.round(r.cpuUsPerTask),
+      ratio(r.cpuUsPerTask, bare(r)?.cpuUsPerTask ?? NaN),
     ]),
   );
   const latencyTable = markdownTable(
@@ -119,9 +127,9 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
       `p50 ${ms(r.steadyPickup.p50)} ms / p99 ${ms(r.steadyPickup.p99)} ms at concurrency ${r.concurrency}`,
   );
   const markdown = [
-    `**How measured.** Four child processes on this 2-core machine: the emulator (with the task driver inside it, calling \`scheduleTask\` directly so no HTTP hop or SDK limits the driver), the "bridge" process (our \`Bridge\`, or \`step-function-worker\`, or the bare pollers, or the BullMQ producer), the "worker" process (our \`ActivityWorker\`, or a bare BullMQ \`Worker\`), and \`redis-server\`; the runner itself idles. They share the 2 cores, so the CPU column (percent of one core, per process, during the burst) shows who takes what. Each task's input carries its scheduling time; pickup = handler start − scheduling time. Handlers return \`{ ok: true }\` at once.`,
+    `**How measured.** Four child processes on this 2-core machine: the emulator (with the task driver inside it, calling \`scheduleTask\` directly so no HTTP hop or SDK limits the driver), the "bridge" process (our \`Bridge\`, or \`step-function-worker\`, or the bare pollers, or the BullMQ producer), the "worker" process (our \`ActivityWorker\`, or a bare BullMQ \`Worker\`), and \`redis-server\`; the runner itself idles. They share the 2 cores, so the CPU column (percent of one core, per process, during the burst) shows who takes what; "CPU µs per task" is the bridge-or-peer and worker processes' \`process.cpuUsage()\` over the burst ÷ tasks (emulator and Redis excluded; for bare BullMQ, the producer and the worker), and "÷ bare BullMQ" compares it with bare BullMQ's at the same concurrency (target for sfn-bullmq: ≤ 2.5×). Each task's input carries its scheduling time; pickup = handler start − scheduling time. Handlers return \`{ ok: true }\` at once.`,
     '',
-    `- **sfn-bullmq**: bridge with \`polls\` = concurrency (other options default, \`maxWaiting\` 1,000), worker with that \`concurrency\`, SendTaskSuccess from the worker; both call Step Functions through \`SfnActivityClient\` (node:http and SigV4, not the SDK's \`send()\`).`,
+    `- **sfn-bullmq**: bridge with \`polls\` = concurrency (other options default, \`maxWaiting\` 1,000), worker with that \`concurrency\`, SendTaskSuccess from the worker; both call Step Functions through \`SfnActivityClient\` (undici and SigV4, not the SDK's \`send()\`).`,
     `- **step-function-worker** 2.1.0 (npm, aws-sdk v2): \`concurrency\` = the same N (it runs N poolers, each polling and then running its task, so polls and concurrency are one number); \`awsConfig.endpoint\` points at the emulator, and its agent is sized like ours (keep-alive, N + 16 sockets, 75 s timeout) so defaults do not hold it back.`,
     `- **bare pollers**: N loops in one process, GetActivityTask → handler → SendTaskSuccess, SDK v3 with our long-poll clients (the AWS example's design in Node).`,
     `- **bare BullMQ**: \`Queue.add\` (100 in flight) → \`Worker\` with an empty processor, same Redis, same concurrency: the ceiling of the Redis leg (no Step Functions calls at all).`,
@@ -139,6 +147,8 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
     latencyTable,
     '',
     `**Against the targets.** ≥ 3,000 tasks/s end to end with one bridge and one worker process: best measured ${rate(best)} tasks/s (${verdict}). p50 ≤ 5 ms and p99 ≤ 50 ms at ${steadyRate} tasks/s: ${steady.join('; ')}.`,
+    '',
+    ...againstPeers(rows, concurrencies, steadyRate),
   ].join('\n');
   return {
     title: 'End to end: throughput and latency against peers',
@@ -146,6 +156,40 @@ export async function runEndToEnd(ctx: BenchContext): Promise<BenchResult & { ro
     charts: { 'end-to-end-throughput.svg': chart },
     rows,
   };
+}
+
+/**
+ * The fast-path targets, each a ratio within this run: CPU per task ≤ 2.5× bare BullMQ's, throughput
+ * ≥ 1.5× step-function-worker's, pickup p50 and p99 each ≤ step-function-worker's + bare BullMQ's (our
+ * design adds one Redis hop to the peer's path, so that sum is our floor).
+ */
+function againstPeers(rows: EndToEndRow[], concurrencies: number[], steadyRate: number): string[] {
+  const lines: string[] = [];
+  const met = (ok: boolean): string => (ok ? 'met' : 'not met');
+  for (const c of concurrencies) {
+    const find = (system: SystemName): EndToEndRow | undefined =>
+      rows.find((r) => r.system === system && r.concurrency === c);
+    const ours = find('sfn-bullmq');
+    const peer = find('step-function-worker');
+    const bare = find('bare BullMQ');
+    if (ours === undefined || peer === undefined || bare === undefined) continue;
+    const capped = [ours, peer, bare].filter((r) => r.timedOut).map((r) => r.system);
+    if (capped.length > 0) {
+      // A capped burst measured what finished within the cap on a machine that could not keep up: no verdict.
+      lines.push(
+        `- Concurrency ${c}: not judged; the burst of ${capped.join(', ')} hit the ${WAIT_CAP_MS / 1000} s cap (CPU per task ${Math.round(ours.cpuUsPerTask)} µs = ${(ours.cpuUsPerTask / bare.cpuUsPerTask).toFixed(2)}× bare BullMQ's, for what it is worth).`,
+      );
+      continue;
+    }
+    const cpuRatio = ours.cpuUsPerTask / bare.cpuUsPerTask;
+    const speedRatio = ours.tasksPerSecond / peer.tasksPerSecond;
+    const floorP50 = peer.steadyPickup.p50 + bare.steadyPickup.p50;
+    const floorP99 = peer.steadyPickup.p99 + bare.steadyPickup.p99;
+    lines.push(
+      `- Concurrency ${c}: CPU per task ${Math.round(ours.cpuUsPerTask)} µs = ${cpuRatio.toFixed(2)}× bare BullMQ's ${Math.round(bare.cpuUsPerTask)} µs (target ≤ 2.5×: ${met(cpuRatio <= 2.5)}); throughput ${speedRatio.toFixed(2)}× step-function-worker's (target ≥ 1.5×: ${met(speedRatio >= 1.5)}); pickup at ${steadyRate}/s p50 ${ms(ours.steadyPickup.p50)} ms against the floor ${ms(floorP50)} ms (step-function-worker + bare BullMQ: ${met(ours.steadyPickup.p50 <= floorP50)}), p99 ${ms(ours.steadyPickup.p99)} ms against ${ms(floorP99)} ms (${met(ours.steadyPickup.p99 <= floorP99)}).`,
+    );
+  }
+  return lines.length === 0 ? [] : ['Fast-path targets (ratios within this run):', '', ...lines];
 }
 
 /** Tasks run at the steady rate before the measured ones. */
@@ -219,10 +263,13 @@ async function endToEndRun(
     const machineAfter = { ticks: machineBusyTicks(), at: performance.now() };
     const after = await readUsage(ctx);
     const burstPickup = await consumer.call<LatencySummary>('pickup.take');
+    const usedUs = (i: 1 | 2): number =>
+      after[i].cpu.user + after[i].cpu.system - before[i].cpu.user - before[i].cpu.system;
     return {
       system,
       concurrency,
       tasks: done - steady.done,
+      cpuUsPerTask: (usedUs(1) + usedUs(2)) / Math.max(1, done - steady.done),
       tasksPerSecond: ((done - steady.done) / (doneAt - startedAt)) * 1000,
       burstPickup,
       steadyRate,

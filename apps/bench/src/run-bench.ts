@@ -9,10 +9,12 @@ import { runEndToEnd } from './end-to-end.js';
 import { runLatencyLab } from './latency-lab.js';
 import { runPartBenchmarks } from './part-benchmarks.js';
 import { runQueuedHeartbeats } from './bridge/queued-heartbeats.js';
+import { runProfile } from './profile/profile-bench.js';
 
 export const BENCHMARKS = {
   lab: runLatencyLab,
   e2e: runEndToEnd,
+  profile: (ctx: BenchContext) => runProfile(ctx),
   cost: runCost,
   parts: runPartBenchmarks,
   heartbeats: runQueuedHeartbeats,

@@ -25,6 +25,7 @@ describe('benchmark harness', () => {
       expect(results.map((r) => r.title)).toEqual([
         'Latency lab: the dropped-token stall',
         'End to end: throughput and latency against peers',
+        'Profile: where one task’s CPU goes',
         'Cost',
         'Part benchmarks',
       ]);
@@ -32,6 +33,9 @@ describe('benchmark harness', () => {
       expect(markdown).toContain('| open polls | faults |');
       expect(markdown).toContain('| system | concurrency | tasks | tasks/s |');
       expect(markdown).toContain('| figure | value | how measured |');
+      expect(markdown).toContain('CPU µs per task, bridge-or-peer + worker | ÷ bare BullMQ |');
+      expect(markdown).toContain('### bridge: ');
+      expect(markdown).toContain('### worker: ');
       for (const chart of ['latency-lab-p99.svg', 'end-to-end-throughput.svg']) {
         expect(files).toContain(join(outDir, chart));
         const svg = await readFile(join(outDir, chart), 'utf8');
@@ -52,7 +56,7 @@ describe('benchmark harness', () => {
         expect(row.timedOut).toBe(false);
         expect(Number.isFinite(row.tasksPerSecond) && row.tasksPerSecond > 0).toBe(true);
       }
-      const cost = results[2] as unknown as { figures: Record<string, number> };
+      const cost = results[3] as unknown as { figures: Record<string, number> };
       for (const value of Object.values(cost.figures)) expect(Number.isFinite(value)).toBe(true);
       expect(lines.some((line) => line.includes('latency lab'))).toBe(true);
     },

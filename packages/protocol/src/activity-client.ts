@@ -1,5 +1,5 @@
 // The four activity calls (GetActivityTask, SendTaskSuccess/Failure/Heartbeat) over
-// node:http with SigV4: a lean path for the calls made once per task, where the SDK's
+// undici with SigV4: a lean path for the calls made once per task, where the SDK's
 // per-call middleware cost more CPU than everything else the bridge does per token.
 //
 // Why not the SDK's `client.send()`: profiled on the bridge, each call spent ~450 µs of CPU in
@@ -8,8 +8,6 @@
 // (region, endpoint rules, the credential chain and its refresh) once per client, through its config.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   compileActivityClientOptions,
@@ -20,7 +18,7 @@ import {
 import { SfnClientClosedError, SfnResponseError } from './sfn-call-errors.js';
 import { ClockSkew, isRetryableCallError, retryDelayMs } from './retry-policy.js';
 import { callErrorFromAnswer } from './error-answer.js';
-import { exchange } from './http-exchange.js';
+import { HttpConnections } from './http-exchange.js';
 import { resolveActivityTarget, type ActivityTarget } from './activity-target.js';
 import type { SigningCredentials } from './sigv4.js';
 
@@ -43,7 +41,7 @@ const USER_AGENT = 'sfn-bullmq';
  */
 export class SfnActivityClient {
   readonly options: CompiledActivityClientOptions;
-  private readonly agents: { http: HttpAgent; https: HttpsAgent };
+  private readonly connections: HttpConnections;
   /** Resolves region, endpoint rules and credentials (with refresh); never sends a request. */
   private readonly resolver: SFNClient;
   private target: Promise<ActivityTarget> | undefined;
@@ -53,11 +51,7 @@ export class SfnActivityClient {
 
   constructor(options: ActivityClientOptions) {
     this.options = compileActivityClientOptions(options);
-    const { maxSockets } = this.options;
-    this.agents = {
-      http: new HttpAgent({ keepAlive: true, maxSockets }),
-      https: new HttpsAgent({ keepAlive: true, maxSockets }),
-    };
+    this.connections = new HttpConnections(this.options.maxSockets);
     this.resolver = new SFNClient(sdkConnectionConfig(this.options));
   }
 
@@ -90,15 +84,14 @@ export class SfnActivityClient {
    * Idempotent; a forced call during a graceful close cuts its wait short.
    */
   close(options: { force?: boolean } = {}): Promise<void> {
-    if (options.force === true) this.destroySockets();
+    if (options.force === true) void this.destroySockets();
     this.closing ??= Promise.allSettled([...this.inFlight]).then(() => this.destroySockets());
     return this.closing;
   }
 
-  private destroySockets(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+  private async destroySockets(): Promise<void> {
     this.resolver.destroy();
+    await this.connections.destroy();
   }
 
   private send(operation: string, request: object): Promise<unknown> {
@@ -154,9 +147,8 @@ export class SfnActivityClient {
       credentials,
       this.clock.now(),
     );
-    const response = await exchange({
+    const response = await this.connections.exchange({
       target,
-      agents: this.agents,
       headers: {
         ...headers,
         ...signed,

@@ -5,11 +5,10 @@ import { SigV4Signer } from './sigv4.js';
 
 const SERVICE = 'states';
 
-/** One resolved endpoint: what node:http needs to reach it and the signer for its region. */
+/** One resolved endpoint: where the calls go and the signer for its region. */
 export interface ActivityTarget {
-  https: boolean;
-  hostname: string;
-  port: number | undefined;
+  /** `https://states.us-east-1.amazonaws.com`, the emulator's `http://127.0.0.1:8083`. */
+  origin: string;
   /** `host` header as signed and sent. */
   host: string;
   path: string;
@@ -33,12 +32,8 @@ export async function resolveActivityTarget(
     });
     url = new URL(resolved.url.href);
   }
-  const https = url.protocol === 'https:';
-  const port = url.port === '' ? undefined : Number(url.port);
   return {
-    https,
-    hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port,
+    origin: url.origin,
     host: url.host,
     path: url.pathname === '' ? '/' : url.pathname,
     signer: new SigV4Signer(region, SERVICE),

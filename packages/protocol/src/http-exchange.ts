@@ -1,9 +1,11 @@
-// One HTTP request and its whole answer over node:http(s), with an idle timeout and a size cap:
-// the transport under SfnActivityClient, which knows nothing of operations, signing or retries.
-import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
-import { request as httpRequest } from 'node:http';
-import type { Agent as HttpsAgent } from 'node:https';
-import { request as httpsRequest } from 'node:https';
+// One HTTP request and its whole answer over undici (Node's own HTTP/1.1 engine), with a silence
+// timeout and a size cap: the transport under SfnActivityClient, which knows nothing of operations,
+// signing or retries.
+//
+// Why undici and not node:http: per request it took about a quarter less CPU in our process (a POST of
+// a 1 KB token with a 650-byte answer, 50 in flight on keep-alive sockets: 44–53 µs against 60–74 µs),
+// and a task makes two such calls (the bridge's next poll, the worker's report).
+import { Agent, errors } from 'undici';
 import type { ActivityTarget } from './activity-target.js';
 import { SfnRequestTimeoutError, SfnResponseError } from './sfn-call-errors.js';
 
@@ -21,7 +23,6 @@ export interface RawResponse {
 
 export interface ExchangeRequest {
   target: ActivityTarget;
-  agents: { http: HttpAgent; https: HttpsAgent };
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
@@ -29,53 +30,74 @@ export interface ExchangeRequest {
   operation: string;
 }
 
-/** POSTs the body and reads the answer; rejects on a network error, silence past `timeoutMs` or an oversized answer. */
-export function exchange(call: ExchangeRequest): Promise<RawResponse> {
-  const { target, operation, timeoutMs } = call;
-  return new Promise((resolve, reject) => {
-    const request = (target.https ? httpsRequest : httpRequest)({
-      agent: target.https ? call.agents.https : call.agents.http,
-      hostname: target.hostname,
-      port: target.port,
-      path: target.path,
-      method: 'POST',
-      headers: call.headers,
+/**
+ * The keep-alive sockets of one client: at most `maxSockets` per origin, never shared with another
+ * client, so a polling client's sockets never carry a Send* (docs/aws-sdk.md#separate-clients-for-polls-and-reports).
+ */
+export class HttpConnections {
+  private readonly agent: Agent;
+  private destroying: Promise<void> | undefined;
+
+  constructor(maxSockets: number) {
+    this.agent = new Agent({
+      connections: maxSockets,
+      // One request per socket at a time: a long poll must not hold up a request queued behind it.
+      pipelining: 1,
+      maxResponseSize: MAX_RESPONSE_BYTES,
+      // Each call sets its own headersTimeout and bodyTimeout (a poll's are at least 65 s).
     });
-    // Idle time on the socket: for a poll at least 65 s, so only a service that broke its own
-    // 60 s promise is given up on.
-    request.setTimeout(timeoutMs, () => {
-      request.destroy(new SfnRequestTimeoutError(`${operation}: no answer within ${timeoutMs} ms`));
-    });
-    request.on('error', reject);
-    request.on('response', (response: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      response.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes > MAX_RESPONSE_BYTES) {
-          request.destroy(
-            new SfnResponseError(`${operation}: answer larger than ${MAX_RESPONSE_BYTES} bytes`),
-          );
-          return;
-        }
-        chunks.push(chunk);
+  }
+
+  /** POSTs the body and reads the answer; rejects on a network error, silence past `timeoutMs` or an oversized answer. */
+  async exchange(call: ExchangeRequest): Promise<RawResponse> {
+    const { target, operation, timeoutMs } = call;
+    try {
+      const response = await this.agent.request({
+        origin: target.origin,
+        path: target.path,
+        method: 'POST',
+        headers: call.headers,
+        body: call.body,
+        // Silence before the answer's headers, and between its chunks: for a poll at least 65 s, so only
+        // a service that broke its own 60 s promise is given up on. No `signal`: nothing aborts a poll.
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        // POST is never replayed by undici on a broken socket; said here so no default can change it.
+        idempotent: false,
       });
-      response.on('error', reject);
-      response.on('end', () => {
-        resolve({
-          status: response.statusCode ?? 0,
-          body: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-          requestId: header(response, 'x-amzn-requestid'),
-          errorType: header(response, 'x-amzn-errortype'),
-          date: header(response, 'date'),
-        });
-      });
-    });
-    request.end(call.body);
-  });
+      const { headers } = response;
+      return {
+        status: response.statusCode,
+        body: await response.body.text(),
+        requestId: header(headers['x-amzn-requestid']),
+        errorType: header(headers['x-amzn-errortype']),
+        date: header(headers['date']),
+      };
+    } catch (error) {
+      throw transportError(error, operation, timeoutMs);
+    }
+  }
+
+  /** Closes every socket at once (calls in flight fail). Idempotent. */
+  destroy(): Promise<void> {
+    this.destroying ??= this.agent.destroy().catch(() => undefined);
+    return this.destroying;
+  }
 }
 
-function header(response: IncomingMessage, name: string): string | undefined {
-  const value = response.headers[name];
+/** undici's timeouts and size cap as our errors; a network error is passed on as it came (its `code` says what). */
+function transportError(error: unknown, operation: string, timeoutMs: number): unknown {
+  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+    return new SfnRequestTimeoutError(`${operation}: no answer within ${timeoutMs} ms`, { cause: error });
+  }
+  if (error instanceof errors.ResponseExceededMaxSizeError) {
+    return new SfnResponseError(`${operation}: answer larger than ${MAX_RESPONSE_BYTES} bytes`, {
+      cause: error,
+    });
+  }
+  return error;
+}
+
+function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }

@@ -33,6 +33,8 @@ export type {
   SfnConnectionOptions,
 } from './activity-client-options.js';
 export { SfnActivityClient } from './activity-client.js';
+/** The client's SigV4 signer, exported for the signing benchmark (apps/bench) and for callers who sign their own calls. */
+export { SigV4Signer, type SignableRequest, type SigningCredentials } from './sigv4.js';
 export { createPollingActivityClient, createSendActivityClient } from './activity-client-factories.js';
 export type { PolledTask } from './activity-client.js';
 export {

@@ -43,6 +43,8 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'ENOTFOUND',
   'UND_ERR_SOCKET',
+  // undici (our transport) gave up connecting; the request was never sent.
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 const NETWORK_NAMES = new Set(['RequestTimeout', 'RequestTimeoutException', 'SfnRequestTimeoutError']);
 
