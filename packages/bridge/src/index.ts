@@ -21,6 +21,7 @@ export {
 } from './bridge-options.js';
 export type {
   ActivityPollerOptions,
+  BridgeClusterConnection,
   BridgeJobOptions,
   BridgeOptions,
   CompiledActivityPollerOptions,
