@@ -8,12 +8,14 @@ import { runCost } from './cost.js';
 import { runEndToEnd } from './end-to-end.js';
 import { runLatencyLab } from './latency-lab.js';
 import { runPartBenchmarks } from './part-benchmarks.js';
+import { runClusterThroughputBench } from './scaling/cluster-throughput.js';
 
 export const BENCHMARKS = {
   lab: runLatencyLab,
   e2e: runEndToEnd,
   cost: runCost,
   parts: runPartBenchmarks,
+  cluster: runClusterThroughputBench,
 } as const satisfies Record<string, (ctx: BenchContext) => Promise<BenchResult>>;
 
 export type BenchmarkName = keyof typeof BENCHMARKS;
