@@ -6,13 +6,14 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Bridge, type BridgeOptions } from '@sfn-bullmq/bridge';
 import { startEmulator, type Emulator } from '@sfn-bullmq/emulator';
-import { RedisCluster, RedisServer } from '@sfn-bullmq/test-support';
+import { RedisCluster, RedisServer, until } from '@sfn-bullmq/test-support';
 import { ActivityWorker, type ActivityWorkerOptions } from '@sfn-bullmq/worker';
 import { pino } from 'pino';
 import type { BenchContext, BenchResult } from '../bench-context.js';
 import { markdownTable } from '../markdown-table.js';
 
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+const POLLS = 50;
 
 export interface ClusterThroughputOptions {
   /** 'tiny': one short round each (a smoke test). @default 'default' */
@@ -44,7 +45,7 @@ async function runRound(emulator: Emulator, target: Target, tasks: number, index
     connection: target.bridge,
     prefix: 'bench',
     sfn: { region: 'us-east-1', endpoint: emulator.endpoint, credentials: CREDENTIALS },
-    activities: [{ activityArn: arn, queueName, polls: 50, maxWaiting: 10_000 }],
+    activities: [{ activityArn: arn, queueName, polls: POLLS, maxWaiting: 10_000 }],
     drainTimeoutMs: 5_000,
     logger,
   });
@@ -57,6 +58,8 @@ async function runRound(emulator: Emulator, target: Target, tasks: number, index
   });
   try {
     await Promise.all([bridge.start(), worker.waitUntilReady()]);
+    // Timed from open polls, not from start(): opening 50 polls takes seconds on a loaded machine.
+    await until(() => emulator.stats().activities[arn]?.openPolls === POLLS, 30_000, `${POLLS} open polls`);
     const started = performance.now();
     const outcomes = Array.from(
       { length: tasks },
@@ -121,7 +124,7 @@ export async function runClusterThroughput(options: ClusterThroughputOptions = {
     median(results.filter((r) => r.target === target).map((r) => r.tasksPerSecond));
   const ratio = of('cluster') / of('single node');
   const markdown = [
-    `${tasks} tasks per round, scheduled at once; one bridge (50 polls) and one worker (concurrency 50, empty ` +
+    `${tasks} tasks per round, scheduled at once once the bridge's polls are open, timed until every task succeeded; one bridge (50 polls) and one worker (concurrency 50, empty ` +
       `handler) with the emulator in one Node process; ${rounds} round(s) per target, alternating. Cluster: 3 ` +
       `masters + 3 replicas on this machine, the queue under its own hash tag (one master serves it).`,
     '',
