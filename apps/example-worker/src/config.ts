@@ -4,6 +4,8 @@ import type { Level } from 'pino';
 
 export interface ExampleWorkerConfig {
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES: a Redis Cluster's node URLs instead of REDIS_URL (queue names then need a hash tag). */
+  redisClusterNodes?: string[];
   sfnEndpoint: string | undefined;
   region: string;
   queueResize: string;
@@ -27,7 +29,16 @@ export class ConfigError extends Error {
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export function loadConfig(env: NodeJS.ProcessEnv): ExampleWorkerConfig {
-  const redisUrl = env['REDIS_URL'];
+  const clusterNodes = nonEmpty(env['REDIS_CLUSTER_NODES'])
+    ?.split(',')
+    .map((node) => node.trim());
+  const bad = clusterNodes?.find((node) => !/^rediss?:\/\/[^/]+:\d+/.test(node));
+  if (bad !== undefined)
+    throw new ConfigError(
+      'REDIS_CLUSTER_NODES',
+      `must be comma-separated redis://host:port URLs, got '${bad}'`,
+    );
+  const redisUrl = env['REDIS_URL'] ?? (clusterNodes === undefined ? undefined : clusterNodes[0]);
   if (redisUrl === undefined || redisUrl === '')
     throw new ConfigError('REDIS_URL', 'required, e.g. redis://127.0.0.1:6379');
   if (!/^rediss?:\/\//.test(redisUrl))
@@ -35,7 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ExampleWorkerConfig {
   const logLevel = env['LOG_LEVEL'] ?? 'info';
   if (!LEVELS.has(logLevel))
     throw new ConfigError('LOG_LEVEL', `must be one of ${[...LEVELS].join(', ')}, got '${logLevel}'`);
-  return {
+  const config: ExampleWorkerConfig = {
     redisUrl,
     sfnEndpoint: nonEmpty(env['SFN_ENDPOINT']),
     region: nonEmpty(env['AWS_REGION']) ?? 'us-east-1',
@@ -45,6 +56,33 @@ export function loadConfig(env: NodeJS.ProcessEnv): ExampleWorkerConfig {
     logLevel: logLevel as Level | 'silent',
     workMs: integer(env, 'WORK_MS', 200, 0, 3_600_000),
   };
+  if (clusterNodes !== undefined) config.redisClusterNodes = clusterNodes;
+  return config;
+}
+
+/**
+ * The workers' connection: one node from REDIS_URL (ioredis reads the whole URL: credentials, /db,
+ * rediss:// TLS), or a cluster from REDIS_CLUSTER_NODES, auth and TLS from the first node's URL.
+ */
+export function redisConnection(
+  config: ExampleWorkerConfig,
+):
+  | { url: string }
+  | {
+      cluster: {
+        nodes: { host: string; port: number }[];
+        options: { redisOptions: Record<string, unknown> };
+      };
+    } {
+  if (config.redisClusterNodes === undefined) return { url: config.redisUrl };
+  const urls = config.redisClusterNodes.map((node) => new URL(node));
+  const first = urls[0]!;
+  const redisOptions: Record<string, unknown> = {};
+  if (first.username !== '') redisOptions['username'] = decodeURIComponent(first.username);
+  if (first.password !== '') redisOptions['password'] = decodeURIComponent(first.password);
+  if (first.protocol === 'rediss:') redisOptions['tls'] = {};
+  const nodes = urls.map((url) => ({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }));
+  return { cluster: { nodes, options: { redisOptions } } };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -2,7 +2,7 @@
 // per handler, pino logs, graceful stop on SIGTERM/SIGINT (a second signal forces).
 import { ActivityWorker } from '@sfn-bullmq/worker';
 import { pino } from 'pino';
-import { ConfigError, loadConfig, type ExampleWorkerConfig } from './config.js';
+import { ConfigError, loadConfig, redisConnection, type ExampleWorkerConfig } from './config.js';
 import { createHandlers } from './handlers.js';
 
 function sfnOptions(config: ExampleWorkerConfig, log: pino.Logger) {
@@ -40,8 +40,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = pino({ name: 'example-worker', level: config.logLevel });
-  // ioredis reads the whole URL (credentials, /db, rediss:// TLS, [IPv6] hosts), as the bridge does.
-  const connection = { url: config.redisUrl };
+  const connection = redisConnection(config);
   const sfn = sfnOptions(config, log);
   const handlers = createHandlers({ workMs: config.workMs });
   const common = { connection, sfn, concurrency: config.concurrency, logger: log };
