@@ -64,9 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ExampleWorkerConfig {
  * The workers' connection: one node from REDIS_URL (ioredis reads the whole URL: credentials, /db,
  * rediss:// TLS), or a cluster from REDIS_CLUSTER_NODES, auth and TLS from the first node's URL.
  */
-export function redisConnection(
-  config: ExampleWorkerConfig,
-):
+export function redisConnection(config: ExampleWorkerConfig):
   | { url: string }
   | {
       cluster: {

@@ -16,11 +16,7 @@ import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ActivityPoller, type ActivityStatus } from './activity-poller.js';
 import { BridgeMetrics } from './bridge-metrics.js';
-import {
-  compileBridgeOptions,
-  type BridgeOptions,
-  type CompiledBridgeOptions,
-} from './bridge-options.js';
+import { compileBridgeOptions, type BridgeOptions, type CompiledBridgeOptions } from './bridge-options.js';
 import type { ActivityJobQueue } from './ports.js';
 
 export type BridgeState =
@@ -221,7 +217,7 @@ export class Bridge extends EventEmitter {
     this.ownsRedis = true;
     let redis: Redis | Cluster;
     if (isClusterConnectionOptions(connection)) {
-      const { nodes, options = {} } = (connection).cluster;
+      const { nodes, options = {} } = connection.cluster;
       // A failed-over master's slots move to its replica: ioredis follows MOVED and refreshes the slot
       // map; an add caught in between fails, and the pool holds its token and retries it.
       redis = new Cluster([...nodes], {

@@ -281,8 +281,6 @@ export class RedisCluster extends EventEmitter {
         withClient(port, (c) => c.info('replication')).catch(() => 'role:unknown'),
       ),
     );
-    return answers.every(
-      (info) => info.includes('role:master') || info.includes('master_link_status:up'),
-    );
+    return answers.every((info) => info.includes('role:master') || info.includes('master_link_status:up'));
   }
 }
