@@ -10,6 +10,7 @@ import { runLatencyLab } from './latency-lab.js';
 import { runPartBenchmarks } from './part-benchmarks.js';
 import { runQueuedHeartbeats } from './bridge/queued-heartbeats.js';
 import { runProfile } from './profile/profile-bench.js';
+import { runClusterThroughputBench } from './scaling/cluster-throughput.js';
 
 export const BENCHMARKS = {
   lab: runLatencyLab,
@@ -18,6 +19,7 @@ export const BENCHMARKS = {
   cost: runCost,
   parts: runPartBenchmarks,
   heartbeats: runQueuedHeartbeats,
+  cluster: runClusterThroughputBench,
 } as const satisfies Record<string, (ctx: BenchContext) => Promise<BenchResult>>;
 
 export type BenchmarkName = keyof typeof BENCHMARKS;

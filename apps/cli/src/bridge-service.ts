@@ -5,11 +5,11 @@ import { CreateActivityCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '@sfn-bullmq/bridge';
 import type { SfnConnectionOptions } from '@sfn-bullmq/protocol';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { portInUse, sfnCall, sfnTarget } from './command-error.js';
 import { controlPlaneClient } from './control-plane-client.js';
-import { redactRedisUrl, redisOptionsFromUrl } from './config/redis-connection.js';
+import { bridgeConnectionOf, describeRedis, openBoardRedis } from './config/redis-connection.js';
 import type { CompiledActivityConfig, ServiceConfig } from './config/service-config.js';
 import type { BoardCredentials } from './http/board-auth.js';
 import { BOARD_PATH } from './http/board.js';
@@ -42,7 +42,7 @@ export class BridgeService extends EventEmitter {
   private constructor(
     readonly bridge: Bridge,
     readonly queues: readonly Queue[],
-    private readonly boardRedis: Redis,
+    private readonly boardRedis: Redis | Cluster,
     readonly http: HttpServer,
     private readonly logger: Logger,
   ) {
@@ -71,7 +71,7 @@ export class BridgeService extends EventEmitter {
     // The board and the queue gauges read through their own connection, never the bridge's. It is ours
     // (BullMQ does not close a connection it was given) and does not queue commands offline: with Redis
     // down a scrape or a page view fails at once, and close() can always let go of it.
-    const boardRedis = new Redis({ ...redisOptionsFromUrl(config.redis.url), enableOfflineQueue: false });
+    const boardRedis = openBoardRedis(config.redis);
     boardRedis.on('error', (error) => logger.debug({ err: error }, 'board/metrics Redis connection error'));
     const queues = activities.map(
       (activity) =>
@@ -90,7 +90,7 @@ export class BridgeService extends EventEmitter {
 
     const bridgeOptions: BridgeOptions = {
       registry,
-      connection: redisOptionsFromUrl(config.redis.url),
+      connection: bridgeConnectionOf(config.redis),
       prefix: config.redis.prefix,
       sfn,
       activities,
@@ -138,7 +138,7 @@ export class BridgeService extends EventEmitter {
       logger.info(
         {
           url,
-          redis: redactRedisUrl(config.redis.url),
+          redis: describeRedis(config.redis),
           prefix: config.redis.prefix,
           activities: activities.map((a) => ({ arn: a.activityArn, queue: a.queueName, polls: a.polls })),
         },

@@ -115,3 +115,33 @@ describe('loadConfig', () => {
     expect(compileActivityWorkerOptions(config.queueResize, options).concurrency).toBe(7);
   });
 });
+
+describe('REDIS_CLUSTER_NODES', () => {
+  it('gives the workers a cluster connection, auth and TLS from the first node', () => {
+    const config = loadConfig({
+      REDIS_CLUSTER_NODES: 'rediss://u:p%40ss@10.0.0.1:7000, rediss://10.0.0.2:7001',
+      QUEUE_RESIZE: '{resize-image}',
+      QUEUE_CHARGE: '{charge-card}',
+    });
+    expect(workerOptionsOf(config).connection).toEqual({
+      cluster: {
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: '10.0.0.2', port: 7001 },
+        ],
+        options: { redisOptions: { username: 'u', password: 'p@ss', tls: {} } },
+      },
+    });
+    expect(workerOptionsOf(loadConfig({ REDIS_URL: 'redis://h:1' })).connection).toEqual({ url: 'redis://h:1' });
+  });
+
+  it("refuses queue names without a hash tag on a cluster, by the worker library's slot rule", () => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://10.0.0.1:7000' })).toThrow(/QUEUE_RESIZE: /);
+  });
+
+  it('names the variable when a node is not a redis://host:port URL', () => {
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'redis://a:1,nohost' })).toThrow(
+      /^REDIS_CLUSTER_NODES: .*'nohost'/,
+    );
+  });
+});

@@ -11,6 +11,8 @@ import { pino, type Level } from 'pino';
 
 export interface ExampleWorkerConfig {
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES: a Redis Cluster's node URLs instead of REDIS_URL (queue names then need a hash tag). */
+  redisClusterNodes?: string[];
   sfnEndpoint: string | undefined;
   region: string;
   queueResize: string;
@@ -40,7 +42,7 @@ export class ConfigError extends Error {
 /** The `ActivityWorker` options a config sets; the app adds its logger (and dummy credentials for an emulator). */
 export function workerOptionsOf(config: ExampleWorkerConfig): ActivityWorkerOptions {
   return {
-    connection: { url: config.redisUrl },
+    connection: redisConnection(config),
     sfn: {
       region: config.region,
       ...(config.sfnEndpoint === undefined ? {} : { endpoint: config.sfnEndpoint }),
@@ -55,9 +57,34 @@ const DEFAULTS = { region: 'us-east-1', concurrency: 10, workMs: 200 } as const;
 /** pino's own level names, and 'silent'. */
 const LEVELS: readonly string[] = [...Object.keys(pino.levels.values), 'silent'];
 
+/**
+ * The workers' connection: one node from REDIS_URL (ioredis reads the whole URL: credentials, /db,
+ * rediss:// TLS), or a cluster from REDIS_CLUSTER_NODES, auth and TLS from the first node's URL.
+ */
+function redisConnection(config: ExampleWorkerConfig): ActivityWorkerOptions['connection'] {
+  if (config.redisClusterNodes === undefined) return { url: config.redisUrl };
+  const urls = config.redisClusterNodes.map((node) => new URL(node));
+  const first = urls[0]!;
+  const redisOptions: Record<string, unknown> = {};
+  if (first.username !== '') redisOptions['username'] = decodeURIComponent(first.username);
+  if (first.password !== '') redisOptions['password'] = decodeURIComponent(first.password);
+  if (first.protocol === 'rediss:') redisOptions['tls'] = {};
+  const nodes = urls.map((url) => ({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) }));
+  return { cluster: { nodes, options: { redisOptions } } };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): ExampleWorkerConfig {
   const issues: ConfigIssue[] = [];
-  const redisUrl = nonEmpty(env['REDIS_URL']) ?? '';
+  const clusterNodes = nonEmpty(env['REDIS_CLUSTER_NODES'])
+    ?.split(',')
+    .map((node) => node.trim());
+  const bad = clusterNodes?.find((node) => !/^rediss?:\/\/[^/]+:\d+/.test(node));
+  if (bad !== undefined)
+    issues.push({
+      variable: 'REDIS_CLUSTER_NODES',
+      message: `must be comma-separated redis://host:port URLs, got '${bad}'`,
+    });
+  const redisUrl = nonEmpty(env['REDIS_URL']) ?? clusterNodes?.[0] ?? '';
   if (redisUrl === '')
     issues.push({ variable: 'REDIS_URL', message: 'required, e.g. redis://127.0.0.1:6379' });
   else if (!/^rediss?:\/\//.test(redisUrl))
@@ -82,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ExampleWorkerConfig {
     logLevel: logLevel as Level | 'silent',
     workMs,
   };
+  if (clusterNodes !== undefined && bad === undefined) config.redisClusterNodes = clusterNodes;
   issues.push(...workerOptionIssues(config, env));
   const [first, ...more] = issues;
   if (first !== undefined) throw new ConfigError([first, ...more]);

@@ -2,6 +2,7 @@
 // what cannot be guessed), `compileBridgeOptions()` and the `Compiled*` forms.
 import { hostname } from 'node:os';
 import type { ConnectionOptions } from 'bullmq';
+import type { ClusterOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -11,7 +12,11 @@ import {
   MIN_POLL_REQUEST_TIMEOUT_MS,
   SFN_LIMITS,
   compileActivityClientOptions,
+  isClusterConnection,
   parseActivityArn,
+  queueSlotIssue,
+  redisConnectionIssues,
+  type RedisClusterConnectionOptions,
   type SfnConnectionOptions,
 } from '@sfn-bullmq/protocol';
 import {
@@ -74,10 +79,22 @@ export interface ActivityPollerOptions extends QueuedHeartbeatActivityOptions, A
   unhealthyAfterMs?: number;
 }
 
+/**
+ * A Redis Cluster: startup `nodes` and ioredis `ClusterOptions`; TLS and auth go in `options.redisOptions`,
+ * as for one node. See docs/bullmq-redis.md#redis-cluster.
+ */
+export type BridgeClusterConnection = RedisClusterConnectionOptions<ClusterOptions>;
+
 export interface BridgeOptions extends QueuedHeartbeatBridgeOptions, BridgeFleetOptions {
-  /** Redis for BullMQ: options (`{ url }`, `{ host, port }`) or an ioredis instance the caller owns and closes. */
-  connection: ConnectionOptions;
-  /** BullMQ key prefix; a hash tag like `{sfn}` for Redis Cluster. @default 'bull' */
+  /**
+   * Redis for BullMQ: single-node options (`{ url }`, `{ host, port }`), a cluster (`{ cluster: { nodes,
+   * options } }`), or an ioredis `Redis` or `Cluster` the caller owns and closes.
+   */
+  connection: ConnectionOptions | BridgeClusterConnection;
+  /**
+   * BullMQ key prefix. On Redis Cluster a queue's keys must share a slot: give each queue name a hash tag
+   * (`{orders}`) or the prefix one (`{sfn}`, every queue in one slot); anything else is refused. @default 'bull'
+   */
   prefix?: string;
   /** Step Functions endpoint, region and credentials. */
   sfn: SfnConnectionOptions;
@@ -120,7 +137,7 @@ export interface CompiledActivityPollerOptions extends CompiledActivityFleetOpti
 }
 
 export interface CompiledBridgeOptions {
-  connection: ConnectionOptions;
+  connection: ConnectionOptions | BridgeClusterConnection;
   prefix: string;
   sfn: SfnConnectionOptions;
   workerName: string;
@@ -249,11 +266,7 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
     fail('options', 'must be an object', options);
   const list = new IssueList();
   const { connection, sfn } = options;
-  list.take(undefined, () => {
-    if (typeof connection !== 'object' || (connection as unknown) === null) {
-      fail('connection', 'must be Redis connection options or an ioredis instance', connection);
-    }
-  });
+  list.issues.push(...redisConnectionIssues(connection));
   list.take(undefined, () => {
     if (typeof sfn !== 'object' || (sfn as unknown) === null) {
       fail('sfn', 'must be an object (region, endpoint, credentials)', sfn);
@@ -315,6 +328,15 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
       );
     } else queues.set(activity.queueName, index);
   });
+  if (isClusterConnection(connection) && typeof prefix === 'string') {
+    activities.forEach((activity, index) => {
+      const issue = queueSlotIssue(prefix, activity.queueName, {
+        prefix: 'prefix',
+        queueName: `activities[${index}].queueName`,
+      });
+      if (issue !== undefined) list.issues.push(issue);
+    });
+  }
   const pollRequestTimeoutMs = list.take(DEFAULT_POLL_REQUEST_TIMEOUT_MS, () => {
     const value = options.pollRequestTimeoutMs ?? DEFAULT_POLL_REQUEST_TIMEOUT_MS;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_POLL_REQUEST_TIMEOUT_MS) {

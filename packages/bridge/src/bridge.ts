@@ -6,12 +6,13 @@ import {
   RedisSafetyMonitor,
   createPollingActivityClient,
   createSendActivityClient,
+  isClusterConnectionOptions,
   type ActivityJobData,
   type RedisSafetyStatus,
   type SfnActivityClient,
 } from '@sfn-bullmq/protocol';
-import { Queue, type ConnectionOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Queue } from 'bullmq';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { ActivityPoller, type ActivityStatus } from './activity-poller.js';
@@ -64,7 +65,7 @@ function bridgeLogger(given: Logger | undefined): Logger {
   return 'component' in logger.bindings() ? logger : logger.child({ component: 'bridge' });
 }
 
-function isRedisInstance(connection: ConnectionOptions): connection is Redis {
+function isRedisInstance(connection: BridgeOptions['connection']): connection is Redis | Cluster {
   const candidate = connection as { connect?: unknown; status?: unknown };
   return typeof candidate.connect === 'function' && typeof candidate.status === 'string';
 }
@@ -82,7 +83,7 @@ export class Bridge extends EventEmitter {
   private currentState: BridgeState = 'idle';
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
-  private redis: Redis | undefined;
+  private redis: Redis | Cluster | undefined;
   private redisSafety: RedisSafetyMonitor | undefined;
   private ownsRedis = false;
   private sendClient: SfnActivityClient | undefined;
@@ -258,26 +259,36 @@ export class Bridge extends EventEmitter {
   private signalClosed: () => void = () => undefined;
   private readonly closedSignal = new Promise<void>((resolve) => (this.signalClosed = resolve));
 
-  private connect(connection: ConnectionOptions): Redis {
+  private connect(connection: BridgeOptions['connection']): Redis | Cluster {
     if (isRedisInstance(connection)) {
       connection.on('error', (error: Error) => this.onRedisError(error));
       return connection;
     }
-    const { url, ...rest } = connection as RedisOptions & { url?: string };
-    const options: RedisOptions = {
-      // Adds issued in one turn of the event loop (many polls return together under load) go to Redis
-      // in one write instead of one each: profiled, a write per add was a tenth of the bridge's CPU.
-      enableAutoPipelining: true,
-      ...rest,
-      // A producer must fail fast when Redis is away: the pool then holds the
-      // token, stops polling and retries on its own schedule with a deadline.
-      // With the offline queue on, an add would wait silently for a reconnect.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (times: number) => Math.min(100 * times, 2_000),
-    };
+    // Adds issued in one turn of the event loop (many polls return together under load) go to Redis
+    // in one write instead of one each: profiled, a write per add was a tenth of the bridge's CPU.
+    // A producer must fail fast when Redis is away: the pool then holds the token, stops polling and
+    // retries on its own schedule with a deadline. With the offline queue on, an add would wait
+    // silently for a reconnect.
+    const failFast = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const;
+    const retryStrategy = (times: number) => Math.min(100 * times, 2_000);
     this.ownsRedis = true;
-    const redis = url === undefined ? new Redis(options) : new Redis(url, options);
+    let redis: Redis | Cluster;
+    if (isClusterConnectionOptions(connection)) {
+      const { nodes, options = {} } = connection.cluster;
+      // A failed-over master's slots move to its replica: ioredis follows MOVED and refreshes the slot
+      // map; an add caught in between fails, and the pool holds its token and retries it.
+      redis = new Cluster([...nodes], {
+        enableAutoPipelining: true,
+        ...options,
+        enableOfflineQueue: failFast.enableOfflineQueue,
+        clusterRetryStrategy: retryStrategy,
+        redisOptions: { ...options.redisOptions, maxRetriesPerRequest: failFast.maxRetriesPerRequest },
+      });
+    } else {
+      const { url, ...rest } = connection as RedisOptions & { url?: string };
+      const options: RedisOptions = { enableAutoPipelining: true, ...rest, ...failFast, retryStrategy };
+      redis = url === undefined ? new Redis(options) : new Redis(url, options);
+    }
     redis.on('error', (error: Error) => this.onRedisError(error));
     return redis;
   }

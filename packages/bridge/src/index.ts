@@ -30,6 +30,7 @@ export {
 } from './bridge-options.js';
 export type {
   ActivityPollerOptions,
+  BridgeClusterConnection,
   BridgeJobOptions,
   BridgeOptions,
   CompiledActivityPollerOptions,

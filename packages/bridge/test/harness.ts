@@ -3,7 +3,7 @@
 import { startEmulator, type Emulator, type EmulatorOptions } from '@sfn-bullmq/emulator';
 import type { ActivityJobData } from '@sfn-bullmq/protocol';
 import { uniqueName } from '@sfn-bullmq/test-support';
-import { Queue } from 'bullmq';
+import { Queue, type ConnectionOptions } from 'bullmq';
 import { pino } from 'pino';
 import { Bridge, type ActivityPollerOptions, type BridgeOptions } from '../src/index.js';
 
@@ -27,13 +27,14 @@ export class Harness {
     return this.emulator.createActivity(uniqueName(prefix));
   }
 
+  /** `redis` is a URL, or connection options such as `{ cluster: { nodes } }`. */
   bridge(
-    redisUrl: string,
+    redis: string | BridgeOptions['connection'],
     activities: ActivityPollerOptions[],
     options: Partial<BridgeOptions> = {},
   ): Bridge {
     const bridge = new Bridge({
-      connection: { url: redisUrl },
+      connection: typeof redis === 'string' ? { url: redis } : redis,
       prefix: this.prefix,
       sfn: { region: 'us-east-1', endpoint: this.emulator.endpoint, credentials: CREDENTIALS },
       workerName: 'bridge-test',
@@ -47,8 +48,10 @@ export class Harness {
     return bridge;
   }
 
-  queue(redisUrl: string, name: string): Queue<ActivityJobData> {
-    const queue = new Queue<ActivityJobData>(name, { connection: { url: redisUrl }, prefix: this.prefix });
+  /** `redis` is a URL or a client (an ioredis `Cluster` for a cluster, which BullMQ takes only as a client). */
+  queue(redis: string | ConnectionOptions, name: string): Queue<ActivityJobData> {
+    const connection = typeof redis === 'string' ? { url: redis } : redis;
+    const queue = new Queue<ActivityJobData>(name, { connection, prefix: this.prefix });
     queue.on('error', () => undefined);
     this.cleanups.push(() => queue.close());
     return queue;

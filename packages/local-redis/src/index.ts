@@ -1,4 +1,4 @@
-// @sfn-bullmq/local-redis: a throwaway redis-server on a free port, for local
+// @sfn-bullmq/local-redis: a throwaway redis-server (or Redis Cluster) on free ports, for local
 // development (`sfn-bullmq dev`) and tests. Named exports only.
 export {
   RedisServer,
@@ -7,3 +7,5 @@ export {
   findFreePort,
 } from './redis-server.js';
 export type { RedisServerOptions } from './redis-server.js';
+export { RedisCluster, parseClusterNodes } from './redis-cluster.js';
+export type { ClusterNodeInfo, RedisClusterOptions, RedisClusterState } from './redis-cluster.js';

@@ -57,6 +57,7 @@ export {
 } from './redis-safety.js';
 export type {
   AssertRedisKeepsJobsOptions,
+  RedisClusterReader,
   RedisCommandCaller,
   RedisInfoReader,
   RedisPersistence,
@@ -72,3 +73,16 @@ export type {
   SafetyLogger,
   WatchedRedis,
 } from './redis-safety-monitor.js';
+export {
+  hashTagOf,
+  isClusterClient,
+  isClusterConnection,
+  isClusterConnectionOptions,
+  queueSlotIssue,
+  redisConnectionIssues,
+} from './redis-connection.js';
+export type {
+  QueueSlotOptionNames,
+  RedisClusterConnectionOptions,
+  RedisClusterNode,
+} from './redis-connection.js';

@@ -29,6 +29,8 @@ export interface RedisSafetyStatus {
   appendfsync?: string;
   /** Why this Redis is refused: the `RedisEvictionPolicyError`'s message. */
   problem?: string;
+  /** On a cluster: the masters read (every one), and the one whose settings are shown (the worst). */
+  cluster?: { masters: number; node: string };
 }
 
 /** The connection the monitor reads and watches; an ioredis `Redis` fits as it is. */
@@ -125,6 +127,7 @@ export class RedisSafetyMonitor extends EventEmitter {
     };
     if (settings.maxmemoryBytes !== undefined) status.maxmemoryBytes = settings.maxmemoryBytes;
     if (settings.appendfsync !== undefined) status.appendfsync = settings.appendfsync;
+    if (settings.cluster !== undefined) status.cluster = settings.cluster;
     if (this.refusal !== undefined) status.problem = this.refusal.message;
     return status;
   }

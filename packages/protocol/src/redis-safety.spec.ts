@@ -148,3 +148,35 @@ describe('persistenceWarning', () => {
     expect(persistenceWarning({ ...base, persistence: 'aof+rdb' })).toBeUndefined();
   });
 });
+
+describe('readRedisSettings on a Redis Cluster', () => {
+  const keeps = { 'maxmemory-policy': 'noeviction', maxmemory: '0', appendonly: 'yes', save: '' };
+  function fakeCluster(...masters: Record<string, string>[]) {
+    const nodes = masters.map((config, i) => ({
+      ...fakeRedis(config),
+      options: { host: '10.0.0.1', port: 7000 + i },
+    }));
+    return {
+      isCluster: true as const,
+      nodes: () => nodes,
+      // Sent to the cluster, a command would reach one node only: the checks must not use it.
+      call: () => Promise.reject(new Error('read each master, not the cluster')),
+    };
+  }
+
+  it('refuses the cluster when any one master may evict, naming that master', async () => {
+    const cluster = fakeCluster(keeps, keeps, { ...keeps, 'maxmemory-policy': 'allkeys-lru' });
+    const settings = await readRedisSettings(cluster);
+    expect(settings).toMatchObject({
+      evictionPolicy: 'allkeys-lru',
+      cluster: { masters: 3, node: '10.0.0.1:7002' },
+    });
+    expect(evictionPolicyProblem(settings)?.message).toContain('cluster master 10.0.0.1:7002');
+  });
+
+  it('reports the master that persists least when none evicts', async () => {
+    const settings = await readRedisSettings(fakeCluster(keeps, { ...keeps, appendonly: 'no' }, keeps));
+    expect(settings).toMatchObject({ evictionPolicy: 'noeviction', persistence: 'none' });
+    expect(settings.cluster).toEqual({ masters: 3, node: '10.0.0.1:7001' });
+  });
+});

@@ -15,10 +15,26 @@ export interface RedisInfoReader {
   info(): Promise<string>;
 }
 
-/** What the checks accept: a client with `call` (CONFIG GET, then INFO), or one with only `info()`. */
-export type RedisSettingsReader = RedisCommandCaller | RedisInfoReader;
+/**
+ * An ioredis `Cluster` as the checks see it: each master is read on its own (a command sent to the
+ * cluster would reach one node), and one that may evict refuses the whole cluster.
+ */
+export interface RedisClusterReader {
+  readonly isCluster: true;
+  nodes(role: 'master'): (RedisCommandCaller & { options?: { host?: string; port?: number } })[];
+}
 
-function hasCall(redis: RedisSettingsReader): redis is RedisCommandCaller {
+/** What the checks accept: a client with `call` (CONFIG GET, then INFO), one with only `info()`, or a cluster. */
+export type RedisSettingsReader = RedisCommandCaller | RedisInfoReader | RedisClusterReader;
+
+function isClusterReader(redis: RedisSettingsReader): redis is RedisClusterReader {
+  return (
+    (redis as Partial<RedisClusterReader>).isCluster === true &&
+    typeof (redis as Partial<RedisClusterReader>).nodes === 'function'
+  );
+}
+
+function hasCall(redis: RedisCommandCaller | RedisInfoReader): redis is RedisCommandCaller {
   return typeof (redis as Partial<RedisCommandCaller>).call === 'function';
 }
 
@@ -40,6 +56,8 @@ export interface RedisSettings {
   /** `appendfsync` (`always`, `everysec`, `no`) when AOF is on and CONFIG answered. */
   appendfsync?: string;
   readVia: RedisSettingsSource;
+  /** On a cluster: how many masters were read, and the `host:port` of the one these settings are from. */
+  cluster?: { masters: number; node: string };
 }
 
 /** The only eviction policy under which Redis never deletes a job to make room. */
@@ -54,13 +72,15 @@ export class RedisEvictionPolicyError extends Error {
     readonly policy: string,
     /** How it was read. */
     readonly readVia: RedisSettingsSource,
+    /** On a cluster, the `host:port` of the master that may evict. */
+    readonly node?: string,
   ) {
     const seen =
       policy === 'unknown'
         ? `its maxmemory-policy could not be read (neither CONFIG GET nor INFO shows it)`
         : `its maxmemory-policy is '${policy}' (read with ${readVia === 'CONFIG' ? 'CONFIG GET' : 'INFO'})`;
     super(
-      `Redis may evict BullMQ's keys: ${seen}. Evicted jobs take their Step Functions task tokens with ` +
+      `Redis${node === undefined ? '' : ` (cluster master ${node})`} may evict BullMQ's keys: ${seen}. Evicted jobs take their Step Functions task tokens with ` +
         `them, and those tasks then wait for their timeout with nothing logged. Set maxmemory-policy to ` +
         `noeviction: run CONFIG SET maxmemory-policy noeviction and put 'maxmemory-policy noeviction' in ` +
         `redis.conf so a restart keeps it, or on a managed service set maxmemory-policy to noeviction in ` +
@@ -131,7 +151,7 @@ async function readViaConfig(redis: RedisCommandCaller): Promise<RedisSettings |
 }
 
 /** Reads `INFO` (its `key:value` lines); INFO answers on services that rename CONFIG. */
-async function readViaInfo(redis: RedisSettingsReader): Promise<RedisSettings> {
+async function readViaInfo(redis: RedisCommandCaller | RedisInfoReader): Promise<RedisSettings> {
   let reply: unknown;
   try {
     reply = await (hasCall(redis) ? redis.call('INFO') : redis.info());
@@ -161,13 +181,37 @@ async function readViaInfo(redis: RedisSettingsReader): Promise<RedisSettings> {
  * fails (a refused command is not an error here).
  */
 export async function readRedisSettings(redis: RedisSettingsReader): Promise<RedisSettings> {
+  // Checked first: a Cluster has `call` too, which would reach one node only.
+  if (isClusterReader(redis)) return readClusterSettings(redis);
   return (hasCall(redis) ? await readViaConfig(redis) : undefined) ?? (await readViaInfo(redis));
+}
+
+/** Ranks what survives a restart, worst first, so a cluster reports its weakest master. */
+const PERSISTENCE_RANK: readonly RedisPersistence[] = ['none', 'unknown', 'rdb', 'aof', 'aof+rdb'];
+
+/**
+ * Reads every master and reports the worst: the first that may evict, else the one that persists least.
+ * Replicas are not read: a write lands on a master, and a promoted replica is read on the next connect.
+ */
+async function readClusterSettings(cluster: RedisClusterReader): Promise<RedisSettings> {
+  const masters = cluster.nodes('master');
+  if (masters.length === 0) throw new Error('the Redis Cluster client knows no master yet');
+  const read = await Promise.all(
+    masters.map(async (master) => {
+      const settings = await readRedisSettings(master);
+      const { host = '?', port = 0 } = master.options ?? {};
+      return { ...settings, cluster: { masters: masters.length, node: `${host}:${port}` } };
+    }),
+  );
+  const rank = (s: RedisSettings) =>
+    (evictionPolicyProblem(s) === undefined ? 10 : 0) + PERSISTENCE_RANK.indexOf(s.persistence);
+  return read.reduce((worst, s) => (rank(s) < rank(worst) ? s : worst));
 }
 
 /** The error to refuse `settings` with, or undefined when Redis never evicts. */
 export function evictionPolicyProblem(settings: RedisSettings): RedisEvictionPolicyError | undefined {
   if (settings.evictionPolicy === SAFE_EVICTION_POLICY) return undefined;
-  return new RedisEvictionPolicyError(settings.evictionPolicy, settings.readVia);
+  return new RedisEvictionPolicyError(settings.evictionPolicy, settings.readVia, settings.cluster?.node);
 }
 
 /** A warning for the operator when a restart of Redis would lose jobs, or undefined when AOF is on. */

@@ -3,12 +3,14 @@
 import { EventEmitter } from 'node:events';
 import {
   RedisSafetyMonitor,
+  isClusterConnectionOptions,
   isRedisEvictionPolicyError,
   type ActivityJobData,
   type RedisSafetyStatus,
   type SfnActivityClient,
 } from '@sfn-bullmq/protocol';
-import { WaitingError, Worker, type Job } from 'bullmq';
+import { WaitingError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Cluster } from 'ioredis';
 import type { ActivityHandler } from './activity-context.js';
 import { ActivityRunner } from './activity-runner.js';
 import type { ActivityJobResult } from './job-end.js';
@@ -19,6 +21,24 @@ import {
   type ActivityWorkerOptions,
   type CompiledActivityWorkerOptions,
 } from './worker-options.js';
+
+/**
+ * BullMQ takes a cluster only as a client: this opens one for `{ cluster }` options, with what BullMQ's
+ * blocking connection needs on every node (maxRetriesPerRequest: null). BullMQ duplicates it for its
+ * blocking connection and closes that; the one opened here is closed by the worker's close().
+ */
+function openConnection(connection: CompiledActivityWorkerOptions['connection']): {
+  connection: ConnectionOptions;
+  owned: Cluster | undefined;
+} {
+  if (!isClusterConnectionOptions(connection)) return { connection: connection, owned: undefined };
+  const { nodes, options = {} } = connection.cluster;
+  const cluster = new Cluster([...nodes], {
+    ...options,
+    redisOptions: { ...options.redisOptions, maxRetriesPerRequest: null },
+  });
+  return { connection: cluster, owned: cluster };
+}
 
 /**
  * Lifecycle of an `ActivityWorker`, logged once on each change and emitted as 'stateChange': `starting`
@@ -47,6 +67,8 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
   private forcing: Promise<void> | undefined;
   private readonly started: Promise<void>;
   private redisSafetyMonitor: RedisSafetyMonitor | undefined;
+  /** The cluster client opened for `{ cluster }` options; undefined when the caller gave options or a client. */
+  private readonly ownedRedis: Cluster | undefined;
   private signalClosed: () => void = () => undefined;
   private readonly closedSignal = new Promise<void>((resolve) => (this.signalClosed = resolve));
 
@@ -63,11 +85,14 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
     const { sender, ownedClient } = openTaskSender(this.options.processor.sfn);
     this.ownedClient = ownedClient;
     this.runner = new ActivityRunner(handler, { ...this.options.processor, sender });
+    const { connection, owned } = openConnection(this.options.connection);
+    this.ownedRedis = owned;
+    owned?.on('error', (error: Error) => this.reportError(error, 'Redis Cluster connection error'));
     this.worker = new Worker<ActivityJobData, ActivityJobResult>(
       queueName,
       (job, token, signal) => this.processWhenSafe(job, token, signal),
       {
-        connection: this.options.connection,
+        connection,
         prefix: this.options.prefix,
         concurrency: this.options.concurrency,
         lockDuration: this.options.lockDurationMs,
@@ -215,6 +240,12 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
       await this.worker.close(force);
     } catch (error) {
       this.reportError(error, 'closing the BullMQ worker failed');
+    }
+    try {
+      if (this.ownedRedis?.status === 'ready') await this.ownedRedis.quit();
+      else this.ownedRedis?.disconnect();
+    } catch (error) {
+      this.reportError(error, 'closing the Redis Cluster connection failed');
     }
     try {
       // After the BullMQ worker closed no report is still wanted, unless the close is forced.

@@ -47,4 +47,4 @@ export {
 export type { FailureCause, StoredOutcome } from './task-outcome.js';
 export { activityClientTaskSender } from './task-sender.js';
 export type { ActivitySendClient, TaskSender } from './task-sender.js';
-export type { ActivityWorkerOptions } from './worker-options.js';
+export type { ActivityWorkerOptions, WorkerClusterConnection } from './worker-options.js';

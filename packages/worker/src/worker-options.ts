@@ -1,6 +1,13 @@
 // Options of `ActivityWorker`: the processor's, plus the BullMQ worker's with
 // defaults chosen so a crashed worker's job is re-run or re-sent, not failed.
+import {
+  isClusterConnection,
+  queueSlotIssue,
+  redisConnectionIssues,
+  type RedisClusterConnectionOptions,
+} from '@sfn-bullmq/protocol';
 import type { ConnectionOptions } from 'bullmq';
+import type { ClusterOptions } from 'ioredis';
 import {
   InvalidWorkerOptionError,
   checkBoolean,
@@ -13,10 +20,22 @@ import {
   type CompiledActivityProcessorOptions,
 } from './processor-options.js';
 
+/**
+ * A Redis Cluster: startup `nodes` and ioredis `ClusterOptions`; TLS and auth go in `options.redisOptions`,
+ * as for one node. See docs/bullmq-redis.md#redis-cluster.
+ */
+export type WorkerClusterConnection = RedisClusterConnectionOptions<ClusterOptions>;
+
 export interface ActivityWorkerOptions extends ActivityProcessorOptions {
-  /** The Redis connection (BullMQ's ConnectionOptions: ioredis options or an instance). */
-  connection: ConnectionOptions;
-  /** BullMQ key prefix; the bridge's must match. Use a hash tag (`{sfn}`) on Redis Cluster. @default 'bull' */
+  /**
+   * The Redis connection: BullMQ's ConnectionOptions (ioredis options or a `Redis`/`Cluster` instance) or a
+   * cluster to open, `{ cluster: { nodes, options } }`.
+   */
+  connection: ConnectionOptions | WorkerClusterConnection;
+  /**
+   * BullMQ key prefix; the bridge's must match. On Redis Cluster the queue name (`{orders}`) or the prefix
+   * must carry a hash tag, so a queue's keys share one slot. @default 'bull'
+   */
   prefix?: string;
   /** Handlers running at once in this worker. @default 10 */
   concurrency?: number;
@@ -48,7 +67,7 @@ export interface ActivityWorkerOptions extends ActivityProcessorOptions {
 
 export interface CompiledActivityWorkerOptions {
   processor: CompiledActivityProcessorOptions;
-  connection: ConnectionOptions;
+  connection: ConnectionOptions | WorkerClusterConnection;
   prefix: string;
   concurrency: number;
   lockDurationMs: number;
@@ -68,16 +87,15 @@ export function compileActivityWorkerOptions(
   if (typeof options !== 'object' || options === null) {
     throw new InvalidWorkerOptionError('options', options, 'must be an object');
   }
-  if (typeof options.connection !== 'object' || options.connection === null) {
-    throw new InvalidWorkerOptionError(
-      'connection',
-      options.connection,
-      'must be Redis connection options or an ioredis instance',
-    );
-  }
+  const connectionIssues = redisConnectionIssues(options.connection);
+  if (connectionIssues.length > 0) throw InvalidWorkerOptionError.fromIssues(connectionIssues);
   const prefix = options.prefix ?? 'bull';
   if (typeof prefix !== 'string' || prefix === '') {
     throw new InvalidWorkerOptionError('prefix', prefix, 'must be a non-empty string');
+  }
+  if (isClusterConnection(options.connection)) {
+    const issue = queueSlotIssue(prefix, queueName, { prefix: 'prefix', queueName: 'queueName' });
+    if (issue !== undefined) throw InvalidWorkerOptionError.fromIssues([issue]);
   }
   const concurrency = checkInteger('concurrency', options.concurrency ?? 10, 1, 10_000);
   const lockDurationMs = checkDurationMs('lockDurationMs', options.lockDurationMs ?? 30_000, 100, 3_600_000);

@@ -5,6 +5,9 @@ export {
   findFreePort,
 } from '@sfn-bullmq/local-redis';
 export type { RedisServerOptions } from '@sfn-bullmq/local-redis';
+// A private Redis Cluster (3 masters + 3 replicas): start one per test file, in a beforeAll.
+export { RedisCluster } from '@sfn-bullmq/local-redis';
+export type { ClusterNodeInfo, RedisClusterOptions } from '@sfn-bullmq/local-redis';
 export { uniqueName } from './unique-name.js';
 export { WaitTimeoutError, sleep, until } from './wait.js';
 export type { UntilOptions } from './wait.js';

@@ -11,6 +11,7 @@ import {
   parseActivityArn,
 } from '@sfn-bullmq/protocol';
 import { ConfigError, type ConfigIssue } from './config-error.js';
+import { clusterConnectionOf } from './redis-connection.js';
 import { FieldChecker, isPlainObject, show } from './field-checker.js';
 import {
   LOG_LEVELS,
@@ -74,7 +75,8 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
     );
   }
   const top = c.object('', raw, TOP) ?? {};
-  const redis = c.object('redis', top['redis'], ['url', 'prefix', 'unsafeAllowEvictionPolicy']) ?? {};
+  const redis =
+    c.object('redis', top['redis'], ['url', 'cluster', 'prefix', 'unsafeAllowEvictionPolicy']) ?? {};
   const sfn = c.object('stepFunctions', top['stepFunctions'], ['region', 'endpoint']) ?? {};
   const http = c.object('http', top['http'], ['host', 'port', 'board']) ?? {};
   const board = c.object('http.board', http['board'], ['enabled', 'readOnly']) ?? {};
@@ -120,6 +122,8 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   }
   if (top['workerName'] !== undefined) config.workerName = top['workerName'] as string;
   if (redis['unsafeAllowEvictionPolicy'] === true) config.redis.unsafeAllowEvictionPolicy = true;
+  const cluster = compileCluster(c, redis, redisUrlField, redisUrlValue);
+  if (cluster !== undefined) config.redis.cluster = cluster;
   if (top['drainTimeoutMs'] !== undefined) config.drainTimeoutMs = top['drainTimeoutMs'] as number;
   for (const key of ['queuedHeartbeatsPerSecond', 'queuedHeartbeatDutyTtlMs'] as const) {
     if (top[key] !== undefined && top[key] !== null) config[key] = top[key] as number;
@@ -131,6 +135,7 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   // Where each library option path is in the file, for the messages.
   const fields = new FieldPaths({
     prefix: 'redis.prefix',
+    connection: 'redis.cluster',
     unsafeAllowEvictionPolicy: 'redis.unsafeAllowEvictionPolicy',
     'sfn.endpoint': endpointField,
     'sfn.region': regionField,
@@ -156,7 +161,8 @@ export function compileConfig(raw: unknown, env: ConfigEnv = {}, source?: string
   }
   // The bridge's own checks, every issue at once, named by the file's field paths.
   const candidate: BridgeOptions = {
-    connection: {},
+    // A cluster is given to the bridge's compile, which holds the hash-tag rule for the queues.
+    connection: cluster === undefined ? {} : clusterConnectionOf(cluster),
     sfn: { ...(region === undefined ? {} : { region }), ...withEndpoint(endpointValue) },
     activities: pools.length > 0 ? pools : [{ activityArn: placeholderArn('stand-in') }],
   };
@@ -343,6 +349,37 @@ function compileJobOptions(c: FieldChecker, field: string, raw: unknown): Activi
     if (o[key] !== undefined && o[key] !== null) options[key] = o[key] as ActivityJobOptions[typeof key];
   }
   return options;
+}
+
+/**
+ * `redis.cluster`: a non-empty list of node URLs and optional ioredis ClusterOptions; it replaces
+ * `redis.url`, so both at once (or REDIS_URL with a cluster in the file) is a mistake.
+ */
+function compileCluster(
+  c: FieldChecker,
+  redis: Record<string, unknown>,
+  urlField: string,
+  urlValue: unknown,
+): ServiceConfig['redis']['cluster'] {
+  const cluster = c.object('redis.cluster', redis['cluster'], ['nodes', 'options']);
+  if (cluster === undefined) return undefined;
+  if (urlValue !== undefined && urlValue !== null) {
+    c.fail(urlField, 'cannot be set together with redis.cluster (which lists the nodes): keep one');
+  }
+  const nodes = cluster['nodes'];
+  if (!Array.isArray(nodes) || nodes.length === 0) {
+    c.fail('redis.cluster.nodes', `must be a list of redis:// or rediss:// node URLs, got ${show(nodes)}`);
+    return undefined;
+  }
+  const checked = nodes.map((node, i) => c.string(`redis.cluster.nodes[${i}]`, node, redisUrlProblem));
+  const options = cluster['options'];
+  if (options !== undefined && !isPlainObject(options)) {
+    c.fail('redis.cluster.options', `must be an object of ioredis ClusterOptions, got ${show(options)}`);
+  }
+  if (checked.some((node) => node === undefined)) return undefined;
+  const compiled: NonNullable<ServiceConfig['redis']['cluster']> = { nodes: checked as string[] };
+  if (isPlainObject(options)) compiled.options = options;
+  return compiled;
 }
 
 function redisUrlProblem(url: string): string | undefined {

@@ -1,6 +1,8 @@
 // The config file's shape as users write it, and the compiled form the service
 // runs on (defaults filled in, environment overrides applied, nothing optional that matters).
 import type { BridgeJobOptions, FleetOptions } from '@sfn-bullmq/bridge';
+import type { BridgeJobOptions } from '@sfn-bullmq/bridge';
+import type { ClusterOptions } from 'ioredis';
 
 /** Log levels pino knows. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -52,7 +54,13 @@ export interface FileConfig {
   redis?: {
     /** @default 'redis://127.0.0.1:6379' */
     url?: string;
-    /** BullMQ key prefix; a hash tag such as `{sfn}` for Redis Cluster. @default 'bull' */
+    /**
+     * A Redis Cluster instead of `url`: startup node URLs (`redis://` or `rediss://`, the first one's user,
+     * password and TLS used for every node) and ioredis ClusterOptions. Every activity's `queue` (or the
+     * prefix) then needs a hash tag such as `{orders}`: see docs/bullmq-redis.md#redis-cluster.
+     */
+    cluster?: { nodes: string[]; options?: Record<string, unknown> };
+    /** BullMQ key prefix. On a cluster, a hash tag (`{sfn}`) here puts every queue in one slot. @default 'bull' */
     prefix?: string;
     /**
      * Run on a Redis whose maxmemory-policy is not noeviction (logged at error level) instead of refusing
@@ -109,7 +117,12 @@ export interface ServiceConfig {
   workerName?: string;
   logLevel: LogLevel;
   /** `unsafeAllowEvictionPolicy` only when the file sets it to true. */
-  redis: { url: string; prefix: string; unsafeAllowEvictionPolicy?: true };
+  redis: {
+    url: string;
+    prefix: string;
+    cluster?: { nodes: string[]; options?: ClusterOptions };
+    unsafeAllowEvictionPolicy?: true;
+  };
   stepFunctions: { region?: string; endpoint?: string };
   http: { host: string; port: number; board: { enabled: boolean; readOnly: boolean } };
   drainTimeoutMs?: number;

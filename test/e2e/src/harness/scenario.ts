@@ -15,8 +15,9 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import type { ActivityStats, EmulatorStats } from '@sfn-bullmq/emulator';
-import { RedisServer, sleep, until } from '@sfn-bullmq/test-support';
+import { RedisCluster, RedisServer, sleep, until } from '@sfn-bullmq/test-support';
 import { Queue } from 'bullmq';
+import { Cluster } from 'ioredis';
 import { ChildProcesses, type Child } from './child-processes.js';
 import type { ResultRow } from './results.js';
 
@@ -24,7 +25,6 @@ const CLI = fileURLToPath(new URL('../../../../apps/cli/bin/sfn-bullmq.js', impo
 const WORKER_FIXTURE = fileURLToPath(new URL('../fixtures/worker.ts', import.meta.url));
 const EMULATOR_FIXTURE = fileURLToPath(new URL('../fixtures/emulator.ts', import.meta.url));
 const E2E_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const PREFIX = '{sfn}';
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'e2e', AWS_SECRET_ACCESS_KEY: 'e2e', AWS_REGION: 'us-east-1' };
 
 export interface TaskClocks {
@@ -50,6 +50,11 @@ export interface ScenarioOptions {
   appendOnly?: boolean;
   /** More redis-server arguments, e.g. `['--maxmemory-policy', 'allkeys-lru']`. @default [] */
   redisArgs?: readonly string[];
+  /**
+   * Run on a private Redis Cluster (3 masters + 3 replicas) instead of one redis-server: the queue is
+   * `{activity-s<N>}` (its own hash tag, docs/bullmq-redis.md#redis-cluster) under the prefix `sfn`. @default false
+   */
+  cluster?: boolean;
   /** @default { timeoutSeconds: 8, heartbeatSeconds: 4, retryAttempts: 3 } */
   clocks?: Partial<TaskClocks>;
   /** The state machine, given the activity's ARN. @default one activity Task with `clocks` and a Retry */
@@ -127,18 +132,24 @@ export class Scenario {
   private workerCount = 0;
   private closing: Promise<void> | undefined;
   private queue: Queue | undefined;
+  private queueClient: Cluster | undefined;
+
+  /** BullMQ prefix: on one node a tag (`{sfn}`); on a cluster the queue name carries the tag. */
+  readonly prefix: string;
 
   private constructor(
     readonly options: ScenarioOptions,
     readonly dir: string,
-    readonly redis: RedisServer,
+    private readonly store: RedisServer | RedisCluster,
     readonly emulator: Child,
     readonly endpoint: string,
     readonly activityArn: string,
     processes: ChildProcesses,
   ) {
     this.processes = processes;
-    this.queueName = `activity-s${options.scenario}`;
+    this.prefix = options.cluster === true ? 'sfn' : '{sfn}';
+    this.queueName =
+      options.cluster === true ? `{activity-s${options.scenario}}` : `activity-s${options.scenario}`;
     this.runsFile = join(dir, 'runs.jsonl');
     writeFileSync(this.runsFile, '');
     this.clocks = { timeoutSeconds: 8, heartbeatSeconds: 4, retryAttempts: 3, ...options.clocks };
@@ -151,16 +162,38 @@ export class Scenario {
     });
   }
 
+  /** The single redis-server (not on a `cluster` scenario). */
+  get redis(): RedisServer {
+    if (this.store instanceof RedisCluster) throw new Error('this scenario runs on a cluster: use s.cluster');
+    return this.store;
+  }
+
+  /** The Redis Cluster of a `cluster` scenario. */
+  get cluster(): RedisCluster {
+    if (!(this.store instanceof RedisCluster)) throw new Error('this scenario runs on one redis-server');
+    return this.store;
+  }
+
+  /** Node URLs of the cluster, or undefined on one redis-server. */
+  private get clusterNodes(): string[] | undefined {
+    return this.store instanceof RedisCluster
+      ? this.store.nodes.map(({ host, port }) => `redis://${host}:${port}`)
+      : undefined;
+  }
+
   /** Starts Redis, the emulator (CLI) and the state machine. Call `close()` in teardown whatever happens. */
   static async start(options: ScenarioOptions): Promise<Scenario> {
     const dir = mkdtempSync(join(tmpdir(), `sfn-e2e-s${options.scenario}-`));
     const processes = new ChildProcesses(dir);
-    let redis: RedisServer | undefined;
+    let redis: RedisServer | RedisCluster | undefined;
     try {
-      redis = await RedisServer.start({
-        appendOnly: options.appendOnly ?? false,
-        extraArgs: options.redisArgs ?? [],
-      });
+      redis =
+        options.cluster === true
+          ? await RedisCluster.start({ extraArgs: options.redisArgs ?? [] })
+          : await RedisServer.start({
+              appendOnly: options.appendOnly ?? false,
+              extraArgs: options.redisArgs ?? [],
+            });
       const activity = `e2e-s${options.scenario}`;
       const pollTimeoutMs = options.pollTimeoutMs ?? 1500;
       const emulator =
@@ -220,7 +253,10 @@ export class Scenario {
     const config = {
       workerName: name,
       logLevel: 'info',
-      redis: { url: this.redis.url, prefix: PREFIX },
+      redis:
+        this.clusterNodes === undefined
+          ? { url: this.redis.url, prefix: this.prefix }
+          : { cluster: { nodes: this.clusterNodes }, prefix: this.prefix },
       stepFunctions: { region: 'us-east-1', endpoint: this.endpoint },
       http: { host: '127.0.0.1', port: 0, board: { enabled: false } },
       ...(settings.fleet !== undefined ? { fleet: settings.fleet } : {}),
@@ -262,10 +298,12 @@ export class Scenario {
       args: ['--import', 'tsx', WORKER_FIXTURE],
       cwd: E2E_ROOT,
       env: {
-        REDIS_URL: this.redis.url,
+        ...(this.clusterNodes === undefined
+          ? { REDIS_URL: this.redis.url }
+          : { REDIS_CLUSTER_NODES: this.clusterNodes.join(',') }),
         SFN_ENDPOINT: this.endpoint,
         QUEUE: this.queueName,
-        PREFIX,
+        PREFIX: this.prefix,
         RUNS_FILE: this.runsFile,
         WORKER_NAME: name,
         ...settings,
@@ -299,10 +337,15 @@ export class Scenario {
   /** Jobs in the activity's BullMQ queue by state (its own connection, made on first use). */
   async queueCounts(): Promise<Record<string, number>> {
     if (this.queue === undefined) {
-      this.queue = new Queue(this.queueName, {
-        connection: { host: '127.0.0.1', port: this.redis.port, maxRetriesPerRequest: null },
-        prefix: PREFIX,
-      });
+      const connection =
+        this.store instanceof RedisCluster
+          ? new Cluster(this.store.nodes, { redisOptions: { maxRetriesPerRequest: null } })
+          : { host: '127.0.0.1', port: this.store.port, maxRetriesPerRequest: null };
+      if (connection instanceof Cluster) {
+        connection.on('error', () => undefined);
+        this.queueClient = connection;
+      }
+      this.queue = new Queue(this.queueName, { connection, prefix: this.prefix });
       this.queue.on('error', () => undefined);
     }
     return this.queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed', 'prioritized');
@@ -415,11 +458,12 @@ export class Scenario {
       const steps: Array<() => Promise<unknown>> = [
         () => this.processes.closeAll(),
         async () => this.queue?.close(),
+        () => Promise.resolve(this.queueClient?.disconnect()),
         () => {
           this.sfn.destroy();
           return Promise.resolve();
         },
-        () => this.redis.close(),
+        () => this.store.close(),
         () => {
           if (!keepLogs) rmSync(this.dir, { recursive: true, force: true });
           return Promise.resolve();
