@@ -63,6 +63,8 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
     const { sender, ownedClient } = openTaskSender(this.options.processor.sfn);
     this.ownedClient = ownedClient;
     this.runner = new ActivityRunner(handler, { ...this.options.processor, sender });
+    for (const observer of this.options.processor.observers)
+      observer.workerStarted?.({ queueName, concurrency: this.options.concurrency });
     this.worker = new Worker<ActivityJobData, ActivityJobResult>(
       queueName,
       (job, token, signal) => this.processWhenSafe(job, token, signal),
