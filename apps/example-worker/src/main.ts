@@ -1,9 +1,13 @@
 // The example worker service: config from the environment, one ActivityWorker
-// per handler, pino logs, graceful stop on SIGTERM/SIGINT (a second signal forces).
+// per handler, pino logs, /metrics /healthz /readyz, graceful stop on SIGTERM/SIGINT (a second signal forces).
 import { ActivityWorker } from '@sfn-bullmq/worker';
+import { WorkerMetrics } from '@sfn-bullmq/worker/metrics';
 import { pino } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { ConfigError, loadConfig, type ExampleWorkerConfig } from './config.js';
 import { createHandlers } from './handlers.js';
+import { HealthServer } from './health-server.js';
+import { loadHttpConfig, type HttpConfig } from './http-config.js';
 
 function sfnOptions(config: ExampleWorkerConfig, log: pino.Logger) {
   const options: {
@@ -30,8 +34,10 @@ function sfnOptions(config: ExampleWorkerConfig, log: pino.Logger) {
 
 async function main(): Promise<void> {
   let config: ExampleWorkerConfig;
+  let http: HttpConfig;
   try {
     config = loadConfig(process.env);
+    http = loadHttpConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`example-worker: ${error.message}\n`);
@@ -44,11 +50,22 @@ async function main(): Promise<void> {
   const connection = { url: config.redisUrl };
   const sfn = sfnOptions(config, log);
   const handlers = createHandlers({ workMs: config.workMs });
-  const common = { connection, sfn, concurrency: config.concurrency, logger: log };
+  // The app owns the registry: the worker's metrics and the process's (docs/observability.md#worker-metrics).
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = new WorkerMetrics(registry);
+  const common = {
+    connection,
+    sfn,
+    concurrency: config.concurrency,
+    logger: log,
+    observers: [metrics.observer],
+  };
   const workers = [
     new ActivityWorker(config.queueResize, handlers.resizeImage, common),
     new ActivityWorker(config.queueCharge, handlers.chargeCard, common),
   ];
+  const health = new HealthServer({ ...http, registry, workers });
 
   let signals = 0;
   const stop = (signal: NodeJS.Signals): void => {
@@ -58,7 +75,8 @@ async function main(): Promise<void> {
       { signal, force },
       force ? 'second signal: forcing shutdown' : 'stopping: letting running tasks finish',
     );
-    Promise.all(workers.map((worker) => worker.close({ force })))
+    // Readiness turns 503 first, so no new traffic is routed here while the workers drain.
+    Promise.all([health.close(), ...workers.map((worker) => worker.close({ force }))])
       .then(() => {
         log.info('stopped');
         process.exit(force ? 1 : 0);
@@ -71,6 +89,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
+  const url = await health.start();
+  log.info({ metrics: `${url}/metrics`, readyz: `${url}/readyz` }, 'health and metrics listening');
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
   log.info(
     {
