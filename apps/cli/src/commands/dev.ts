@@ -256,6 +256,9 @@ export async function runDevCommand(argv: string[]): Promise<number> {
           QUEUE_CHARGE: SAMPLE_ACTIVITIES.charge,
           CONCURRENCY: String(options.concurrency),
           LOG_LEVEL: level,
+          // Several workers on one machine: each takes a free port for /metrics and logs it.
+          METRICS_HOST: '127.0.0.1',
+          METRICS_PORT: '0',
           ...(options.workMs !== undefined ? { WORK_MS: String(options.workMs) } : {}),
         },
       });
