@@ -36,18 +36,24 @@ const DURATION_BUCKETS = [
 const LABELS = ['activity', 'queue'] as const;
 type TaskLabel = 'activity' | 'queue';
 
-/** The series of one queue and activity, bound once: a labelled `inc` hashes its labels on every call. */
+/**
+ * The hot counts of one queue and activity, kept as plain numbers and handed to prom-client when it is
+ * scraped (`collect`): prom-client hashes the labels on every `inc`, even on a `labels()` child, and
+ * the eight per task showed in the processor's profile. Rare series (errors, retries) go straight in.
+ */
 interface TaskSeries {
   labels: { activity: string; queue: string };
-  started: ReturnType<Counter<TaskLabel>['labels']>;
-  resent: ReturnType<Counter<TaskLabel>['labels']>;
+  started: number;
+  resent: number;
+  succeeded: number;
+  running: number;
+  heartbeatsSent: number;
+  sendOk: Record<SendCall, number>;
   queueWait: ReturnType<Histogram<TaskLabel>['labels']>;
   handlerDuration: ReturnType<Histogram<TaskLabel>['labels']>;
-  running: ReturnType<Gauge<TaskLabel>['labels']>;
-  heartbeatsSent: ReturnType<Counter<TaskLabel | 'result'>['labels']>;
-  succeeded: ReturnType<Counter<TaskLabel | 'outcome' | 'error'>['labels']>;
-  sendOk: Record<SendCall, ReturnType<Counter<TaskLabel | 'call' | 'result'>['labels']>>;
 }
+
+const SEND_CALLS: readonly SendCall[] = ['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat'];
 
 /**
  * All the worker's metrics in one registry; one instance per registry (prom-client forbids duplicate
@@ -89,18 +95,26 @@ export class WorkerMetrics {
       help: 'Handlers started (one per attempt that runs the handler).',
       labelNames: LABELS,
       registers,
+      collect: () => this.flush((series) => this.take(series, 'started', this.tasksStarted)),
     });
     this.tasksFinished = new Counter({
       name: 'sfn_bullmq_worker_tasks_finished_total',
       help: 'Attempts ended, by outcome (succeeded, failed, cancelled, task_gone, maybe_reported, invalid_token, unreported, attempt_failed) and the Step Functions error reported (capped; `other` past it).',
       labelNames: [...LABELS, 'outcome', 'error'],
       registers,
+      collect: () =>
+        this.flush((series) => {
+          if (series.succeeded === 0) return;
+          this.tasksFinished.inc({ ...series.labels, outcome: 'succeeded', error: '' }, series.succeeded);
+          series.succeeded = 0;
+        }),
     });
     this.outcomesResent = new Counter({
       name: 'sfn_bullmq_worker_outcomes_resent_total',
       help: 'Attempts that re-sent the outcome an earlier attempt stored (the handler did not run again).',
       labelNames: LABELS,
       registers,
+      collect: () => this.flush((series) => this.take(series, 'resent', this.outcomesResent)),
     });
     this.queueWait = new Histogram({
       name: 'sfn_bullmq_worker_queue_wait_seconds',
@@ -121,12 +135,26 @@ export class WorkerMetrics {
       help: 'SendTaskHeartbeat calls, by result: sent, or the error type.',
       labelNames: [...LABELS, 'result'],
       registers,
+      collect: () =>
+        this.flush((series) => {
+          if (series.heartbeatsSent === 0) return;
+          this.heartbeats.inc({ ...series.labels, result: 'sent' }, series.heartbeatsSent);
+          series.heartbeatsSent = 0;
+        }),
     });
     this.sendAttempts = new Counter({
       name: 'sfn_bullmq_worker_send_attempts_total',
       help: "Single SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat calls (each of the client's and our retries counts), by call and result: ok or the error type.",
       labelNames: [...LABELS, 'call', 'result'],
       registers,
+      collect: () =>
+        this.flush((series) => {
+          for (const call of SEND_CALLS) {
+            if (series.sendOk[call] === 0) continue;
+            this.sendAttempts.inc({ ...series.labels, call, result: 'ok' }, series.sendOk[call]);
+            series.sendOk[call] = 0;
+          }
+        }),
     });
     this.sendRetries = new Counter({
       name: 'sfn_bullmq_worker_send_retries_total',
@@ -139,6 +167,7 @@ export class WorkerMetrics {
       help: 'Handlers running now; against sfn_bullmq_worker_concurrency it is the saturation.',
       labelNames: LABELS,
       registers,
+      collect: () => this.flush((series) => this.runningHandlers.set(series.labels, series.running)),
     });
     this.concurrency = new Gauge({
       name: 'sfn_bullmq_worker_concurrency',
@@ -154,26 +183,26 @@ export class WorkerMetrics {
 
   private observe(run: ObservedRun): ActivityRunObservation {
     const series = this.seriesOf(run.queueName, run.activityArn);
-    if (run.resend) series.resent.inc();
+    if (run.resend) series.resent += 1;
     return {
       aroundHandler: async (handler) => {
         const startedAt = Date.now();
-        series.started.inc();
+        series.started += 1;
         series.queueWait.observe(Math.max(0, startedAt - run.receivedAt) / 1000);
-        series.running.inc();
+        series.running += 1;
         const start = performance.now();
         try {
           return await handler();
         } finally {
           series.handlerDuration.observe((performance.now() - start) / 1000);
-          series.running.dec();
+          series.running -= 1;
         }
       },
       aroundSend: async (call, send) => {
         try {
           const result = await send();
-          series.sendOk[call].inc();
-          if (call === 'SendTaskHeartbeat') series.heartbeatsSent.inc();
+          series.sendOk[call] += 1;
+          if (call === 'SendTaskHeartbeat') series.heartbeatsSent += 1;
           return result;
         } catch (error) {
           const type = sendErrorType(error);
@@ -190,10 +219,21 @@ export class WorkerMetrics {
 
   private ended(series: TaskSeries, end: RunEnd): void {
     if (end.outcome === 'succeeded') {
-      series.succeeded.inc();
+      series.succeeded += 1;
       return;
     }
     this.tasksFinished.inc({ ...series.labels, outcome: end.outcome, error: this.errorLabel(end.error) });
+  }
+
+  private flush(each: (series: TaskSeries) => void): void {
+    for (const series of this.series.values()) each(series);
+  }
+
+  /** Moves a pending count into its counter. */
+  private take(series: TaskSeries, field: 'started' | 'resent', counter: Counter<TaskLabel>): void {
+    if (series[field] === 0) return;
+    counter.inc(series.labels, series[field]);
+    series[field] = 0;
   }
 
   /** The error name as a label, while fewer than `maxErrorNames` distinct ones were seen; else `other`. */
@@ -210,24 +250,17 @@ export class WorkerMetrics {
     const found = this.series.get(key);
     if (found !== undefined) return found;
     const labels = { activity: activityNameOf(activityArn), queue };
-    const sendOk = (call: SendCall) => this.sendAttempts.labels({ ...labels, call, result: 'ok' });
     const series: TaskSeries = {
       labels,
-      started: this.tasksStarted.labels(labels),
-      resent: this.outcomesResent.labels(labels),
+      started: 0,
+      resent: 0,
+      succeeded: 0,
+      running: 0,
+      heartbeatsSent: 0,
+      sendOk: { SendTaskSuccess: 0, SendTaskFailure: 0, SendTaskHeartbeat: 0 },
       queueWait: this.queueWait.labels(labels),
       handlerDuration: this.handlerDuration.labels(labels),
-      running: this.runningHandlers.labels(labels),
-      heartbeatsSent: this.heartbeats.labels({ ...labels, result: 'sent' }),
-      succeeded: this.tasksFinished.labels({ ...labels, outcome: 'succeeded', error: '' }),
-      sendOk: {
-        SendTaskSuccess: sendOk('SendTaskSuccess'),
-        SendTaskFailure: sendOk('SendTaskFailure'),
-        SendTaskHeartbeat: sendOk('SendTaskHeartbeat'),
-      },
     };
-    // The gauge shows 0, not nothing, before the first handler runs (saturation reads 0 %).
-    series.running.set(0);
     this.series.set(key, series);
     return series;
   }
