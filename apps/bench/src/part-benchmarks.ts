@@ -15,6 +15,7 @@ const PART_BENCHMARKS: PartBenchmark[] = [
   { name: 'Emulator throughput', script: 'emulator/throughput' },
   { name: 'Bridge enqueue rate and idle cost', script: 'bridge/enqueue' },
   { name: 'Worker overhead against a bare BullMQ worker', script: 'worker/overhead' },
+  { name: 'Worker metrics and tracing cost', script: 'worker/observability-cost' },
   { name: 'Horizontal scaling', script: 'scaling/scaling' },
 ];
 
