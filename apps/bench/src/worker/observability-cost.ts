@@ -28,6 +28,7 @@ import {
   ActivityWorker,
   activityClientTaskSender,
   activityProcessor,
+  type ActivityJobResult,
   type ActivityRunObserver,
 } from '@sfn-bullmq/worker';
 import { WorkerMetrics } from '@sfn-bullmq/worker/metrics';
@@ -228,7 +229,7 @@ async function processorOnly(tasks: number, rounds: number): Promise<Map<Side, n
           },
           updateProgress: () => Promise.resolve(),
         };
-        await process_(job as unknown as Job<ActivityJobData>, undefined, undefined);
+        await process_(job as unknown as Job<ActivityJobData, ActivityJobResult>, undefined, undefined);
       }
       const used = process.cpuUsage(before);
       if (side === 'tracing, SDK') {
