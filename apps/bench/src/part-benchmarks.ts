@@ -16,6 +16,7 @@ const PART_BENCHMARKS: PartBenchmark[] = [
   { name: 'Emulator Map fan-out (10,000 items)', script: 'emulator/map-fan-out' },
   { name: 'Bridge enqueue rate and idle cost', script: 'bridge/enqueue' },
   { name: 'Worker overhead against a bare BullMQ worker', script: 'worker/overhead' },
+  { name: 'Worker metrics and tracing cost', script: 'worker/observability-cost' },
   { name: 'Horizontal scaling', script: 'scaling/scaling' },
   { name: 'Fleet: rebalancing a shared poll budget, and its Redis cost', script: 'scaling/fleet' },
 ];

@@ -17,5 +17,7 @@ export type {
   ServiceConfig,
 } from './config/service-config.js';
 export { HttpServer } from './http/http-server.js';
+// The /metrics registry (queue gauges and default metrics), so a dashboard check can read its names.
+export { COUNTED_JOB_STATES, createServiceRegistry } from './http/queue-metrics.js';
 export type { HttpServerOptions, ReadinessProbe } from './http/http-server.js';
 export { BOARD_PATH, maskJobData, maskToken } from './http/board.js';

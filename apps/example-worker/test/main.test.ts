@@ -66,7 +66,7 @@ async function deliver(
 }
 
 describe('example worker service', () => {
-  it('runs both handlers from the environment and exits 0 on SIGTERM', async () => {
+  it('runs both handlers from the environment, counts them on /metrics, answers /healthz and /readyz, and exits 0 on SIGTERM', async () => {
     const emulator = await startEmulator({ pollTimeoutMs: 1_000 });
     cleanups.push(() => emulator.close());
     const sfn = new SFNClient({
@@ -99,7 +99,11 @@ describe('example worker service', () => {
       CONCURRENCY: '4',
       WORK_MS: '300',
       LOG_LEVEL: 'info',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: '0',
     });
+    const metricsUrl = /"metrics":"(http:\/\/[^"]+)\/metrics"/.exec(service.output())?.[1];
+    expect(metricsUrl, service.output()).toBeDefined();
 
     const resized = deliver(emulator, sfn, resizeQueue, resizeArn, {
       imageUrl: 'https://x/y.png',
@@ -118,6 +122,22 @@ describe('example worker service', () => {
     await expect(charged).resolves.toMatchObject({ kind: 'succeeded' });
     await expect(declined).resolves.toMatchObject({ kind: 'failed', error: 'CardDeclined' });
     expect(emulator.stats().activities[resizeArn]?.heartbeats).toBeGreaterThan(0);
+
+    const ready = await fetch(`${metricsUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect((await fetch(`${metricsUrl}/healthz`)).status).toBe(200);
+    const scrape = await (await fetch(`${metricsUrl}/metrics`)).text();
+    const charge = `activity="${chargeArn.split(':').at(-1)}",queue="${chargeQueue.name}"`;
+    expect(scrape).toContain(
+      `sfn_bullmq_worker_tasks_finished_total{${charge},outcome="succeeded",error=""} 1`,
+    );
+    expect(scrape).toContain(
+      `sfn_bullmq_worker_tasks_finished_total{${charge},outcome="failed",error="CardDeclined"} 1`,
+    );
+    expect(scrape).toContain(`sfn_bullmq_worker_concurrency{queue="${chargeQueue.name}"} 4`);
+    expect(scrape).toMatch(/sfn_bullmq_worker_heartbeats_total\{[^}]*result="sent"\} [1-9]/);
+    expect(scrape).toContain('sfn_bullmq_worker_queue_wait_seconds_bucket');
+    expect(scrape).toContain('process_cpu_seconds_total');
 
     service.child.kill('SIGTERM');
     expect(await service.exit).toBe(0);

@@ -14,6 +14,7 @@ import { classifyPollError, describeError } from './poll-error-classifier.js';
 import { PollHealth } from './poll-health.js';
 import { PollSlots } from './poll-slots.js';
 import type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
+import type { TokenObserver } from './token-observer.js';
 
 export type ActivityPollerState =
   /** Built, `start()` not called yet: no poll open. */
@@ -55,6 +56,8 @@ export interface ActivityPollerDeps {
   logger?: Logger;
   /** Shared by every pool of one registry (prom-client forbids duplicate names). @default metrics in a new Registry */
   metrics?: BridgeMetrics;
+  /** Watches each token's way into Redis (tracing: `bridgeTracing()` from `@sfn-bullmq/bridge/tracing`). @default none */
+  tokenObserver?: TokenObserver | undefined;
   /** For tests of the jitter. @default Math.random */
   random?: () => number;
   /** For tests of every timer-driven path (deadlines, re-reads, probes, grow-back, the health rule). @default realClock */
@@ -143,6 +146,7 @@ export class ActivityPoller extends EventEmitter {
       queue: deps.queue,
       reporter: deps.reporter,
       workerName: deps.workerName,
+      tokenObserver: deps.tokenObserver,
       random: this.random,
       listener: {
         held: (held) => {
@@ -178,7 +182,7 @@ export class ActivityPoller extends EventEmitter {
       mayPoll: (slot, target) => this.mayPoll(slot, target),
       probing: () => this.missingError !== undefined,
       paused: () => this.pausedFor !== undefined,
-      onAnswer: (task, probe) => this.onAnswer(task, probe),
+      onAnswer: (task, probe, pollStartedAt) => this.onAnswer(task, probe, pollStartedAt),
       onError: (error, failures) => this.onPollError(error, failures),
     });
   }
@@ -317,7 +321,7 @@ export class ActivityPoller extends EventEmitter {
     return slot < target && !this.backpressure.blocking && this.held.failing === 0 && !this.held.full;
   }
 
-  private onAnswer(task: PolledTask, probe: boolean): void {
+  private onAnswer(task: PolledTask, probe: boolean, pollStartedAt: number): void {
     this.health.pollAnswered();
     // Only a poll opened while missing proves the activity is back; older polls return empty when it is deleted.
     if (probe && this.missingError !== undefined) {
@@ -329,7 +333,7 @@ export class ActivityPoller extends EventEmitter {
     }
     if (task.taskToken !== undefined && task.taskToken !== '') {
       this.metrics.pollsReturned.inc({ ...this.labels, result: 'task' });
-      this.held.accept(task.taskToken, task.input);
+      this.held.accept(task.taskToken, task.input, pollStartedAt);
     } else {
       this.metrics.pollsReturned.inc({ ...this.labels, result: 'empty' });
     }

@@ -5,6 +5,7 @@ import type { ConnectionOptions } from 'bullmq';
 import type { ClusterOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { TokenObserver } from './token-observer.js';
 import {
   DEFAULT_POLL_REQUEST_TIMEOUT_MS,
   InvalidActivityArnError,
@@ -106,6 +107,8 @@ export interface BridgeOptions extends QueuedHeartbeatBridgeOptions, BridgeFleet
   logger?: Logger;
   /** @default a new Registry */
   registry?: Registry;
+  /** Watches each token's way into Redis: `bridgeTracing()` from `@sfn-bullmq/bridge/tracing` (docs/observability.md). @default none */
+  tokenObserver?: TokenObserver;
   /** How long a graceful close() waits for open polls and held tokens. @default pollRequestTimeoutMs + 5_000 */
   drainTimeoutMs?: number;
   /** Client-side limit of one GetActivityTask call, at least 65,000. @default 75_000 */
@@ -144,6 +147,7 @@ export interface CompiledBridgeOptions {
   activities: CompiledActivityPollerOptions[];
   logger: Logger | undefined;
   registry: Registry | undefined;
+  tokenObserver: TokenObserver | undefined;
   drainTimeoutMs: number;
   pollRequestTimeoutMs: number;
   unsafeAllowEvictionPolicy: boolean;
@@ -360,6 +364,19 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
   });
   const queuedHeartbeats = list.add(compileQueuedHeartbeatBridgeOptions(options));
   const fleet = list.add(compileFleetOptions(options.fleet));
+  const tokenObserver = options.tokenObserver;
+  list.take(undefined, () => {
+    if (
+      tokenObserver !== undefined &&
+      typeof (tokenObserver as { tokenReceived?: unknown } | null)?.tokenReceived !== 'function'
+    ) {
+      fail(
+        'tokenObserver',
+        'must be a TokenObserver (an object with a tokenReceived function)',
+        tokenObserver,
+      );
+    }
+  });
   list.throwIfAny();
   return {
     fleet,
@@ -370,6 +387,7 @@ export function compileBridgeOptions(options: BridgeOptions): CompiledBridgeOpti
     activities,
     logger: options.logger,
     registry: options.registry,
+    tokenObserver,
     drainTimeoutMs,
     pollRequestTimeoutMs,
     unsafeAllowEvictionPolicy,

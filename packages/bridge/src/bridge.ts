@@ -156,6 +156,7 @@ export class Bridge extends EventEmitter {
         logger,
         metrics,
         pollDescription,
+        tokenObserver: this.options.tokenObserver,
       });
       this.pools.push({ poller, queue, pollingClient });
     }

@@ -18,6 +18,7 @@ import type { BridgeMetrics } from './bridge-metrics.js';
 import { sleep, withTimeout, type Clock } from './clock.js';
 import { describeError } from './poll-error-classifier.js';
 import type { ActivityJobQueue, TaskFailureReporter } from './ports.js';
+import type { TokenObservation, TokenObserver } from './token-observer.js';
 
 interface HeldToken {
   jobId: string;
@@ -32,6 +33,8 @@ interface HeldToken {
   abandoned: boolean;
   /** The store loop, settled when the token is stored or reported. */
   storing?: Promise<void>;
+  /** Tracing's view of this token, when a token observer is configured. */
+  observation?: TokenObservation | undefined;
 }
 
 /** What the pool hears from its held tokens, so it can recompute its state and wake its slots. */
@@ -51,6 +54,7 @@ export interface HeldTokensDeps {
   queue: ActivityJobQueue;
   reporter: TaskFailureReporter;
   workerName: string;
+  tokenObserver?: TokenObserver | undefined;
   log: Logger;
   metrics: BridgeMetrics;
   labels: { activity: string; queue: string };
@@ -95,7 +99,7 @@ export class HeldTokens {
   }
 
   /** Takes a token from a poll. Synchronous up to the add, so nothing can come between. */
-  accept(taskToken: string, rawInput: string | undefined): void {
+  accept(taskToken: string, rawInput: string | undefined, pollStartedAt?: number): void {
     const { options, log, clock } = this.deps;
     const receivedHr = performance.now();
     const receivedAt = clock.now();
@@ -117,6 +121,14 @@ export class HeldTokens {
       data.inputIsRaw = true;
       log.warn({ token: tokenDigest(taskToken) }, 'task input is not JSON; kept as a string');
     }
+    const observation = this.deps.tokenObserver?.tokenReceived({
+      activityArn: options.activityArn,
+      queueName: options.queueName,
+      jobId,
+      pollStartedAt: pollStartedAt ?? receivedAt,
+      receivedAt,
+    });
+    if (observation?.traceContext !== undefined) data.traceContext = observation.traceContext;
     const held: HeldToken = {
       jobId,
       data,
@@ -125,6 +137,7 @@ export class HeldTokens {
       attempts: 0,
       failed: false,
       abandoned: false,
+      observation,
     };
     this.tokens.set(jobId, held);
     this.deps.metrics.heldTokens.set(this.deps.labels, this.tokens.size);
@@ -295,6 +308,7 @@ export class HeldTokens {
       metrics.tokensEnqueued.inc(labels);
       metrics.enqueueLatency.observe(labels, (performance.now() - held.receivedHr) / 1000);
     }
+    held.observation?.settled(how, held.attempts);
     this.deps.listener.settled(how, held.failed, this.tokens.size);
     if (this.tokens.size === 0) {
       const waiters = this.idleWaiters;

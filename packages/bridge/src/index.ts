@@ -54,5 +54,6 @@ export type {
 // The time a pool reads, for `ActivityPollerDeps.clock`.
 export type { Clock, ClockTimer } from './clock.js';
 export type { ActivityJobQueue, ActivityTaskSource, TaskFailureReporter } from './ports.js';
+export type { ReceivedToken, TokenObservation, TokenObserver } from './token-observer.js';
 // The shape ActivityTaskSource returns, so a custom source needs no second import.
 export type { PolledTask } from '@sfn-bullmq/protocol';

@@ -25,7 +25,8 @@ export interface PollSlotsDeps {
   /** Whether the pool is paused (a probe that slept into a pause does not poll). */
   paused: () => boolean;
   /** A poll answered; `probe`: it was opened while the activity was missing. */
-  onAnswer: (task: PolledTask, probe: boolean) => void;
+  /** `pollStartedAt`: when the poll was opened, epoch ms (for a trace's poll span). */
+  onAnswer: (task: PolledTask, probe: boolean, pollStartedAt: number) => void;
   /** A poll failed (not during stop()); returns how long this slot waits. `failures` counts this slot's failures in a row. */
   onError: (error: unknown, failures: number) => number;
 }
@@ -181,6 +182,7 @@ export class PollSlots {
       }
       let task: PolledTask;
       this.setOpen(this.openNow + 1);
+      const pollStartedAt = deps.clock.now();
       try {
         task = await deps.source.getActivityTask({
           activityArn: deps.activityArn,
@@ -200,7 +202,7 @@ export class PollSlots {
       }
       this.setOpen(this.openNow - 1);
       failures = 0;
-      deps.onAnswer(task, probe);
+      deps.onAnswer(task, probe, pollStartedAt);
     }
   }
 }

@@ -18,6 +18,12 @@ export interface ActivityJobData {
   workerName: string;
   /** When the poll returned the token, in epoch milliseconds. Step Functions' task clocks run from here. */
   receivedAt: number;
+  /**
+   * The trace the task belongs to, as W3C trace-context fields (`traceparent`, maybe `tracestate`), when the
+   * bridge traces (docs/observability.md#one-trace-per-task). Only for tracing: the worker ignores a
+   * malformed one rather than refuse the job, so it is not checked by `parseActivityJob`.
+   */
+  traceContext?: Record<string, string>;
 }
 
 /** The Step Functions `error` (and the start of the BullMQ `failedReason`) of a job that is not an `ActivityJobData`. */

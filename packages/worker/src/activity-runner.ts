@@ -8,25 +8,28 @@ import { ActivityRun, type StoredActivityJobData } from './activity-run.js';
 import { refuseInvalidJob } from './invalid-job.js';
 import type { ActivityJobResult } from './job-end.js';
 import { toBullmqError } from './job-end-errors.js';
+import { ObservedAttempt } from './observed-attempt.js';
 import type { ActivityRunnerOptions } from './processor-options.js';
-import { TaskReporter } from './task-reporter.js';
+import { TaskReporter, type TaskReporterOptions } from './task-reporter.js';
 import { parseStoredOutcome } from './task-outcome.js';
 
 export class ActivityRunner<I = unknown, O = unknown> {
   private readonly running = new Set<ActivityRun<I, O>>();
   private readonly reporter: TaskReporter;
+  private readonly reporterOptions: TaskReporterOptions;
   private abandoned = 0;
 
   constructor(
     private readonly handler: ActivityHandler<I, O>,
     private readonly options: ActivityRunnerOptions,
   ) {
-    this.reporter = new TaskReporter(options.sender, {
+    this.reporterOptions = {
       sendRetryTimeoutMs: options.sendRetryTimeoutMs,
       backoff: { baseMs: 100, maxMs: 5_000 },
       onRetry: (error, attempt, delayMs) =>
         options.logger.warn({ err: error, attempt, delayMs }, 'report failed transiently; retrying'),
-    });
+    };
+    this.reporter = new TaskReporter(options.sender, this.reporterOptions);
   }
 
   /**
@@ -86,16 +89,31 @@ export class ActivityRunner<I = unknown, O = unknown> {
       if (isInvalidJobError(error)) return refuseInvalidJob(job, error, this.reporter, this.options.logger);
       throw error;
     }
-    const run = new ActivityRun(job, data, bullSignal, {
+    const deps = {
       handler: this.handler,
       options: this.options,
       reporter: this.reporter,
       onAbandoned: () => (this.abandoned += 1),
-    });
-    if (data.sfnOutcome !== undefined) return run.resend(data.sfnOutcome);
+    };
+    // Metrics and tracing (docs/observability.md): nothing is wrapped unless an observer is configured.
+    const observed =
+      this.options.observers.length === 0
+        ? undefined
+        : ObservedAttempt.start(this.options.observers, job, data, this.options.logger);
+    const run = new ActivityRun(
+      job,
+      data,
+      bullSignal,
+      observed === undefined ? deps : observed.deps(deps, this.reporterOptions),
+    );
+    if (data.sfnOutcome !== undefined) {
+      const resent = run.resend(data.sfnOutcome);
+      return observed === undefined ? resent : observed.settle(resent);
+    }
     this.running.add(run);
     try {
-      return await run.execute();
+      const executed = run.execute();
+      return await (observed === undefined ? executed : observed.settle(executed));
     } finally {
       this.running.delete(run);
     }

@@ -88,6 +88,8 @@ export class ActivityWorker<I = unknown, O = unknown> extends EventEmitter {
     const { connection, owned } = openConnection(this.options.connection);
     this.ownedRedis = owned;
     owned?.on('error', (error: Error) => this.reportError(error, 'Redis Cluster connection error'));
+    for (const observer of this.options.processor.observers)
+      observer.workerStarted?.({ queueName, concurrency: this.options.concurrency });
     this.worker = new Worker<ActivityJobData, ActivityJobResult>(
       queueName,
       (job, token, signal) => this.processWhenSafe(job, token, signal),

@@ -35,6 +35,14 @@ export {
 export type { FinalJobEndError } from './job-end-errors.js';
 export type { ActivityJobResult } from './job-end.js';
 export type { ActivityProcessorHooks, ActivityProcessorOptions } from './processor-options.js';
+export type {
+  ActivityRunObservation,
+  ActivityRunObserver,
+  ObservedRun,
+  RunEnd,
+  RunOutcome,
+  SendCall,
+} from './run-observer.js';
 export { ReportFailedError } from './task-reporter.js';
 export {
   OUTPUT_NOT_JSON_ERROR,

@@ -5,6 +5,7 @@ import type { Job } from 'bullmq';
 import { pino, type Logger } from 'pino';
 import { InvalidWorkerOptionError, checkBoolean, checkDurationMs } from './invalid-worker-option-error.js';
 import { compileSfnConnection, type CompiledSfnTarget, type TaskSender } from './task-sender.js';
+import type { ActivityRunObserver } from './run-observer.js';
 import type { StoredOutcome } from './task-outcome.js';
 
 export interface ActivityProcessorHooks {
@@ -66,6 +67,11 @@ export interface ActivityProcessorOptions {
   /** @default a pino logger at level 'info' named 'sfn-bullmq-worker' */
   logger?: Logger;
   hooks?: ActivityProcessorHooks;
+  /**
+   * Watch every run: `WorkerMetrics.observer` from `@sfn-bullmq/worker/metrics`, `activityTracing()` from
+   * `@sfn-bullmq/worker/tracing`, or your own (docs/observability.md). @default [] (nothing observed, no cost)
+   */
+  observers?: readonly ActivityRunObserver[];
 }
 
 export interface CompiledActivityProcessorOptions {
@@ -79,6 +85,7 @@ export interface CompiledActivityProcessorOptions {
   abandonHandlerAfterMs: number;
   logger: Logger;
   hooks: ActivityProcessorHooks;
+  observers: readonly ActivityRunObserver[];
 }
 
 /** What a runner works with: the compiled options and the sender opened for them (`openTaskSender`). */
@@ -138,6 +145,7 @@ export function compileActivityProcessorOptions(
   if (afterOutcomeStored !== undefined && typeof afterOutcomeStored !== 'function') {
     throw new InvalidWorkerOptionError('hooks.afterOutcomeStored', afterOutcomeStored, 'must be a function');
   }
+  const observers = checkObservers(options.observers ?? []);
   return {
     sfn: sfnTargetOf(options.sfn),
     heartbeatIntervalMs,
@@ -148,7 +156,24 @@ export function compileActivityProcessorOptions(
     abandonHandlerAfterMs,
     logger: options.logger ?? pino({ name: 'sfn-bullmq-worker' }),
     hooks,
+    observers,
   };
+}
+
+function checkObservers(observers: unknown): readonly ActivityRunObserver[] {
+  if (!Array.isArray(observers)) {
+    throw new InvalidWorkerOptionError('observers', observers, 'must be an array of run observers');
+  }
+  observers.forEach((observer: unknown, index) => {
+    if (typeof (observer as { runStarted?: unknown } | null)?.runStarted !== 'function') {
+      throw new InvalidWorkerOptionError(
+        `observers[${index}]`,
+        observer,
+        'must be an ActivityRunObserver (an object with a runStarted function)',
+      );
+    }
+  });
+  return [...(observers as ActivityRunObserver[])];
 }
 
 function sfnTargetOf(sfn: ActivityProcessorOptions['sfn'] | undefined): CompiledSfnTarget {

@@ -28,6 +28,9 @@ export function startExampleWorkers(parts: ExampleWorkersOptions, stack: DevStac
         QUEUE_CHARGE: SAMPLE_ACTIVITIES.charge,
         CONCURRENCY: String(options.concurrency),
         LOG_LEVEL: options.logLevel,
+        // Several workers on one machine: each takes a free port for /metrics and logs it.
+        METRICS_HOST: '127.0.0.1',
+        METRICS_PORT: '0',
         ...(options.workMs !== undefined ? { WORK_MS: String(options.workMs) } : {}),
       },
     });
