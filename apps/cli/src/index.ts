@@ -18,6 +18,6 @@ export type {
 } from './config/service-config.js';
 export { HttpServer } from './http/http-server.js';
 // The /metrics registry (queue gauges and default metrics), so a dashboard check can read its names.
-export { COUNTED_JOB_STATES, createServiceRegistry } from './http/queue-metrics.js';
+export { createServiceRegistry } from './http/queue-metrics.js';
 export type { HttpServerOptions, ReadinessProbe } from './http/http-server.js';
 export { BOARD_PATH, maskJobData, maskToken } from './http/board.js';

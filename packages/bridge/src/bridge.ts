@@ -205,7 +205,7 @@ export class Bridge extends EventEmitter {
   }
 
   /** One lease per pool in the fleet of its ARN (docs/architecture.md#fleet); the pool polls under its share. */
-  private joinFleets(redis: Redis, logger: Logger): void {
+  private joinFleets(redis: Redis | Cluster, logger: Logger): void {
     const { fleet, workerName } = this.options;
     if (!fleet.enabled) return;
     const store = new RedisFleetStore(redis);

@@ -1,7 +1,6 @@
 // The config file's shape as users write it, and the compiled form the service
 // runs on (defaults filled in, environment overrides applied, nothing optional that matters).
 import type { BridgeJobOptions, FleetOptions } from '@sfn-bullmq/bridge';
-import type { BridgeJobOptions } from '@sfn-bullmq/bridge';
 import type { ClusterOptions } from 'ioredis';
 
 /** Log levels pino knows. */

@@ -1,6 +1,6 @@
 // Where the bridges on one ARN meet: one Redis hash per ARN, changed only by Lua scripts, so
 // expiring leases, checking the budget and recording a grant is one atomic step (docs/architecture.md#fleet).
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** What one bridge tells the fleet at each renewal. */
 export interface FleetRenewal {
@@ -143,13 +143,13 @@ export interface RedisFleetStoreOptions {
 
 /** The fleet in Redis through two scripts (EVALSHA, loaded on first use; one key each, so Cluster-safe). */
 export class RedisFleetStore implements FleetStore {
-  private readonly redis: Redis & FleetCommands;
+  private readonly redis: (Redis | Cluster) & FleetCommands;
   private readonly now: (() => number) | undefined;
 
-  constructor(redis: Redis, options: RedisFleetStoreOptions = {}) {
+  constructor(redis: Redis | Cluster, options: RedisFleetStoreOptions = {}) {
     redis.defineCommand('sfnBullmqFleetRenew', { numberOfKeys: 1, lua: RENEW });
     redis.defineCommand('sfnBullmqFleetLeave', { numberOfKeys: 1, lua: LEAVE });
-    this.redis = redis as Redis & FleetCommands;
+    this.redis = redis as (Redis | Cluster) & FleetCommands;
     this.now = options.now;
   }
 

@@ -7,7 +7,7 @@ import {
   type ActivityJobData,
   type SfnConnectionOptions,
 } from '@sfn-bullmq/protocol';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { realClock, type Clock } from '../clock.js';
@@ -32,7 +32,7 @@ interface QueuedHeartbeatQueue {
 }
 
 export interface QueuedHeartbeatsOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix: string;
   /** Names the duty's holder (with a random suffix, so two bridges of one name differ). */
   workerName: string;
@@ -53,7 +53,7 @@ export interface QueuedHeartbeatsOptions {
  * when the activity has queued heartbeats off.
  */
 export function trackQueuedTokens(
-  redis: Redis,
+  redis: Redis | Cluster,
   prefix: string,
   activity: { queueName: string; queuedHeartbeatIntervalMs: number },
   queue: ActivityJobQueue,

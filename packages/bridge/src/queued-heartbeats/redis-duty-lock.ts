@@ -1,6 +1,6 @@
 // The duty to heartbeat one queue's waiting jobs, held by one bridge at a time: a Redis key with a TTL
 // that its holder renews each tick. A bridge that dies stops renewing, and another takes over after the TTL.
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { DutyLock } from './ports.js';
 
 /** Takes the key when free, renews it when ours; 1 when held after the call. */
@@ -29,7 +29,7 @@ export class RedisDutyLock implements DutyLock {
   readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     prefix: string,
     queueName: string,
     /** Unique per bridge instance. */

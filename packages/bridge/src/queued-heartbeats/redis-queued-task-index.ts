@@ -3,7 +3,7 @@
 // a sweep reads only the tokens that are due, oldest first, in O(log N + due), where `getJobs` ranges
 // fetch and parse every waiting job's whole hash (input included) each time round.
 import { jobIdForToken } from '@sfn-bullmq/protocol';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { QueuedTaskIndex, QueuedTaskState } from './ports.js';
 
 /** The sorted set's key, beside the queue's keys (same hash slot). Job ids cannot contain ':', so no job owns it. */
@@ -15,7 +15,7 @@ export class RedisQueuedTaskIndex implements QueuedTaskIndex {
   readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly prefix: string,
     private readonly queueName: string,
   ) {
