@@ -132,7 +132,9 @@ describe('REDIS_CLUSTER_NODES', () => {
         options: { redisOptions: { username: 'u', password: 'p@ss', tls: {} } },
       },
     });
-    expect(workerOptionsOf(loadConfig({ REDIS_URL: 'redis://h:1' })).connection).toEqual({ url: 'redis://h:1' });
+    expect(workerOptionsOf(loadConfig({ REDIS_URL: 'redis://h:1' })).connection).toEqual({
+      url: 'redis://h:1',
+    });
   });
 
   it("refuses queue names without a hash tag on a cluster, by the worker library's slot rule", () => {

@@ -16,7 +16,9 @@ export function loadHttpConfig(env: NodeJS.ProcessEnv): HttpConfig {
   if (raw === undefined || raw === '') return { host, port: 9465 };
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new ConfigError([{ variable: 'METRICS_PORT', message: `must be a port number in 0–65535, got '${raw}'` }]);
+    throw new ConfigError([
+      { variable: 'METRICS_PORT', message: `must be a port number in 0–65535, got '${raw}'` },
+    ]);
   }
   return { host, port };
 }

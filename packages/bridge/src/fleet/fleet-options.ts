@@ -45,10 +45,10 @@ export interface CompiledFleetOptions {
   renewIntervalMs: number;
 }
 
-export const DEFAULT_LEASE_TTL_MS = 15_000;
-export const DEFAULT_POLL_HOLD_MS = 60_000;
+const DEFAULT_LEASE_TTL_MS = 15_000;
+const DEFAULT_POLL_HOLD_MS = 60_000;
 /** A lease shorter than this would be renewed more often than a loaded Redis answers. */
-export const MIN_LEASE_TTL_MS = 300;
+const MIN_LEASE_TTL_MS = 300;
 
 export interface Compiled<T> {
   value: T;

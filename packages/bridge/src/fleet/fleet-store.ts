@@ -22,7 +22,7 @@ export interface FleetRenewal {
 }
 
 /** One live bridge as the last renewal saw it. */
-export interface FleetMemberView {
+interface FleetMemberView {
   id: string;
   cap: number;
   /** What it holds: the most polls it may have open. */

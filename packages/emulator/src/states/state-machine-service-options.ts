@@ -19,7 +19,7 @@ export interface StateMachineServiceOptions {
 }
 
 /** A bad StateMachineServiceOptions value; the message names the option and the value. */
-export class InvalidStateMachineServiceOptionError extends TypeError {
+class InvalidStateMachineServiceOptionError extends TypeError {
   override readonly name = 'InvalidStateMachineServiceOptionError';
 }
 

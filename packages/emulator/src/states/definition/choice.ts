@@ -63,7 +63,7 @@ export function parseChoice(name: string, raw: Obj, io: Io, where: string, probl
   };
 }
 
-export function parseRule(
+function parseRule(
   raw: unknown,
   where: string,
   problems: Problems,

@@ -5,7 +5,7 @@ import { isObject, unknownFields } from './problems.js';
 import { CATCHER_FIELDS, RETRIER_FIELDS } from './state-fields.js';
 import type { Catcher, Retrier } from './types.js';
 
-export function errorEquals(raw: Obj, where: string, last: boolean, problems: Problems): string[] {
+function errorEquals(raw: Obj, where: string, last: boolean, problems: Problems): string[] {
   const list = raw['ErrorEquals'];
   if (
     !Array.isArray(list) ||

@@ -1,8 +1,8 @@
 // Which fields each state type allows (anything else is refused, naming the field), and the top level's.
 import type { State } from './types.js';
 
-export const COMMON_FIELDS = ['Type', 'Comment'];
-export const IO_FIELDS = ['InputPath', 'OutputPath'];
+const COMMON_FIELDS = ['Type', 'Comment'];
+const IO_FIELDS = ['InputPath', 'OutputPath'];
 export const FIELDS: Record<State['type'], readonly string[]> = {
   Task: [
     ...COMMON_FIELDS,

@@ -71,7 +71,7 @@ export interface Io {
   outputPath: JsonPath | null;
 }
 
-export interface Transition {
+interface Transition {
   /** undefined when the state ends the execution. */
   next: string | undefined;
 }
@@ -90,7 +90,7 @@ export type TaskState = Io &
     catch: readonly Catcher[];
   };
 
-export type PassState = Io &
+type PassState = Io &
   Transition & {
     type: 'Pass';
     name: string;
@@ -114,9 +114,9 @@ export type WaitState = Io &
       { seconds: number } | { secondsPath: JsonPath } | { timestamp: string } | { timestampPath: JsonPath };
   };
 
-export type SucceedState = Io & { type: 'Succeed'; name: string };
+type SucceedState = Io & { type: 'Succeed'; name: string };
 
-export interface FailState {
+interface FailState {
   type: 'Fail';
   name: string;
   error: string | undefined;

@@ -5,7 +5,7 @@ import type { JsonPath, JsonValue } from '../json-path.js';
 import { parseJsonPath } from '../json-path.js';
 import { INTRINSIC_ARITY } from './intrinsic-functions.js';
 
-export type IntrinsicArg =
+type IntrinsicArg =
   /** `template` (strings only): the text with `\{` and `\}` still escaped, for States.Format. */
   | { kind: 'literal'; value: JsonValue; template?: string }
   | { kind: 'path'; path: JsonPath }

@@ -53,13 +53,11 @@ export function callIntrinsic(
     throw new IntrinsicFailure(`Invalid arguments in ${name}: ${rule}`);
   };
   const string = (i: number, what: string): string =>
-    typeof args[i] === 'string' ? (args[i]) : fail(`${what} must be a string`);
+    typeof args[i] === 'string' ? args[i] : fail(`${what} must be a string`);
   const array = (i: number): JsonValue[] =>
-    Array.isArray(args[i]) ? (args[i]) : fail('the first argument must be an array');
+    Array.isArray(args[i]) ? args[i] : fail('the first argument must be an array');
   const integer = (i: number, what: string): number =>
-    typeof args[i] === 'number' && Number.isInteger(args[i])
-      ? (args[i])
-      : fail(`${what} must be an integer`);
+    typeof args[i] === 'number' && Number.isInteger(args[i]) ? args[i] : fail(`${what} must be an integer`);
   const limited = (text: string): string =>
     text.length > MAX_STRING_CHARS ? fail(`the input is over ${MAX_STRING_CHARS} characters`) : text;
 
