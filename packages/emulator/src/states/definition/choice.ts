@@ -63,12 +63,7 @@ export function parseChoice(name: string, raw: Obj, io: Io, where: string, probl
   };
 }
 
-function parseRule(
-  raw: unknown,
-  where: string,
-  problems: Problems,
-  top: boolean,
-): ChoiceRule | undefined {
+function parseRule(raw: unknown, where: string, problems: Problems, top: boolean): ChoiceRule | undefined {
   if (!isObject(raw)) {
     problems.schema('A choice rule must be an object', where);
     return undefined;
