@@ -64,7 +64,8 @@ export async function runDevCommand(argv: string[]): Promise<number> {
     const url = service.url;
     say(`bridge     ${options.polls} polls per activity; metrics ${url}/metrics, health ${url}/readyz`);
 
-    const running = () => !stop.requested;
+    let ended = false;
+    const running = () => !stop.requested && !ended;
     await startDevWorkers(
       { options, prepared, redisUrl, sfn, workerEnv, logDir, logger, running },
       stack,
@@ -105,6 +106,7 @@ export async function runDevCommand(argv: string[]): Promise<number> {
         stop.wait(options.durationS).then(() => 'stopped' as const),
       ]);
       if (end !== 'stopped') {
+        ended = true;
         await stack.display.stop();
         stack.display = undefined;
         return end?.status === 'SUCCEEDED' ? 0 : 1;

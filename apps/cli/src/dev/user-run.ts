@@ -19,6 +19,12 @@ export interface PreparedUserRun {
 /** Reads the definition, the input and the worker module; throws UsageError naming the flag and the file. */
 export async function prepareUserRun(run: UserRun): Promise<PreparedUserRun> {
   const { activities } = loadUserDefinition(run.definitionPath, (name) => name);
+  if (activities.length === 0) {
+    throw new UsageError(
+      `--definition: '${run.definitionPath}' names no activity (no Task with an activity ARN ` +
+        `'arn:aws:states:REGION:ACCOUNT:activity:NAME'): dev runs a machine's activities through the bridge`,
+    );
+  }
   const input = loadUserInput(run.inputPath);
   if (run.workerPath !== undefined) {
     return { input, handlers: await loadUserHandlers(run.workerPath, activities) };
@@ -84,10 +90,13 @@ export function sayUserRunning(
   machineArn: string,
 ): void {
   say(`workflow   ${machineArn} (from ${run.definitionPath})`);
+  if (run.once) {
+    say(`running    one execution with ${run.inputPath ?? 'input {}'}; dev exits when it ends`);
+    return;
+  }
+  say(`running    ${ratePerSecond} executions/s of it with ${run.inputPath ?? 'input {}'}; Ctrl-C to stop`);
   say(
-    run.once
-      ? `running    one execution with ${run.inputPath ?? 'input {}'}; dev exits when it ends`
-      : `running    ${ratePerSecond} executions/s of it; Ctrl-C to stop. Each one's history: ` +
-          historyCommand(endpoint, 'ARN'),
+    `history    the executions: aws stepfunctions list-executions --endpoint-url ${endpoint} ` +
+      `--state-machine-arn ${machineArn}; each one's: ${historyCommand(endpoint, 'ARN')}`,
   );
 }
