@@ -55,14 +55,37 @@ describe('sfn-bullmq dev --definition', () => {
     });
   });
 
-  it('exits 2 before starting anything when the input is not JSON or the worker has no handler for an activity', async () => {
+  it('exits 2 naming the file for input that is not JSON, a worker without a handler, a machine without activities or one the emulator refuses', async () => {
     const badInput = tempFile('input.json', '{"orders": [1, 2,]}');
     const notJson = runCli(['dev', ...FLAGS, '--definition', ORDERS, '--input', badInput], { REDIS_URL: '' });
     const wrongWorker = runCli(
       ['dev', ...FLAGS, '--definition', ORDERS, '--worker', fixture('wrong-worker.cjs')],
       { REDIS_URL: '' },
     );
-    runs.push(notJson, wrongWorker);
+    const noActivity = runCli(
+      [
+        'dev',
+        ...FLAGS,
+        '--definition',
+        tempFile('pass.asl.json', '{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}'),
+      ],
+      { REDIS_URL: '' },
+    );
+    const refusedFile = tempFile(
+      'broken.asl.json',
+      JSON.stringify({
+        StartAt: 'A',
+        States: {
+          A: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:us-east-1:123456789012:activity:charge-card',
+            Next: 'Nowhere',
+          },
+        },
+      }),
+    );
+    const refused = runCli(['dev', ...FLAGS, '--definition', refusedFile], { REDIS_URL: '' });
+    runs.push(notJson, wrongWorker, noActivity, refused);
     expect((await notJson.exited).code).toBe(2);
     expect(notJson.stderr()).toMatch(
       new RegExp(`--input: '${badInput}' is not JSON: ValueExpected at line 1, column 18 \\(position 17\\)`),
@@ -74,5 +97,11 @@ describe('sfn-bullmq dev --definition', () => {
     expect(wrongWorker.stderr()).toContain('it exports: resize-image');
     // Nothing was started: no Redis line, no emulator line.
     expect(wrongWorker.stdout()).not.toContain('emulator');
+    expect((await noActivity.exited).code).toBe(2);
+    expect(noActivity.stderr()).toMatch(/--definition: '.*pass\.asl\.json' names no activity/);
+    // The emulator's own check, after it started: its message and the file.
+    expect((await refused.exited).code).toBe(2);
+    expect(refused.stderr()).toContain(`--definition: '${refusedFile}' was refused: InvalidDefinition`);
+    expect(refused.stderr()).toContain("Missing 'Next' target: Nowhere");
   });
 });
