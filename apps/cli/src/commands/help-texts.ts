@@ -76,6 +76,15 @@ Options:
   --region R               AWS region (default AWS_REGION, else us-east-1)
   --role-arn ARN           IAM role the sample state machine runs as (real AWS only)
   --log-dir DIR            where the bridge and worker logs go (default: a new temp folder)
+  --definition FILE        run your own state machine (Amazon States Language JSON) instead of the
+                           sample: creates the activities its Tasks name (by the name in the ARN) and
+                           the machine; once by default, printing its status and output, and exits 0
+                           if it succeeded, 1 if not; with --rate N, N executions/s until Ctrl-C
+  --input FILE             the executions' input, JSON (default {}); needs --definition
+  --worker MODULE          your handlers (ESM or CommonJS): the export 'handlers', or the default export,
+                           maps each activity name to a handler (input, context) => output; one
+                           ActivityWorker per activity runs in dev's process. Default: the example
+                           worker (it serves resize-image and charge-card); needs --definition
   -h, --help               show this help
 
 Environment: REDIS_URL (use this Redis instead of a private one), BOARD_USER and

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../usage-error.js';
+import { parseUserJson } from './json-text.js';
 
 const ACTIVITY_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:activity:([^:\s]{1,80})$/;
 
@@ -23,12 +24,7 @@ export function loadUserDefinition(path: string, activityArn: (name: string) => 
   } catch (error) {
     throw new UsageError(`--definition: cannot read '${path}': ${(error as Error).message}`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--definition: '${path}' is not JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseUserJson(text, '--definition', path);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(
       `--definition: '${path}' must hold a JSON object (an Amazon States Language definition)`,

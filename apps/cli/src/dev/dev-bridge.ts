@@ -1,5 +1,5 @@
 // Dev's bridge: the same config path as `sfn-bullmq bridge` (compileConfig → BridgeService),
-// polling the sample's activities.
+// polling the sample's activities or those of the user's definition.
 import type { SfnConnectionOptions } from '@sfn-bullmq/protocol';
 import type { Logger } from 'pino';
 import { BridgeService } from '../bridge-service.js';
@@ -7,13 +7,13 @@ import { compileConfig } from '../config/compile-config.js';
 import type { BoardCredentials } from '../http/board-auth.js';
 import type { DevOptions } from './dev-options.js';
 import type { DevStack } from './dev-stack.js';
-import type { SampleWorkflow } from './sample-workflow.js';
 
 export interface DevBridgeOptions {
   options: DevOptions;
   redisUrl: string;
   sfn: SfnConnectionOptions;
-  workflow: SampleWorkflow;
+  /** The activities to poll, one pool each (its queue is named after the activity). */
+  activityArns: readonly string[];
   logger: Logger;
   boardCredentials: BoardCredentials | undefined;
 }
@@ -27,10 +27,7 @@ export async function startDevBridge(parts: DevBridgeOptions, stack: DevStack): 
       redis: { url: parts.redisUrl },
       stepFunctions: { region: options.region, ...(sfn.endpoint ? { endpoint: sfn.endpoint } : {}) },
       http: { host: options.host, port: options.port },
-      activities: [
-        { arn: parts.workflow.activityArns.resize, polls: options.polls },
-        { arn: parts.workflow.activityArns.charge, polls: options.polls },
-      ],
+      activities: parts.activityArns.map((arn) => ({ arn, polls: options.polls })),
     },
     {},
   );

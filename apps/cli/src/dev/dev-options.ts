@@ -21,6 +21,19 @@ export interface DevOptions {
   roleArn: string | undefined;
   logDir: string | undefined;
   logLevel: LogLevel;
+  /** `--definition FILE`: the user's own state machine instead of the sample (see user-workflow.ts). */
+  definition: UserRun | undefined;
+}
+
+/** What `--definition` runs: the machine, its input, the worker module, and once or at `--rate`. */
+export interface UserRun {
+  definitionPath: string;
+  /** `--input FILE`; undefined starts each execution with `{}`. */
+  inputPath: string | undefined;
+  /** `--worker MODULE`; undefined runs the example worker. */
+  workerPath: string | undefined;
+  /** No `--rate`: one execution, and dev exits when it ends. */
+  once: boolean;
 }
 
 /** The environment variables dev reads besides its flags. */
@@ -44,6 +57,9 @@ export function parseDevOptions(argv: string[], env: DevEnv): DevOptions | 'help
     region: { type: 'string' },
     'role-arn': { type: 'string' },
     'log-dir': { type: 'string' },
+    definition: { type: 'string' },
+    input: { type: 'string' },
+    worker: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.help === true) return 'help';
@@ -53,6 +69,13 @@ export function parseDevOptions(argv: string[], env: DevEnv): DevOptions | 'help
   if (aws && flags['role-arn'] === undefined) {
     throw new UsageError('--aws needs --role-arn ARN (the IAM role the sample state machine runs as)');
   }
+  const definitionPath = flags.definition;
+  for (const flag of ['input', 'worker'] as const) {
+    if (flags[flag] !== undefined && definitionPath === undefined)
+      throw new UsageError(`--${flag} needs --definition FILE (it is for your own state machine)`);
+  }
+  if (definitionPath !== undefined && aws)
+    throw new UsageError('--definition runs on the embedded emulator or --sfn-endpoint, not with --aws');
   const endpoint = flags['sfn-endpoint'];
   const endpointIssue = endpoint === undefined ? undefined : endpointProblem(endpoint);
   if (endpointIssue !== undefined) throw new UsageError(`--sfn-endpoint: ${endpointIssue}`);
@@ -77,6 +100,15 @@ export function parseDevOptions(argv: string[], env: DevEnv): DevOptions | 'help
     roleArn: flags['role-arn'],
     logDir: flags['log-dir'],
     logLevel: logLevelFrom(env['LOG_LEVEL']),
+    definition:
+      definitionPath === undefined
+        ? undefined
+        : {
+            definitionPath,
+            inputPath: flags.input,
+            workerPath: flags.worker,
+            once: flags.rate === undefined,
+          },
   };
 }
 

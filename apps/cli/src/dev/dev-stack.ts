@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { BridgeService } from '../bridge-service.js';
 import type { ExecutionDriver } from './execution-driver.js';
 import type { ProgressDisplay } from './progress-display.js';
+import type { UserWorkers } from './user-workers.js';
 import type { WorkerProcess } from './worker-process.js';
 
 /** Everything dev mode started, closed in reverse order of dependence. */
@@ -16,6 +17,8 @@ export class DevStack {
   sfnClient: SFNClient | undefined;
   service: BridgeService | undefined;
   workers: WorkerProcess[] = [];
+  /** `--worker`'s handlers, run in this process. */
+  userWorkers: UserWorkers | undefined;
   driver: ExecutionDriver | undefined;
   display: ProgressDisplay | undefined;
 
@@ -33,6 +36,7 @@ export class DevStack {
       ['executions', () => this.driver?.close()],
       ['bridge', () => this.service?.close()],
       ['workers', () => Promise.all(this.workers.map((worker) => worker.close()))],
+      ['user workers', () => this.userWorkers?.close()],
       ['client', () => this.sfnClient?.destroy()],
       ['emulator', () => this.emulator?.close()],
       ['redis', () => this.redis?.close()],

@@ -1,7 +1,12 @@
 // Starts sample executions at a steady rate and follows them to their end
 // with DescribeExecution, so the counts are the service's, not a guess.
 import { randomUUID } from 'node:crypto';
-import { DescribeExecutionCommand, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import type { Logger } from 'pino';
 import { isDeclinedOutput, sampleInput } from './sample-state-machine.js';
 
@@ -24,6 +29,14 @@ export interface ExecutionDriverOptions {
   ratePerSecond: number;
   declineRate: number;
   logger: Logger;
+  /** The input of execution `n` as JSON; by default the sample's (see sample-state-machine.ts). */
+  input?: (n: number) => string;
+  /** Start no more than this many. @default unbounded */
+  maxExecutions?: number;
+  /** Told of each execution that ended, with its DescribeExecution answer. */
+  onEnd?: (execution: DescribeExecutionCommandOutput) => void;
+  /** Told of each StartExecution that failed (it is logged, and not retried). */
+  onStartError?: (error: unknown) => void;
 }
 
 /** Most DescribeExecution calls per check, and how often a check runs. */
@@ -84,7 +97,10 @@ export class ExecutionDriver {
   }
 
   private startDue(): void {
-    const due = Math.floor(((Date.now() - this.firstStartAt) / 1000) * this.options.ratePerSecond) + 1;
+    const due = Math.min(
+      Math.floor(((Date.now() - this.firstStartAt) / 1000) * this.options.ratePerSecond) + 1,
+      this.options.maxExecutions ?? Number.POSITIVE_INFINITY,
+    );
     // Never pile up more than a few hundred StartExecution calls if the service is slow.
     while (this.attempted < due && this.startsInFlight < 200) {
       this.attempted += 1;
@@ -99,13 +115,14 @@ export class ExecutionDriver {
         new StartExecutionCommand({
           stateMachineArn: this.options.stateMachineArn,
           name: `dev-${this.runId}-${n}`,
-          input: JSON.stringify(sampleInput(n, this.options.declineRate)),
+          input: this.options.input?.(n) ?? JSON.stringify(sampleInput(n, this.options.declineRate)),
         }),
       );
       if (result.executionArn !== undefined) this.pending.add(result.executionArn);
       this.counts.started += 1;
     } catch (error) {
       this.options.logger.warn({ err: error }, 'StartExecution failed');
+      this.options.onStartError?.(error);
     } finally {
       this.startsInFlight -= 1;
     }
@@ -147,6 +164,7 @@ export class ExecutionDriver {
           return;
       }
       this.pending.delete(executionArn);
+      this.options.onEnd?.(result);
     } catch (error) {
       this.options.logger.debug({ err: error, executionArn }, 'DescribeExecution failed');
     }
