@@ -41,7 +41,7 @@ export async function prepareUserRun(run: UserRun): Promise<PreparedUserRun> {
 }
 
 /** Where an execution's full history is, as a command to paste. */
-export function historyCommand(endpoint: string, executionArn: string): string {
+function historyCommand(endpoint: string, executionArn: string): string {
   return `aws stepfunctions get-execution-history --endpoint-url ${endpoint} --execution-arn ${executionArn}`;
 }
 
