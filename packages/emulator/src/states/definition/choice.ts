@@ -3,6 +3,7 @@ import type { JsonPath, JsonValue } from '../json-path.js';
 import { requirePath } from './fields.js';
 import type { Obj, Problems } from './problems.js';
 import { isObject, unknownFields } from './problems.js';
+import { optionalJsonata } from './query-fields.js';
 import type { ChoiceRule, ChoiceState, ComparisonOperator, Io } from './types.js';
 
 const COMPARISONS: readonly ComparisonOperator[] = [
@@ -47,7 +48,10 @@ export function parseChoice(name: string, raw: Obj, io: Io, where: string, probl
         problems.schema('These fields are required: [Next]', at);
         return;
       }
-      const rule = parseRule(item, at, problems, true);
+      const rule =
+        io.query.queryLanguage === 'JSONata'
+          ? parseCondition(item as Obj, at, problems)
+          : parseRule(item, at, problems, true);
       if (rule) choices.push({ rule, next });
     });
   }
@@ -128,4 +132,16 @@ export function parseRule(
   }
   if (!variable || !operand) return undefined;
   return { kind: 'compare', variable, operator, operand };
+}
+
+/** A JSONata Choice rule: `Condition` (an expression that must give a boolean) and `Next`. */
+function parseCondition(raw: Obj, where: string, problems: Problems): ChoiceRule | undefined {
+  // *Unconfirmed*: a rule's own Assign and Output (AWS allows them) are not run by this emulator yet.
+  unknownFields(raw, ['Next', 'Comment', 'Condition'], where, problems);
+  const condition = optionalJsonata(raw, 'Condition', where, problems);
+  if (!condition) {
+    problems.schema('These fields are required: [Condition]', where);
+    return undefined;
+  }
+  return { kind: 'condition', condition };
 }

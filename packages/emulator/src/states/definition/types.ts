@@ -1,6 +1,7 @@
 // The parsed form of a definition: what the runner reads. Produced only by parse-definition.ts, which has
 // checked every field, so the runner never re-validates.
 import type { IntrinsicCall } from '../intrinsics/intrinsic-call.js';
+import type { JsonataValue } from '../jsonata/jsonata-value.js';
 import type { JsonPath, JsonValue } from '../json-path.js';
 
 /** A Parameters / ResultSelector template: literal values with `"key.$": "<path>"` entries resolved per run. */
@@ -25,6 +26,22 @@ export interface Catcher {
   next: string;
   /** null discards the error output (the state's input passes on). */
   resultPath: JsonPath | null;
+  /** JSONata states: the caught output (default `$states.errorOutput`) and the variables it assigns. */
+  output: JsonataValue | undefined;
+  assign: Assign | undefined;
+}
+
+export type QueryLanguage = 'JSONPath' | 'JSONata';
+
+/** Assign: a Parameters-style template in a JSONPath state, JSONata values in a JSONata one. */
+export type Assign = { kind: 'jsonpath'; template: Template } | { kind: 'jsonata'; value: JsonataValue };
+
+/** The query language of a state and its JSONata fields (undefined in JSONPath states, Assign aside). */
+export interface Query {
+  queryLanguage: QueryLanguage;
+  arguments: JsonataValue | undefined;
+  output: JsonataValue | undefined;
+  assign: Assign | undefined;
 }
 
 export type ComparisonOperator =
@@ -56,6 +73,8 @@ export type ChoiceRule =
   | { kind: 'and'; rules: readonly ChoiceRule[] }
   | { kind: 'or'; rules: readonly ChoiceRule[] }
   | { kind: 'not'; rule: ChoiceRule }
+  /** A JSONata Choice rule. */
+  | { kind: 'condition'; condition: JsonataValue }
   | {
       kind: 'compare';
       variable: JsonPath;
@@ -65,6 +84,7 @@ export type ChoiceRule =
     };
 
 export interface Io {
+  query: Query;
   /** null: the state sees `{}`. */
   inputPath: JsonPath | null;
   /** null: the state outputs `{}`. */
@@ -138,6 +158,9 @@ export type MapState = Io &
     type: 'Map';
     name: string;
     itemsPath: JsonPath;
+    /** JSONata: Items (default: the state input); ItemSelector as a JSONata value. */
+    items: JsonataValue | undefined;
+    itemSelectorJsonata: JsonataValue | undefined;
     /** ItemSelector, or the older Parameters. */
     itemSelector: Template | undefined;
     /** ItemProcessor, or the older Iterator. */

@@ -2,10 +2,13 @@
 // (Pass, Choice, Succeed, Fail) run in a loop; Task, Wait, Map and Parallel park it until they exit.
 import { evaluateRule } from '../choice-rule.js';
 import type { State, StateGraph } from '../definition/index.js';
+import type { JsonataValue } from '../jsonata/jsonata-value.js';
 import { NOT_TRUNCATED } from '../history.js';
 import type { JsonValue } from '../json-path.js';
 import type { DataScope } from './data-flow.js';
-import { applyTemplate, placeResult, read, reader, selectInput, selectOutput } from './data-flow.js';
+import { read, reader, selectInput } from './data-flow.js';
+import { VariableScope } from '../jsonata/variable-scope.js';
+import { evaluate, stateArguments, stateOutput } from './state-io.js';
 import type {
   BranchParent,
   ChildBranch,
@@ -36,10 +39,13 @@ export class BranchRun implements ChildBranch {
     private readonly parent: BranchParent,
     /** For `$$.Map.Item` inside an iteration. */
     private readonly mapItem?: ContextFrame['mapItem'],
+    /** A Map iteration or Parallel branch gets a child of its parent's scope. */
+    variables: VariableScope = new VariableScope(),
   ) {
     this.data = {
       stateName: () => this.current?.name ?? '',
       contextObject: () => this.scope.contextObject(this.frame()),
+      variables,
     };
   }
 
@@ -121,29 +127,31 @@ export class BranchRun implements ChildBranch {
     const data = this.data;
     switch (state.type) {
       case 'Pass': {
-        const effective = selectInput(data, state.inputPath, input);
-        const result =
-          state.result !== undefined
-            ? state.result
-            : state.parameters
-              ? applyTemplate(data, state.parameters, effective, 'Parameters')
-              : effective;
-        return this.exit(
-          state,
-          selectOutput(data, state.outputPath, placeResult(state.resultPath, input, result)),
-        );
+        const result = state.result !== undefined ? state.result : stateArguments(data, state, input);
+        return this.exit(state, stateOutput(data, state, input, result));
       }
       case 'Choice': {
         const effective = selectInput(data, state.inputPath, input);
+        const condition = (value: JsonataValue): boolean => {
+          const out = evaluate(data, value, { input }, 'Condition');
+          if (typeof out !== 'boolean') {
+            throw new StatesError(
+              'States.QueryEvaluationError',
+              `The Condition of a Choice rule in state '${name}' must evaluate to a boolean, got ${JSON.stringify(out)}`,
+            );
+          }
+          return out;
+        };
         const target =
-          state.choices.find((c) => evaluateRule(c.rule, reader(data, effective)))?.next ?? state.default;
+          state.choices.find((c) => evaluateRule(c.rule, reader(data, effective), condition))?.next ??
+          state.default;
         if (target === undefined) {
           throw new StatesError(
             'States.NoChoiceMatched',
             `No Choice Rule matched and no default is set in state '${name}'`,
           );
         }
-        const output = selectOutput(data, state.outputPath, effective);
+        const output = stateOutput(data, state, input, effective);
         this.recordExited(state, output);
         return { name: target, input: output };
       }
@@ -151,7 +159,7 @@ export class BranchRun implements ChildBranch {
         this.startWait(state, input);
         return undefined;
       case 'Succeed': {
-        const output = selectOutput(data, state.outputPath, selectInput(data, state.inputPath, input));
+        const output = stateOutput(data, state, input, selectInput(data, state.inputPath, input));
         this.recordExited(state, output);
         this.succeed(output);
         return undefined;
@@ -174,7 +182,7 @@ export class BranchRun implements ChildBranch {
           state,
           input,
           this.exitFor(state),
-          (graph, parent) => new BranchRun(this.scope, graph, parent),
+          (graph, parent) => new BranchRun(this.scope, graph, parent, undefined, data.variables.child()),
         );
         this.open = run;
         run.start();
@@ -259,7 +267,7 @@ export class BranchRun implements ChildBranch {
     this.waitTimer = this.scope.setTimer(() => {
       this.waitTimer = undefined;
       if (!this.active) return;
-      this.run(this.guarded(() => this.exit(state, selectOutput(data, state.outputPath, effective))));
+      this.run(this.guarded(() => this.exit(state, stateOutput(data, state, input, effective))));
     }, delayMs);
   }
 
