@@ -101,6 +101,31 @@ describe.skipIf(!machinesRunnable)('JSONata states', () => {
     expect(JSON.parse((await kit.finished(small)).output!)).toEqual({ small: 3 });
   });
 
+  it('runs the Assign and Output of the Choice rule that matched', async () => {
+    const machine = await kit.createMachine({
+      QueryLanguage: 'JSONata',
+      StartAt: 'Pick',
+      States: {
+        Pick: {
+          Type: 'Choice',
+          Choices: [
+            {
+              Condition: '{% $states.input.n > 1 %}',
+              Assign: { picked: 'many' },
+              Output: { n: '{% $states.input.n %}' },
+              Next: 'Show',
+            },
+          ],
+          Default: 'Show',
+        },
+        Show: { Type: 'Pass', Output: { picked: '{% $picked %}', n: '{% $states.input.n %}' }, End: true },
+      },
+    });
+    const done = await kit.finished(await kit.start(machine, { n: 2, extra: true }));
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ picked: 'many', n: 2 });
+  });
+
   it('maps over Items with an ItemSelector reading $states.context.Map.Item', async () => {
     const machine = await kit.createMachine({
       QueryLanguage: 'JSONata',

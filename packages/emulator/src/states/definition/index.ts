@@ -6,6 +6,7 @@ export type {
   QueryLanguage,
   Io,
   Catcher,
+  ChoiceBranch,
   ChoiceRule,
   Definition,
   MapState,

@@ -119,10 +119,18 @@ export type PassState = Io &
     resultPath: JsonPath | null;
   };
 
+/** One of a Choice state's rules; a JSONata rule may carry its own Assign and Output. */
+export interface ChoiceBranch {
+  rule: ChoiceRule;
+  next: string;
+  assign?: Assign | undefined;
+  output?: JsonataValue | undefined;
+}
+
 export type ChoiceState = Io & {
   type: 'Choice';
   name: string;
-  choices: readonly { rule: ChoiceRule; next: string }[];
+  choices: readonly ChoiceBranch[];
   default: string | undefined;
 };
 

@@ -142,16 +142,23 @@ export class BranchRun implements ChildBranch {
           }
           return out;
         };
-        const target =
-          state.choices.find((c) => evaluateRule(c.rule, reader(data, effective), condition))?.next ??
-          state.default;
+        const chosen = state.choices.find((c) => evaluateRule(c.rule, reader(data, effective), condition));
+        const target = chosen?.next ?? state.default;
         if (target === undefined) {
           throw new StatesError(
             'States.NoChoiceMatched',
             `No Choice Rule matched and no default is set in state '${name}'`,
           );
         }
-        const output = stateOutput(data, state, input, effective);
+        // *Unconfirmed*: the matched rule's own Output and Assign take the place of the state's.
+        const query = chosen
+          ? {
+              ...state.query,
+              output: chosen.output ?? state.query.output,
+              assign: chosen.assign ?? state.query.assign,
+            }
+          : state.query;
+        const output = stateOutput(data, { ...state, query }, input, effective);
         this.recordExited(state, output);
         return { name: target, input: output };
       }
