@@ -161,6 +161,24 @@ describe.skipIf(!machinesRunnable)('JSONata states', () => {
     expect(JSON.parse(done.output!)).toEqual({ ids: ['a#0', 'c#1'] });
   });
 
+  it('evaluates the Error and Cause of a Fail state', async () => {
+    const machine = await kit.createMachine({
+      QueryLanguage: 'JSONata',
+      StartAt: 'Stop',
+      States: {
+        Stop: {
+          Type: 'Fail',
+          Error: '{% "Order." & $states.input.reason %}',
+          Cause: '{% "order " & $states.input.id %}',
+        },
+      },
+    });
+    const done = await kit.finished(await kit.start(machine, { reason: 'Invalid', id: 'o-9' }));
+    expect(done.status).toBe('FAILED');
+    expect(done.error).toBe('Order.Invalid');
+    expect(done.cause).toBe('order o-9');
+  });
+
   it('fails with States.QueryEvaluationError when an expression fails', async () => {
     const machine = await kit.createMachine({
       QueryLanguage: 'JSONata',

@@ -19,7 +19,7 @@ import { isObject, unknownFields } from './problems.js';
 import { parseCatch, parseRetry } from './retry-catch.js';
 import { FIELDS } from './state-fields.js';
 import { optionalTemplate } from './template.js';
-import { parseQuery, queryFields, queryLanguage } from './query-fields.js';
+import { optionalJsonata, parseQuery, queryFields, queryLanguage } from './query-fields.js';
 import type { Io, QueryLanguage, State } from './types.js';
 import { parseWait } from './wait.js';
 
@@ -121,6 +121,10 @@ export function parseState(
         name,
         error: typeof error === 'string' ? error : undefined,
         cause: typeof cause === 'string' ? cause : undefined,
+        ...(jsonata && {
+          errorJsonata: optionalJsonata(raw, 'Error', where, problems),
+          causeJsonata: optionalJsonata(raw, 'Cause', where, problems),
+        }),
       };
     }
   }

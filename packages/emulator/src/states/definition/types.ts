@@ -149,6 +149,9 @@ export interface FailState {
   name: string;
   error: string | undefined;
   cause: string | undefined;
+  /** JSONata states: Error and Cause as JSONata values, evaluated when the state runs. */
+  errorJsonata?: JsonataValue | undefined;
+  causeJsonata?: JsonataValue | undefined;
 }
 
 /** Fields a state that stays open while its work runs (Map, Parallel) shares with a Task. */

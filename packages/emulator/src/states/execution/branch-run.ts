@@ -172,7 +172,10 @@ export class BranchRun implements ChildBranch {
         return undefined;
       }
       case 'Fail':
-        this.fail(state.error, state.cause);
+        this.fail(
+          failField(data, state.errorJsonata, input, 'Error') ?? state.error,
+          failField(data, state.causeJsonata, input, 'Cause') ?? state.cause,
+        );
         return undefined;
       case 'Task': {
         const task = new TaskRun(this.scope, data, state, input, this.exitFor(state));
@@ -286,4 +289,22 @@ export class BranchRun implements ChildBranch {
     });
     return step;
   }
+}
+
+/** A JSONata Fail state's Error or Cause: an expression there must give a string. */
+function failField(
+  data: DataScope,
+  value: JsonataValue | undefined,
+  input: JsonValue,
+  field: string,
+): string | undefined {
+  if (value === undefined) return undefined;
+  const out = evaluate(data, value, { input }, field);
+  if (typeof out !== 'string') {
+    throw new StatesError(
+      'States.QueryEvaluationError',
+      `The field '${field}' of a Fail state must evaluate to a string, got ${JSON.stringify(out)}`,
+    );
+  }
+  return out;
 }
