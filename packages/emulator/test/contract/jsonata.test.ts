@@ -179,6 +179,31 @@ describe.skipIf(!machinesRunnable)('JSONata states', () => {
     expect(done.cause).toBe('order o-9');
   });
 
+  it('waits for the Seconds an expression gives, and fails when it gives no integer', async () => {
+    const machine = await kit.createMachine({
+      QueryLanguage: 'JSONata',
+      StartAt: 'Pause',
+      States: {
+        Pause: {
+          Type: 'Wait',
+          Seconds: '{% $states.input.delay %}',
+          Output: { waited: '{% $states.input.delay %}' },
+          End: true,
+        },
+      },
+    });
+    const waited = await kit.start(machine, { delay: 1 });
+    const refused = await kit.start(machine, { delay: 'soon' });
+    const done = await kit.finished(waited);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output!)).toEqual({ waited: 1 });
+    const history = await kit.history(waited);
+    expect(history.map((e) => e.type)).toContain('WaitStateExited');
+    const failed = await kit.finished(refused);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toBe('States.QueryEvaluationError');
+  });
+
   it('fails with States.QueryEvaluationError when an expression fails', async () => {
     const machine = await kit.createMachine({
       QueryLanguage: 'JSONata',

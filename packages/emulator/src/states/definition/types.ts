@@ -139,7 +139,13 @@ export type WaitState = Io &
     type: 'Wait';
     name: string;
     wait:
-      { seconds: number } | { secondsPath: JsonPath } | { timestamp: string } | { timestampPath: JsonPath };
+      | { seconds: number }
+      | { secondsPath: JsonPath }
+      | { timestamp: string }
+      | { timestampPath: JsonPath }
+      /** JSONata: Seconds or Timestamp as an expression. */
+      | { secondsJsonata: JsonataValue }
+      | { timestampJsonata: JsonataValue };
   };
 
 export type SucceedState = Io & { type: 'Succeed'; name: string };

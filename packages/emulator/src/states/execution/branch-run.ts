@@ -255,6 +255,17 @@ export class BranchRun implements ChildBranch {
       delayMs = wait.seconds * 1000;
     } else if ('timestamp' in wait) {
       delayMs = Date.parse(wait.timestamp) - this.scope.host.now();
+    } else if ('secondsJsonata' in wait) {
+      delayMs = waitSeconds(evaluate(data, wait.secondsJsonata, { input }, 'Seconds'), 'Seconds') * 1000;
+    } else if ('timestampJsonata' in wait) {
+      const value = evaluate(data, wait.timestampJsonata, { input }, 'Timestamp');
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+        throw new StatesError(
+          'States.QueryEvaluationError',
+          `The field 'Timestamp' must evaluate to a timestamp, got ${JSON.stringify(value)}`,
+        );
+      }
+      delayMs = Date.parse(value) - this.scope.host.now();
     } else if ('secondsPath' in wait) {
       const value = read(data, effective, wait.secondsPath, 'SecondsPath');
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -307,4 +318,15 @@ function failField(
     );
   }
   return out;
+}
+
+/** A JSONata Wait's Seconds: a non-negative integer, else States.QueryEvaluationError. */
+function waitSeconds(value: JsonValue, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new StatesError(
+      'States.QueryEvaluationError',
+      `The field '${field}' must evaluate to a non-negative integer, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
