@@ -204,6 +204,47 @@ describe.skipIf(!machinesRunnable)('JSONata states', () => {
     expect(failed.error).toBe('States.QueryEvaluationError');
   });
 
+  it('gives Parallel branches its Arguments, and a Catch can match States.QueryEvaluationError', async () => {
+    const machine = await kit.createMachine({
+      QueryLanguage: 'JSONata',
+      StartAt: 'Both',
+      States: {
+        Both: {
+          Type: 'Parallel',
+          Arguments: { n: '{% $states.input.n * 10 %}' },
+          Branches: [
+            { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } },
+            {
+              StartAt: 'Check',
+              States: {
+                Check: {
+                  Type: 'Pass',
+                  Output: '{% $states.input.n > 50 ? $error("too big") : "ok" %}',
+                  End: true,
+                },
+              },
+            },
+          ],
+          Output: { echoed: '{% $states.result[0].n %}', check: '{% $states.result[1] %}' },
+          Catch: [
+            {
+              ErrorEquals: ['States.QueryEvaluationError'],
+              Output: { caught: '{% $states.errorOutput.Error %}', n: '{% $states.input.n %}' },
+              Next: 'Caught',
+            },
+          ],
+          End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    });
+    const ok = await kit.finished(await kit.start(machine, { n: 2 }));
+    expect(JSON.parse(ok.output!)).toEqual({ echoed: 20, check: 'ok' });
+    const caught = await kit.finished(await kit.start(machine, { n: 9 }));
+    expect(caught.status).toBe('SUCCEEDED');
+    expect(JSON.parse(caught.output!)).toEqual({ caught: 'States.QueryEvaluationError', n: 9 });
+  });
+
   it('fails with States.QueryEvaluationError when an expression fails', async () => {
     const machine = await kit.createMachine({
       QueryLanguage: 'JSONata',
