@@ -2,19 +2,27 @@
 // A comparison whose variable is missing or of the wrong type is false, except IsPresent.
 
 import type { ChoiceRule } from './definition/index.js';
+import type { JsonataValue } from './jsonata/jsonata-value.js';
 import type { JsonPath, JsonValue, PathLookup } from './json-path.js';
 
 /** Reads a path from the input or, for `$$…`, from the context object. */
 export type PathReader = (path: JsonPath) => PathLookup;
 
-export function evaluateRule(rule: ChoiceRule, read: PathReader): boolean {
+/** `condition` evaluates a JSONata rule's Condition (only JSONata states have those). */
+export function evaluateRule(
+  rule: ChoiceRule,
+  read: PathReader,
+  condition: (value: JsonataValue) => boolean = () => false,
+): boolean {
   switch (rule.kind) {
+    case 'condition':
+      return condition(rule.condition);
     case 'and':
-      return rule.rules.every((r) => evaluateRule(r, read));
+      return rule.rules.every((r) => evaluateRule(r, read, condition));
     case 'or':
-      return rule.rules.some((r) => evaluateRule(r, read));
+      return rule.rules.some((r) => evaluateRule(r, read, condition));
     case 'not':
-      return !evaluateRule(rule.rule, read);
+      return !evaluateRule(rule.rule, read, condition);
     case 'compare':
       break;
   }

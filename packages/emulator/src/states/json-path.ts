@@ -10,6 +10,8 @@ export interface JsonPath {
   readonly text: string;
   /** True for `$$…` paths, which read the context object instead of the state's input. */
   readonly context: boolean;
+  /** Set for `$name…` paths, which read the workflow variable `name` (docs/step-functions.md#variables). */
+  readonly variable?: string | undefined;
   readonly segments: readonly PathSegment[];
 }
 
@@ -19,7 +21,12 @@ const IDENT = /^[^.[\]\s'"*?@()]+/;
 export function parseJsonPath(text: string): JsonPath | undefined {
   let rest: string;
   let context = false;
-  if (text.startsWith('$$')) {
+  let variable: string | undefined;
+  const named = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(text);
+  if (named) {
+    variable = named[1];
+    rest = text.slice(named[0].length);
+  } else if (text.startsWith('$$')) {
     context = true;
     rest = text.slice(2);
   } else if (text.startsWith('$')) {
@@ -50,7 +57,7 @@ export function parseJsonPath(text: string): JsonPath | undefined {
       return undefined;
     }
   }
-  return { text, context, segments };
+  return { text, context, variable, segments };
 }
 
 export type PathLookup = { found: true; value: JsonValue } | { found: false };

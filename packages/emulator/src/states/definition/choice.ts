@@ -3,7 +3,8 @@ import type { JsonPath, JsonValue } from '../json-path.js';
 import { requirePath } from './fields.js';
 import type { Obj, Problems } from './problems.js';
 import { isObject, unknownFields } from './problems.js';
-import type { ChoiceRule, ChoiceState, ComparisonOperator, Io } from './types.js';
+import { optionalJsonata, parseAssign } from './query-fields.js';
+import type { ChoiceBranch, ChoiceRule, ChoiceState, ComparisonOperator, Io } from './types.js';
 
 const COMPARISONS: readonly ComparisonOperator[] = [
   'StringEquals',
@@ -36,7 +37,7 @@ const PATH_COMPARABLE = new Set<string>(
 
 export function parseChoice(name: string, raw: Obj, io: Io, where: string, problems: Problems): ChoiceState {
   const rawChoices = raw['Choices'];
-  const choices: { rule: ChoiceRule; next: string }[] = [];
+  const choices: ChoiceBranch[] = [];
   if (!Array.isArray(rawChoices) || rawChoices.length === 0) {
     problems.schema('These fields are required: [Choices] (a non-empty array)', where);
   } else {
@@ -45,6 +46,18 @@ export function parseChoice(name: string, raw: Obj, io: Io, where: string, probl
       const next = isObject(item) ? item['Next'] : undefined;
       if (typeof next !== 'string') {
         problems.schema('These fields are required: [Next]', at);
+        return;
+      }
+      if (io.query.queryLanguage === 'JSONata') {
+        const rule = parseCondition(item as Obj, at, problems);
+        if (rule) {
+          choices.push({
+            rule,
+            next,
+            assign: parseAssign(item as Obj, 'JSONata', at, problems),
+            output: optionalJsonata(item as Obj, 'Output', at, problems),
+          });
+        }
         return;
       }
       const rule = parseRule(item, at, problems, true);
@@ -123,4 +136,15 @@ function parseRule(raw: unknown, where: string, problems: Problems, top: boolean
   }
   if (!variable || !operand) return undefined;
   return { kind: 'compare', variable, operator, operand };
+}
+
+/** A JSONata Choice rule: `Condition` (an expression that must give a boolean), `Next`, `Assign`, `Output`. */
+function parseCondition(raw: Obj, where: string, problems: Problems): ChoiceRule | undefined {
+  unknownFields(raw, ['Next', 'Comment', 'Condition', 'Assign', 'Output'], where, problems);
+  const condition = optionalJsonata(raw, 'Condition', where, problems);
+  if (!condition) {
+    problems.schema('These fields are required: [Condition]', where);
+    return undefined;
+  }
+  return { kind: 'condition', condition };
 }

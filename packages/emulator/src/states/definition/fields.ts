@@ -34,6 +34,8 @@ export function optionalPath(raw: Obj, field: string, where: string, problems: P
 export function resultPath(raw: Obj, where: string, problems: Problems): JsonPath | null {
   const path = optionalPath(raw, 'ResultPath', where, problems);
   if (path?.context) problems.schema('ResultPath cannot refer to the context object', `${where}/ResultPath`);
+  if (path?.variable !== undefined)
+    problems.schema('ResultPath cannot refer to a variable', `${where}/ResultPath`);
   return path;
 }
 

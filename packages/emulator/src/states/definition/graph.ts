@@ -4,13 +4,15 @@ import { STATE_NAME_MAX } from './fields.js';
 import type { Obj, Problems } from './problems.js';
 import { isObject } from './problems.js';
 import { parseState } from './state.js';
-import type { State, StateGraph } from './types.js';
+import type { QueryLanguage, State, StateGraph } from './types.js';
 
 /** What parsing one graph carries across nested graphs. */
 export interface GraphContext {
   readonly problems: Problems;
   /** Every state name seen so far: AWS wants them unique in the whole definition, nested ones included. */
   readonly names: Set<string>;
+  /** The top level's QueryLanguage, which every state without its own inherits. */
+  readonly language: QueryLanguage;
 }
 
 /** Parses `raw`'s StartAt and States; `where` is the JSON pointer of the object holding them ('' at the top). */
@@ -40,7 +42,7 @@ export function parseGraph(raw: Obj, where: string, context: GraphContext): Stat
       problems.add('DUPLICATE_STATE_NAME', `Duplicate State name: ${name}`, at);
     }
     context.names.add(name);
-    const state = parseState(name, rawState, at, problems, nested);
+    const state = parseState(name, rawState, at, problems, nested, context.language);
     if (state) states.set(name, state);
   }
   if (typeof startAt === 'string' && !Object.prototype.hasOwnProperty.call(rawStates, startAt)) {

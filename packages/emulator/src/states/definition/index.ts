@@ -1,7 +1,12 @@
 // The definition part's face: parse a definition text, and the parsed types the runner reads.
 export { parseDefinition } from './parse-definition.js';
 export type {
+  Assign,
+  Query,
+  QueryLanguage,
+  Io,
   Catcher,
+  ChoiceBranch,
   ChoiceRule,
   Definition,
   MapState,

@@ -5,6 +5,7 @@ import type { Obj, Problems } from './problems.js';
 import { isObject, unknownFields } from './problems.js';
 import { parseCatch, parseRetry } from './retry-catch.js';
 import { GRAPH_FIELDS } from './state-fields.js';
+import { optionalJsonata } from './query-fields.js';
 import { optionalTemplate } from './template.js';
 import type { Io, MapState, StateGraph } from './types.js';
 
@@ -48,14 +49,19 @@ export function parseMap(
     raw['ItemsPath'] === undefined
       ? ROOT_PATH
       : (requirePath(raw['ItemsPath'], `${where}/ItemsPath`, problems, true) ?? ROOT_PATH);
+  const jsonata = io.query.queryLanguage === 'JSONata';
   return {
     type: 'Map',
     name,
     ...io,
     next: parseTransition(raw, where, problems),
     itemsPath,
+    items: jsonata ? optionalJsonata(raw, 'Items', where, problems) : undefined,
     itemSelector:
-      selectorField === undefined ? undefined : optionalTemplate(raw, selectorField, where, problems),
+      selectorField === undefined || jsonata
+        ? undefined
+        : optionalTemplate(raw, selectorField, where, problems),
+    itemSelectorJsonata: jsonata ? optionalJsonata(raw, 'ItemSelector', where, problems) : undefined,
     processor: processor ?? EMPTY_GRAPH,
     maxConcurrency: count(raw, 'MaxConcurrency', where, problems) ?? 0,
     toleratedFailureCount: count(raw, 'ToleratedFailureCount', where, problems),
@@ -63,7 +69,7 @@ export function parseMap(
     resultSelector: optionalTemplate(raw, 'ResultSelector', where, problems),
     resultPath: resultPath(raw, where, problems),
     retry: parseRetry(raw['Retry'], `${where}/Retry`, problems),
-    catch: parseCatch(raw['Catch'], `${where}/Catch`, problems),
+    catch: parseCatch(raw['Catch'], `${where}/Catch`, problems, io.query.queryLanguage),
   };
 }
 

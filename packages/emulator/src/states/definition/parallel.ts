@@ -38,6 +38,6 @@ export function parseParallel(
     resultSelector: optionalTemplate(raw, 'ResultSelector', where, problems),
     resultPath: resultPath(raw, where, problems),
     retry: parseRetry(raw['Retry'], `${where}/Retry`, problems),
-    catch: parseCatch(raw['Catch'], `${where}/Catch`, problems),
+    catch: parseCatch(raw['Catch'], `${where}/Catch`, problems, io.query.queryLanguage),
   };
 }

@@ -128,9 +128,33 @@ describe('parseDefinition', () => {
     ['a missing StartAt', { States: { A: { Type: 'Succeed' } } }, '[StartAt]'],
     ['StartAt naming a missing state', { StartAt: 'X', States: { A: { Type: 'Succeed' } } }, '/StartAt'],
     [
-      'JSONata',
-      { QueryLanguage: 'JSONata', StartAt: 'A', States: { A: { Type: 'Succeed' } } },
+      'an unknown QueryLanguage',
+      { QueryLanguage: 'JMESPath', StartAt: 'A', States: { A: { Type: 'Succeed' } } },
       '/QueryLanguage',
+    ],
+    [
+      'a JSONPath-only field in a JSONata state',
+      task({ QueryLanguage: 'JSONata', ResultPath: '$.out' }),
+      'The field "ResultPath" is not supported when QueryLanguage is "JSONata" (use Arguments, Output and Assign) at /States/Resize/ResultPath',
+    ],
+    [
+      'Arguments in a JSONPath state',
+      task({ Arguments: { a: 1 } }),
+      'The field "Arguments" is not supported by Step Functions at /States/Resize/Arguments',
+    ],
+    [
+      'a JSONata expression that does not compile',
+      task({ QueryLanguage: 'JSONata', Arguments: { a: '{% $states.input. %}' } }),
+      'is invalid',
+    ],
+    [
+      'a JSONPath state in a JSONata definition',
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'A',
+        States: { A: { Type: 'Succeed', QueryLanguage: 'JSONPath' } },
+      },
+      '/States/A/QueryLanguage',
     ],
     [
       'HeartbeatSeconds not below TimeoutSeconds',

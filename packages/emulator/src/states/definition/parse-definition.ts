@@ -38,13 +38,15 @@ function parseTop(raw: unknown, problems: Problems): Definition | undefined {
     return undefined;
   }
   unknownFields(raw, TOP_FIELDS, '', problems);
-  if (raw['QueryLanguage'] !== undefined && raw['QueryLanguage'] !== 'JSONPath') {
-    problems.schema(
-      'The field "QueryLanguage" only supports "JSONPath" in this emulator (no JSONata)',
-      '/QueryLanguage',
-    );
+  const language = raw['QueryLanguage'] ?? 'JSONPath';
+  if (language !== 'JSONPath' && language !== 'JSONata') {
+    problems.schema('The field "QueryLanguage" must be "JSONPath" or "JSONata"', '/QueryLanguage');
   }
   const timeoutSeconds = optionalSeconds(raw, 'TimeoutSeconds', '', problems);
-  const graph = parseGraph(raw, '', { problems, names: new Set() });
+  const graph = parseGraph(raw, '', {
+    problems,
+    names: new Set(),
+    language: language === 'JSONata' ? 'JSONata' : 'JSONPath',
+  });
   return graph && { ...graph, timeoutSeconds };
 }

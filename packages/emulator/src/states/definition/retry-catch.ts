@@ -3,7 +3,8 @@ import { MAX_TIMEOUT_SECONDS, resultPath } from './fields.js';
 import type { Obj, Problems } from './problems.js';
 import { isObject, unknownFields } from './problems.js';
 import { CATCHER_FIELDS, RETRIER_FIELDS } from './state-fields.js';
-import type { Catcher, Retrier } from './types.js';
+import { optionalJsonata, parseAssign, refuseJsonPathFields } from './query-fields.js';
+import type { Catcher, QueryLanguage, Retrier } from './types.js';
 
 function errorEquals(raw: Obj, where: string, last: boolean, problems: Problems): string[] {
   const list = raw['ErrorEquals'];
@@ -83,7 +84,12 @@ export function parseRetry(raw: unknown, where: string, problems: Problems): Ret
   });
 }
 
-export function parseCatch(raw: unknown, where: string, problems: Problems): Catcher[] {
+export function parseCatch(
+  raw: unknown,
+  where: string,
+  problems: Problems,
+  language: QueryLanguage = 'JSONPath',
+): Catcher[] {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) {
     problems.schema('Catch must be an array', where);
@@ -95,7 +101,9 @@ export function parseCatch(raw: unknown, where: string, problems: Problems): Cat
       problems.schema('A catcher must be an object', at);
       return [];
     }
-    unknownFields(item, CATCHER_FIELDS, at, problems);
+    const jsonata = language === 'JSONata';
+    unknownFields(item, [...CATCHER_FIELDS, 'Assign', ...(jsonata ? ['Output'] : [])], at, problems);
+    if (jsonata) refuseJsonPathFields(item, at, problems);
     const next = item['Next'];
     if (typeof next !== 'string') {
       problems.schema('These fields are required: [Next]', at);
@@ -105,7 +113,9 @@ export function parseCatch(raw: unknown, where: string, problems: Problems): Cat
       {
         errorEquals: errorEquals(item, at, i === raw.length - 1, problems),
         next,
-        resultPath: resultPath(item, at, problems),
+        resultPath: jsonata ? null : resultPath(item, at, problems),
+        output: jsonata ? optionalJsonata(item, 'Output', at, problems) : undefined,
+        assign: parseAssign(item, language, at, problems),
       },
     ];
   });

@@ -5,6 +5,7 @@ import { parseChoice } from './choice.js';
 import {
   ACTIVITY_ARN,
   MAX_TIMEOUT_SECONDS,
+  ROOT_PATH,
   optionalPath,
   optionalSeconds,
   parseTransition,
@@ -18,7 +19,8 @@ import { isObject, unknownFields } from './problems.js';
 import { parseCatch, parseRetry } from './retry-catch.js';
 import { FIELDS } from './state-fields.js';
 import { optionalTemplate } from './template.js';
-import type { Io, State } from './types.js';
+import { optionalJsonata, parseQuery, queryFields, queryLanguage } from './query-fields.js';
+import type { Io, QueryLanguage, State } from './types.js';
 import { parseWait } from './wait.js';
 
 export function parseState(
@@ -27,6 +29,7 @@ export function parseState(
   where: string,
   problems: Problems,
   nested: NestedGraphParser,
+  fallback: QueryLanguage,
 ): State | undefined {
   if (!isObject(raw)) {
     problems.schema('A state must be a JSON object', where);
@@ -45,10 +48,15 @@ export function parseState(
     return undefined;
   }
   const stateType = type as State['type'];
-  unknownFields(raw, FIELDS[stateType], where, problems);
+  const language = queryLanguage(raw, fallback, where, problems);
+  unknownFields(raw, [...FIELDS[stateType], ...queryFields(stateType, language)], where, problems);
+  const query = parseQuery(raw, language, where, problems);
+  // A JSONata state's JSONPath fields were refused by name above; the runner reads only its query fields.
+  const jsonata = language === 'JSONata';
   const io: Io = {
-    inputPath: optionalPath(raw, 'InputPath', where, problems),
-    outputPath: optionalPath(raw, 'OutputPath', where, problems),
+    query,
+    inputPath: jsonata ? ROOT_PATH : optionalPath(raw, 'InputPath', where, problems),
+    outputPath: jsonata ? ROOT_PATH : optionalPath(raw, 'OutputPath', where, problems),
   };
   switch (stateType) {
     case 'Task': {
@@ -78,7 +86,7 @@ export function parseState(
         resultSelector: optionalTemplate(raw, 'ResultSelector', where, problems),
         resultPath: resultPath(raw, where, problems),
         retry: parseRetry(raw['Retry'], `${where}/Retry`, problems),
-        catch: parseCatch(raw['Catch'], `${where}/Catch`, problems),
+        catch: parseCatch(raw['Catch'], `${where}/Catch`, problems, language),
       };
     }
     case 'Pass':
@@ -113,6 +121,10 @@ export function parseState(
         name,
         error: typeof error === 'string' ? error : undefined,
         cause: typeof cause === 'string' ? cause : undefined,
+        ...(jsonata && {
+          errorJsonata: optionalJsonata(raw, 'Error', where, problems),
+          causeJsonata: optionalJsonata(raw, 'Cause', where, problems),
+        }),
       };
     }
   }

@@ -1,6 +1,7 @@
 // The parsed form of a definition: what the runner reads. Produced only by parse-definition.ts, which has
 // checked every field, so the runner never re-validates.
 import type { IntrinsicCall } from '../intrinsics/intrinsic-call.js';
+import type { JsonataValue } from '../jsonata/jsonata-value.js';
 import type { JsonPath, JsonValue } from '../json-path.js';
 
 /** A Parameters / ResultSelector template: literal values with `"key.$": "<path>"` entries resolved per run. */
@@ -25,6 +26,22 @@ export interface Catcher {
   next: string;
   /** null discards the error output (the state's input passes on). */
   resultPath: JsonPath | null;
+  /** JSONata states: the caught output (default `$states.errorOutput`) and the variables it assigns. */
+  output: JsonataValue | undefined;
+  assign: Assign | undefined;
+}
+
+export type QueryLanguage = 'JSONPath' | 'JSONata';
+
+/** Assign: a Parameters-style template in a JSONPath state, JSONata values in a JSONata one. */
+export type Assign = { kind: 'jsonpath'; template: Template } | { kind: 'jsonata'; value: JsonataValue };
+
+/** The query language of a state and its JSONata fields (undefined in JSONPath states, Assign aside). */
+export interface Query {
+  queryLanguage: QueryLanguage;
+  arguments: JsonataValue | undefined;
+  output: JsonataValue | undefined;
+  assign: Assign | undefined;
 }
 
 export type ComparisonOperator =
@@ -56,6 +73,8 @@ export type ChoiceRule =
   | { kind: 'and'; rules: readonly ChoiceRule[] }
   | { kind: 'or'; rules: readonly ChoiceRule[] }
   | { kind: 'not'; rule: ChoiceRule }
+  /** A JSONata Choice rule. */
+  | { kind: 'condition'; condition: JsonataValue }
   | {
       kind: 'compare';
       variable: JsonPath;
@@ -65,6 +84,7 @@ export type ChoiceRule =
     };
 
 export interface Io {
+  query: Query;
   /** null: the state sees `{}`. */
   inputPath: JsonPath | null;
   /** null: the state outputs `{}`. */
@@ -99,10 +119,18 @@ type PassState = Io &
     resultPath: JsonPath | null;
   };
 
+/** One of a Choice state's rules; a JSONata rule may carry its own Assign and Output. */
+export interface ChoiceBranch {
+  rule: ChoiceRule;
+  next: string;
+  assign?: Assign | undefined;
+  output?: JsonataValue | undefined;
+}
+
 export type ChoiceState = Io & {
   type: 'Choice';
   name: string;
-  choices: readonly { rule: ChoiceRule; next: string }[];
+  choices: readonly ChoiceBranch[];
   default: string | undefined;
 };
 
@@ -111,7 +139,13 @@ export type WaitState = Io &
     type: 'Wait';
     name: string;
     wait:
-      { seconds: number } | { secondsPath: JsonPath } | { timestamp: string } | { timestampPath: JsonPath };
+      | { seconds: number }
+      | { secondsPath: JsonPath }
+      | { timestamp: string }
+      | { timestampPath: JsonPath }
+      /** JSONata: Seconds or Timestamp as an expression. */
+      | { secondsJsonata: JsonataValue }
+      | { timestampJsonata: JsonataValue };
   };
 
 type SucceedState = Io & { type: 'Succeed'; name: string };
@@ -121,6 +155,9 @@ interface FailState {
   name: string;
   error: string | undefined;
   cause: string | undefined;
+  /** JSONata states: Error and Cause as JSONata values, evaluated when the state runs. */
+  errorJsonata?: JsonataValue | undefined;
+  causeJsonata?: JsonataValue | undefined;
 }
 
 /** Fields a state that stays open while its work runs (Map, Parallel) shares with a Task. */
@@ -138,6 +175,9 @@ export type MapState = Io &
     type: 'Map';
     name: string;
     itemsPath: JsonPath;
+    /** JSONata: Items (default: the state input); ItemSelector as a JSONata value. */
+    items: JsonataValue | undefined;
+    itemSelectorJsonata: JsonataValue | undefined;
     /** ItemSelector, or the older Parameters. */
     itemSelector: Template | undefined;
     /** ItemProcessor, or the older Iterator. */

@@ -1,5 +1,6 @@
 // The Wait state: exactly one of Seconds, SecondsPath, Timestamp, TimestampPath.
 import { MAX_TIMEOUT_SECONDS, ROOT_PATH, parseTransition, requirePath } from './fields.js';
+import { compileJsonataValue } from '../jsonata/jsonata-value.js';
 import type { Obj, Problems } from './problems.js';
 import type { Io, WaitState } from './types.js';
 
@@ -13,6 +14,25 @@ export function parseWait(name: string, raw: Obj, io: Io, where: string, problem
   const field = given[0] as string;
   const value = raw[field];
   const at = `${where}/${field}`;
+  if (io.query.queryLanguage === 'JSONata') {
+    if (field.endsWith('Path')) {
+      problems.schema(
+        `The field "${field}" is not supported when QueryLanguage is "JSONata" (use an expression in ${field.slice(0, -4)})`,
+        at,
+      );
+      return { type: 'Wait', name, ...io, next, wait: { seconds: 0 } };
+    }
+    if (typeof value === 'string' && /^\{%[\s\S]*%\}$/.test(value)) {
+      const compiled = compileJsonataValue(value, at, (message, w) => problems.schema(message, w));
+      return {
+        type: 'Wait',
+        name,
+        ...io,
+        next,
+        wait: field === 'Seconds' ? { secondsJsonata: compiled } : { timestampJsonata: compiled },
+      };
+    }
+  }
   switch (field) {
     case 'Seconds':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_TIMEOUT_SECONDS) {

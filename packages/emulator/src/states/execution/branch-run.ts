@@ -2,10 +2,13 @@
 // (Pass, Choice, Succeed, Fail) run in a loop; Task, Wait, Map and Parallel park it until they exit.
 import { evaluateRule } from '../choice-rule.js';
 import type { State, StateGraph } from '../definition/index.js';
+import type { JsonataValue } from '../jsonata/jsonata-value.js';
 import { NOT_TRUNCATED } from '../history.js';
 import type { JsonValue } from '../json-path.js';
 import type { DataScope } from './data-flow.js';
-import { applyTemplate, placeResult, read, reader, selectInput, selectOutput } from './data-flow.js';
+import { read, reader, selectInput } from './data-flow.js';
+import { VariableScope } from '../jsonata/variable-scope.js';
+import { evaluate, stateArguments, stateOutput } from './state-io.js';
 import type {
   BranchParent,
   ChildBranch,
@@ -36,10 +39,13 @@ export class BranchRun implements ChildBranch {
     private readonly parent: BranchParent,
     /** For `$$.Map.Item` inside an iteration. */
     private readonly mapItem?: ContextFrame['mapItem'],
+    /** A Map iteration or Parallel branch gets a child of its parent's scope. */
+    variables: VariableScope = new VariableScope(),
   ) {
     this.data = {
       stateName: () => this.current?.name ?? '',
       contextObject: () => this.scope.contextObject(this.frame()),
+      variables,
     };
   }
 
@@ -121,29 +127,38 @@ export class BranchRun implements ChildBranch {
     const data = this.data;
     switch (state.type) {
       case 'Pass': {
-        const effective = selectInput(data, state.inputPath, input);
-        const result =
-          state.result !== undefined
-            ? state.result
-            : state.parameters
-              ? applyTemplate(data, state.parameters, effective, 'Parameters')
-              : effective;
-        return this.exit(
-          state,
-          selectOutput(data, state.outputPath, placeResult(state.resultPath, input, result)),
-        );
+        const result = state.result !== undefined ? state.result : stateArguments(data, state, input);
+        return this.exit(state, stateOutput(data, state, input, result));
       }
       case 'Choice': {
         const effective = selectInput(data, state.inputPath, input);
-        const target =
-          state.choices.find((c) => evaluateRule(c.rule, reader(data, effective)))?.next ?? state.default;
+        const condition = (value: JsonataValue): boolean => {
+          const out = evaluate(data, value, { input }, 'Condition');
+          if (typeof out !== 'boolean') {
+            throw new StatesError(
+              'States.QueryEvaluationError',
+              `The Condition of a Choice rule in state '${name}' must evaluate to a boolean, got ${JSON.stringify(out)}`,
+            );
+          }
+          return out;
+        };
+        const chosen = state.choices.find((c) => evaluateRule(c.rule, reader(data, effective), condition));
+        const target = chosen?.next ?? state.default;
         if (target === undefined) {
           throw new StatesError(
             'States.NoChoiceMatched',
             `No Choice Rule matched and no default is set in state '${name}'`,
           );
         }
-        const output = selectOutput(data, state.outputPath, effective);
+        // *Unconfirmed*: the matched rule's own Output and Assign take the place of the state's.
+        const query = chosen
+          ? {
+              ...state.query,
+              output: chosen.output ?? state.query.output,
+              assign: chosen.assign ?? state.query.assign,
+            }
+          : state.query;
+        const output = stateOutput(data, { ...state, query }, input, effective);
         this.recordExited(state, output);
         return { name: target, input: output };
       }
@@ -151,13 +166,16 @@ export class BranchRun implements ChildBranch {
         this.startWait(state, input);
         return undefined;
       case 'Succeed': {
-        const output = selectOutput(data, state.outputPath, selectInput(data, state.inputPath, input));
+        const output = stateOutput(data, state, input, selectInput(data, state.inputPath, input));
         this.recordExited(state, output);
         this.succeed(output);
         return undefined;
       }
       case 'Fail':
-        this.fail(state.error, state.cause);
+        this.fail(
+          failField(data, state.errorJsonata, input, 'Error') ?? state.error,
+          failField(data, state.causeJsonata, input, 'Cause') ?? state.cause,
+        );
         return undefined;
       case 'Task': {
         const task = new TaskRun(this.scope, data, state, input, this.exitFor(state));
@@ -174,7 +192,7 @@ export class BranchRun implements ChildBranch {
           state,
           input,
           this.exitFor(state),
-          (graph, parent) => new BranchRun(this.scope, graph, parent),
+          (graph, parent) => new BranchRun(this.scope, graph, parent, undefined, data.variables.child()),
         );
         this.open = run;
         run.start();
@@ -237,6 +255,17 @@ export class BranchRun implements ChildBranch {
       delayMs = wait.seconds * 1000;
     } else if ('timestamp' in wait) {
       delayMs = Date.parse(wait.timestamp) - this.scope.host.now();
+    } else if ('secondsJsonata' in wait) {
+      delayMs = waitSeconds(evaluate(data, wait.secondsJsonata, { input }, 'Seconds'), 'Seconds') * 1000;
+    } else if ('timestampJsonata' in wait) {
+      const value = evaluate(data, wait.timestampJsonata, { input }, 'Timestamp');
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+        throw new StatesError(
+          'States.QueryEvaluationError',
+          `The field 'Timestamp' must evaluate to a timestamp, got ${JSON.stringify(value)}`,
+        );
+      }
+      delayMs = Date.parse(value) - this.scope.host.now();
     } else if ('secondsPath' in wait) {
       const value = read(data, effective, wait.secondsPath, 'SecondsPath');
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -259,7 +288,7 @@ export class BranchRun implements ChildBranch {
     this.waitTimer = this.scope.setTimer(() => {
       this.waitTimer = undefined;
       if (!this.active) return;
-      this.run(this.guarded(() => this.exit(state, selectOutput(data, state.outputPath, effective))));
+      this.run(this.guarded(() => this.exit(state, stateOutput(data, state, input, effective))));
     }, delayMs);
   }
 
@@ -271,4 +300,33 @@ export class BranchRun implements ChildBranch {
     });
     return step;
   }
+}
+
+/** A JSONata Fail state's Error or Cause: an expression there must give a string. */
+function failField(
+  data: DataScope,
+  value: JsonataValue | undefined,
+  input: JsonValue,
+  field: string,
+): string | undefined {
+  if (value === undefined) return undefined;
+  const out = evaluate(data, value, { input }, field);
+  if (typeof out !== 'string') {
+    throw new StatesError(
+      'States.QueryEvaluationError',
+      `The field '${field}' of a Fail state must evaluate to a string, got ${JSON.stringify(out)}`,
+    );
+  }
+  return out;
+}
+
+/** A JSONata Wait's Seconds: a non-negative integer, else States.QueryEvaluationError. */
+function waitSeconds(value: JsonValue, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new StatesError(
+      'States.QueryEvaluationError',
+      `The field '${field}' must evaluate to a non-negative integer, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }

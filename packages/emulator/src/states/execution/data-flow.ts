@@ -4,6 +4,7 @@ import type { Template } from '../definition/index.js';
 import type { JsonObject, JsonPath, JsonValue, PathLookup } from '../json-path.js';
 import { readPath, writePath } from '../json-path.js';
 import { IntrinsicFailure, evaluateIntrinsic } from '../intrinsics/evaluate-intrinsic.js';
+import type { VariableScope } from '../jsonata/variable-scope.js';
 import { StatesError } from './states-error.js';
 
 /** What a path read needs besides the input: the state's name (for messages) and the `$$` context object. */
@@ -11,6 +12,8 @@ export interface DataScope {
   stateName(): string;
   /** Built only when a path asks for it. */
   contextObject(): JsonValue;
+  /** The workflow variables the state sees (docs/step-functions.md#variables). */
+  readonly variables: VariableScope;
 }
 
 export function selectInput(scope: DataScope, path: JsonPath | null, input: JsonValue): JsonValue {
@@ -45,7 +48,11 @@ export function read(scope: DataScope, input: JsonValue, path: JsonPath, field: 
 }
 
 export function reader(scope: DataScope, input: JsonValue): (path: JsonPath) => PathLookup {
-  return (path) => readPath(path.context ? scope.contextObject() : input, path);
+  return (path) => {
+    if (path.variable === undefined) return readPath(path.context ? scope.contextObject() : input, path);
+    const found = scope.variables.lookup(path.variable);
+    return found.found ? readPath(found.value, path) : found;
+  };
 }
 
 export function applyTemplate(

@@ -4,7 +4,8 @@
 import type { MapState, ParallelState, StateGraph } from '../definition/index.js';
 import type { JsonObject, JsonValue } from '../json-path.js';
 import type { DataScope } from './data-flow.js';
-import { applyTemplate, placeResult, read, selectInput, selectOutput } from './data-flow.js';
+import { applyTemplate, read, selectInput } from './data-flow.js';
+import { caughtOutput, evaluate, isJsonata, stateArguments, stateOutput } from './state-io.js';
 import { recover } from './recovery.js';
 import type {
   BranchParent,
@@ -87,11 +88,10 @@ export class FanOutRun implements OpenState {
   private children(effective: JsonValue): Child[] {
     const { state } = this;
     if (state.type === 'Parallel') {
-      const input = state.parameters
-        ? applyTemplate(this.data, state.parameters, effective, 'Parameters')
-        : effective;
+      const input = stateArguments(this.data, state, this.rawInput);
       return state.branches.map((graph) => ({ graph, input: () => input }));
     }
+    if (isJsonata(state)) return this.jsonataItems(state, effective);
     const items = read(this.data, effective, state.itemsPath, 'ItemsPath');
     if (!Array.isArray(items)) {
       throw new StatesError(
@@ -104,13 +104,35 @@ export class FanOutRun implements OpenState {
       graph: state.processor,
       input: () => {
         if (!selector) return value;
-        const itemScope: DataScope = {
-          stateName: () => this.data.stateName(),
-          contextObject: () => this.scope.contextObject({ ...this.frame(), mapItem: { index, value } }),
-        };
-        return applyTemplate(itemScope, selector, effective, 'ItemSelector');
+        return applyTemplate(this.itemScope(index, value), selector, effective, 'ItemSelector');
       },
     }));
+  }
+
+  /** Items (the state input when absent) and ItemSelector of a JSONata Map. */
+  private jsonataItems(state: MapState, input: JsonValue): Child[] {
+    const items = state.items ? evaluate(this.data, state.items, { input }, 'Items') : input;
+    if (!Array.isArray(items)) {
+      throw new StatesError(
+        'States.QueryEvaluationError',
+        `An error occurred while executing the state '${state.name}'. The Items field must evaluate to a JSON array, got ${JSON.stringify(items)?.slice(0, 200)}.`,
+      );
+    }
+    const selector = state.itemSelectorJsonata;
+    return items.map((value, index) => ({
+      graph: state.processor,
+      input: () =>
+        selector ? evaluate(this.itemScope(index, value), selector, { input }, 'ItemSelector') : value,
+    }));
+  }
+
+  /** The state's data scope with `$$.Map.Item` set, for an ItemSelector. */
+  private itemScope(index: number, value: JsonValue): DataScope {
+    return {
+      stateName: () => this.data.stateName(),
+      contextObject: () => this.scope.contextObject({ ...this.frame(), mapItem: { index, value } }),
+      variables: this.data.variables,
+    };
   }
 
   private limit(attempt: Attempt): number {
@@ -219,7 +241,8 @@ export class FanOutRun implements OpenState {
       case 'catch': {
         const errorOutput: JsonObject = defined({ Error: failure.error, Cause: failure.cause });
         this.closed = true;
-        this.exit.caught(next.catcher.next, placeResult(next.catcher.resultPath, this.rawInput, errorOutput));
+        const output = caughtOutput(this.data, state, next.catcher, this.rawInput, errorOutput);
+        this.exit.caught(next.catcher.next, output);
         return;
       }
       case 'fail':
@@ -259,14 +282,6 @@ export class FanOutRun implements OpenState {
     this.attempt = undefined;
     this.closed = true;
     this.scope.record(`${state.type}StateSucceeded`, undefined, undefined);
-    let result: JsonValue = attempt.results;
-    if (state.resultSelector)
-      result = applyTemplate(this.data, state.resultSelector, result, 'ResultSelector');
-    const output = selectOutput(
-      this.data,
-      state.outputPath,
-      placeResult(state.resultPath, this.rawInput, result),
-    );
-    this.exit.succeeded(output);
+    this.exit.succeeded(stateOutput(this.data, state, this.rawInput, attempt.results));
   }
 }

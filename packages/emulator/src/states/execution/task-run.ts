@@ -5,7 +5,7 @@ import type { TaskState } from '../definition/index.js';
 import { NOT_TRUNCATED } from '../history.js';
 import type { JsonObject, JsonValue } from '../json-path.js';
 import type { DataScope } from './data-flow.js';
-import { applyTemplate, placeResult, selectInput, selectOutput } from './data-flow.js';
+import { caughtOutput, stateArguments, stateOutput } from './state-io.js';
 import { recover } from './recovery.js';
 import type { OpenState, RunScope, ScopeTimer, StateExit } from './run-scope.js';
 import type { StateFailure } from './states-error.js';
@@ -36,11 +36,7 @@ export class TaskRun implements OpenState {
   /** Throws a StatesError when the input cannot be built or the activity is gone. */
   start(): void {
     const { state } = this;
-    const effective = selectInput(this.data, state.inputPath, this.rawInput);
-    const parameters = state.parameters
-      ? applyTemplate(this.data, state.parameters, effective, 'Parameters')
-      : effective;
-    this.effectiveInput = JSON.stringify(parameters);
+    this.effectiveInput = JSON.stringify(stateArguments(this.data, state, this.rawInput));
     this.schedule();
   }
 
@@ -121,13 +117,7 @@ export class TaskRun implements OpenState {
           } catch {
             throw new StatesError('States.Runtime', 'The activity output is not valid JSON');
           }
-          if (state.resultSelector)
-            result = applyTemplate(this.data, state.resultSelector, result, 'ResultSelector');
-          const output = selectOutput(
-            this.data,
-            state.outputPath,
-            placeResult(state.resultPath, this.rawInput, result),
-          );
+          const output = stateOutput(this.data, state, this.rawInput, result);
           this.closed = true;
           this.exit.succeeded(output);
           return;
@@ -167,7 +157,8 @@ export class TaskRun implements OpenState {
       case 'catch': {
         const errorOutput: JsonObject = defined({ Error: failure.error, Cause: failure.cause });
         this.closed = true;
-        this.exit.caught(next.catcher.next, placeResult(next.catcher.resultPath, this.rawInput, errorOutput));
+        const output = caughtOutput(this.data, state, next.catcher, this.rawInput, errorOutput);
+        this.exit.caught(next.catcher.next, output);
         return;
       }
       case 'fail':
