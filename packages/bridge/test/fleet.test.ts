@@ -1,7 +1,7 @@
 // Bridges in one process sharing an ARN's budget through a private Redis, against the emulator that
 // refuses every poll past the budget. The kill -9 and join cases run on real processes (test/e2e s11).
-// On Redis Cluster: the fleet is one hash-tagged key per ARN, so these run unchanged on a cluster
-// connection once test-support has a private cluster.
+// On Redis Cluster the fleet is one hash-tagged key per ARN; fleet-cluster.test.ts runs it there,
+// through a failover of that key's master.
 import type {} from '@sfn-bullmq/test-support/vitest-global-setup';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { Harness, until } from './harness.js';
