@@ -23,37 +23,53 @@ function tempFile(name: string, text: string): string {
 }
 
 describe('sfn-bullmq dev --definition', () => {
-  it('runs the definition once with the input through the user worker and prints its output: Map + Parallel + Choice + Retry/Catch + intrinsics', async () => {
-    const input = tempFile(
-      'input.json',
-      JSON.stringify({
-        orders: [
-          { id: 'a', qty: 1 },
-          { id: 'b', qty: 500 },
-          { id: 'c', qty: 2 },
+  // The same machine in JSONPath with intrinsics, and in JSONata with variables: one output.
+  it.each([
+    ['JSONPath: Map + Parallel + Choice + Retry/Catch + intrinsics', 'orders'],
+    ['JSONata with variables: the same machine', 'orders-jsonata'],
+  ])(
+    'runs the definition once with the input through the user worker and prints its output (%s)',
+    async (_, name) => {
+      const input = tempFile(
+        'input.json',
+        JSON.stringify({
+          orders: [
+            { id: 'a', qty: 1 },
+            { id: 'b', qty: 500 },
+            { id: 'c', qty: 2 },
+          ],
+        }),
+      );
+      const cli = runCli(
+        [
+          'dev',
+          ...FLAGS,
+          '--definition',
+          fixture(`${name}.asl.json`),
+          '--input',
+          input,
+          '--worker',
+          fixture('orders-worker.mjs'),
         ],
-      }),
-    );
-    const cli = runCli(
-      ['dev', ...FLAGS, '--definition', ORDERS, '--input', input, '--worker', fixture('orders-worker.mjs')],
-      { REDIS_URL: '' },
-    );
-    runs.push(cli);
-    const exited = await cli.exited;
-    const out = cli.stdout();
-    expect(exited.code, `${out}\n${cli.stderr()}`).toBe(0);
-    expect(out).toMatch(/execution {2}arn:aws:states:\S+:execution:orders:\S+ SUCCEEDED/);
-    const output = /^output {5}(.*)$/m.exec(out)?.[1];
-    // Order a is charged; b is too big (Choice, States.Format); c is declined twice (one Retry), then caught.
-    expect(JSON.parse(output ?? 'null')).toEqual({
-      count: 3,
-      results: [
-        { charge: 'paid', label: '#a' },
-        { id: 'b', status: 'rejected', note: 'order b asks for 500' },
-        { charge: 'unpaid', label: '#c' },
-      ],
-    });
-  });
+        { REDIS_URL: '' },
+      );
+      runs.push(cli);
+      const exited = await cli.exited;
+      const out = cli.stdout();
+      expect(exited.code, `${out}\n${cli.stderr()}`).toBe(0);
+      expect(out).toMatch(new RegExp(`execution {2}arn:aws:states:\\S+:execution:${name}:\\S+ SUCCEEDED`));
+      const output = /^output {5}(.*)$/m.exec(out)?.[1];
+      // Order a is charged; b is too big (Choice, States.Format); c is declined twice (one Retry), then caught.
+      expect(JSON.parse(output ?? 'null')).toEqual({
+        count: 3,
+        results: [
+          { charge: 'paid', label: '#a' },
+          { id: 'b', status: 'rejected', note: 'order b asks for 500' },
+          { charge: 'unpaid', label: '#c' },
+        ],
+      });
+    },
+  );
 
   it('exits 2 naming the file for input that is not JSON, a worker without a handler, a machine without activities or one the emulator refuses', async () => {
     const badInput = tempFile('input.json', '{"orders": [1, 2,]}');

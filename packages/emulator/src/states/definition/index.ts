@@ -2,11 +2,8 @@
 export { parseDefinition } from './parse-definition.js';
 export type {
   Assign,
-  Query,
-  QueryLanguage,
   Io,
   Catcher,
-  ChoiceBranch,
   ChoiceRule,
   Definition,
   MapState,

@@ -8,7 +8,7 @@ import { parseTemplate } from './template.js';
 import type { Assign, Query, QueryLanguage, State } from './types.js';
 
 /** Fields of a JSONPath state that a JSONata state replaces with Arguments, Output and Assign. */
-export const JSONPATH_ONLY = [
+const JSONPATH_ONLY = [
   'InputPath',
   'OutputPath',
   'Parameters',

@@ -16,7 +16,7 @@ export function optionalTemplate(
   return parseTemplate(raw[field], `${where}/${field}`, problems);
 }
 
-function parseTemplate(value: unknown, where: string, problems: Problems): Template {
+export function parseTemplate(value: unknown, where: string, problems: Problems): Template {
   if (Array.isArray(value)) {
     return { kind: 'array', items: value.map((item, i) => parseTemplate(item, `${where}[${i}]`, problems)) };
   }
