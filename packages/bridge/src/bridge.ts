@@ -1,5 +1,7 @@
 // The bridge: one ActivityPoller per activity ARN, their Step Functions clients,
 // their BullMQ queues on one Redis connection, and a graceful, idempotent close().
+// Over 400 lines on purpose: this is the one place that wires a pool's parts in start order (Redis safety,
+// fleet lease, queued heartbeats, pollers) and unwinds them in close order, so both read top to bottom here.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import {
