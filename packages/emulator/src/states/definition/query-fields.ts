@@ -8,14 +8,7 @@ import { parseTemplate } from './template.js';
 import type { Assign, Query, QueryLanguage, State } from './types.js';
 
 /** Fields of a JSONPath state that a JSONata state replaces with Arguments, Output and Assign. */
-const JSONPATH_ONLY = [
-  'InputPath',
-  'OutputPath',
-  'Parameters',
-  'ResultSelector',
-  'ResultPath',
-  'ItemsPath',
-];
+const JSONPATH_ONLY = ['InputPath', 'OutputPath', 'Parameters', 'ResultSelector', 'ResultPath', 'ItemsPath'];
 
 /** Fields beyond FIELDS[type] a state may have in `language`. */
 export function queryFields(type: State['type'], language: QueryLanguage): string[] {
