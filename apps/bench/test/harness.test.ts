@@ -28,6 +28,8 @@ describe('benchmark harness', () => {
         'Profile: where one task’s CPU goes',
         'Cost',
         'Part benchmarks',
+        'Queued heartbeats at 10,000 waiting tasks',
+        'End-to-end throughput: Redis Cluster against one node',
       ]);
       const markdown = await readFile(join(outDir, 'RESULTS.md'), 'utf8');
       expect(markdown).toContain('| open polls | faults |');
