@@ -212,6 +212,17 @@ function unplaceholder(value: unknown): unknown {
   return typeof value === 'string' && value.startsWith(prefix) ? value.slice(prefix.length) : value;
 }
 
+/** The pool fields that are plain numbers, copied as they are from the file (the bridge library checks them). */
+const NUMERIC_POOL_FIELDS = [
+  'polls',
+  'maxWaiting',
+  'resumeBelow',
+  'enqueueDeadlineMs',
+  'unhealthyAfterMs',
+  'queuedHeartbeatIntervalMs',
+  'fleetPolls',
+] as const;
+
 /** The library's options of one pool, from the file's values as they are (the library checks them). */
 function poolOptionsOf(
   activity: CompiledActivityConfig,
@@ -221,15 +232,7 @@ function poolOptionsOf(
     activityArn: activity.target.kind === 'arn' ? activity.target.arn : placeholderArn(activity.target.name),
     queueName: activity.queue,
   };
-  for (const key of [
-    'polls',
-    'maxWaiting',
-    'resumeBelow',
-    'enqueueDeadlineMs',
-    'unhealthyAfterMs',
-    'queuedHeartbeatIntervalMs',
-    'fleetPolls',
-  ] as const) {
+  for (const key of NUMERIC_POOL_FIELDS) {
     if (raw[key] !== undefined && raw[key] !== null) options[key] = raw[key] as number;
   }
   if (activity.jobOptions !== undefined) options.jobOptions = activity.jobOptions;
@@ -313,15 +316,7 @@ function compileActivity(c: FieldChecker, field: string, raw: unknown): Compiled
     target,
     queue: (a['queue'] as string | undefined) ?? activityName,
   };
-  for (const key of [
-    'polls',
-    'maxWaiting',
-    'resumeBelow',
-    'enqueueDeadlineMs',
-    'unhealthyAfterMs',
-    'queuedHeartbeatIntervalMs',
-    'fleetPolls',
-  ] as const) {
+  for (const key of NUMERIC_POOL_FIELDS) {
     if (a[key] !== undefined && a[key] !== null) activity[key] = a[key] as number;
   }
   if (jobOptions !== undefined) activity.jobOptions = jobOptions;
